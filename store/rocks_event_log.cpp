@@ -1,0 +1,635 @@
+#include "store/rocks_event_log.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "store/keys.hpp"
+#include "store/schema_version.hpp"
+
+namespace eventbot::store {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kEventsCf[] = "events";
+constexpr char kStreamsCf[] = "streams";
+constexpr char kLogsCf[] = "logs";
+constexpr char kSnapshotsCf[] = "snapshots";
+constexpr char kMetaCf[] = "meta";
+constexpr char kFormatKey[] = "format";
+constexpr char kSchemaKey[] = "schema_version";
+
+// Group commit takes at most this many appends into one write.
+constexpr std::size_t kMaxGroup = 1024;
+// The stream-version cache is dropped when it grows past this; the store is the truth.
+constexpr std::size_t kMaxCachedStreams = 100'000;
+
+StoreError error(StoreErrc code, std::string message, std::uint64_t sequence = 0) {
+  return StoreError{code, std::move(message), std::nullopt, sequence};
+}
+
+StoreError io_error(const rocksdb::Status& status, std::string_view what) {
+  return error(StoreErrc::io_error, std::string(what) + ": " + status.ToString());
+}
+
+rocksdb::ColumnFamilyOptions events_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.OptimizeLevelStyleCompaction();
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions logs_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.OptimizeLevelStyleCompaction();
+  // Logs compress well and are read as whole ranges: large blocks, ZSTD.
+  options.compression = rocksdb::kZSTD;
+  options.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 64 * 1024;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions options_for(const std::string& name) {
+  if (name == kLogsCf) return logs_options();
+  return events_options();
+}
+
+bool has_rocksdb_files(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "CURRENT", ec);
+}
+
+bool is_empty_dir(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
+}
+
+bool stream_name_ok(const std::string& stream) {
+  return !stream.empty() && stream.find('\0') == std::string::npos;
+}
+
+// Decodes an event record into `into`, checking that it is the record its key names.
+StoreResult<Ok> decode_event(const rocksdb::Slice& key, const rocksdb::Slice& value,
+                             Envelope& into) {
+  auto sequence = keys::from_big_endian(std::string_view(key.data(), key.size()));
+  if (!sequence) {
+    return unexpected(error(StoreErrc::corrupt_record,
+                            "event key of " + std::to_string(key.size()) +
+                                " bytes is not a sequence number"));
+  }
+  if (!into.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return unexpected(error(StoreErrc::corrupt_record,
+                            "event at sequence " + std::to_string(*sequence) +
+                                " is corrupt: its record of " + std::to_string(value.size()) +
+                                " bytes cannot be decoded",
+                            *sequence));
+  }
+  if (into.sequence() != *sequence) {
+    return unexpected(error(StoreErrc::corrupt_record,
+                            "event at sequence " + std::to_string(*sequence) +
+                                " is corrupt: its record says sequence " +
+                                std::to_string(into.sequence()),
+                            *sequence));
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+struct RocksEventLog::Handles {
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  rocksdb::ColumnFamilyHandle* streams = nullptr;
+  rocksdb::ColumnFamilyHandle* logs = nullptr;
+  rocksdb::ColumnFamilyHandle* snapshots = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+
+  void assign(const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == kEventsCf) events = all[i];
+      if (names[i] == kStreamsCf) streams = all[i];
+      if (names[i] == kLogsCf) logs = all[i];
+      if (names[i] == kSnapshotsCf) snapshots = all[i];
+      if (names[i] == kMetaCf) meta = all[i];
+    }
+  }
+};
+
+const char* to_string(Durability d) {
+  switch (d) {
+    case Durability::sync_each: return "sync";
+    case Durability::group_commit: return "group";
+    case Durability::no_sync: return "nosync";
+  }
+  return "?";
+}
+
+std::optional<Durability> parse_durability(std::string_view text) {
+  if (text == "sync") return Durability::sync_each;
+  if (text == "group") return Durability::group_commit;
+  if (text == "nosync") return Durability::no_sync;
+  return std::nullopt;
+}
+
+RocksEventLog::RocksEventLog(fs::path dir, bool read_only, RocksOptions options)
+    : dir_(std::move(dir)),
+      read_only_(read_only),
+      options_(std::move(options)),
+      cf_(std::make_unique<Handles>()),
+      write_queue_(options_.durability == Durability::sync_each ? 1 : kMaxGroup) {}
+
+RocksEventLog::~RocksEventLog() {
+  if (db_) {
+    for (auto* handle : cf_->all) db_->DestroyColumnFamilyHandle(handle);
+    cf_->all.clear();
+    db_->Close();
+    db_.reset();
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_dir_, ec);
+  }
+}
+
+StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptions& options) {
+  const fs::path& dir = options.dir;
+  std::error_code ec;
+  bool exists = fs::exists(dir, ec);
+  if (!exists && !options.create_if_missing) {
+    return unexpected(error(StoreErrc::not_a_store, dir.string() + " does not exist"));
+  }
+  if (exists && !fs::is_directory(dir, ec)) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() + " is not a directory, so not an Eventbot store"));
+  }
+  bool fresh = !exists || is_empty_dir(dir);
+  if (!fresh && !has_rocksdb_files(dir)) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() +
+                                " is not an Eventbot store: it holds files but no event log "
+                                "(refusing to write into it)"));
+  }
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsCf, kStreamsCf,
+                                    kLogsCf, kSnapshotsCf, kMetaCf};
+  if (!fresh) {
+    std::vector<std::string> existing;
+    auto status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &existing);
+    if (!status.ok()) return unexpected(io_error(status, "listing " + dir.string()));
+    std::set<std::string> have(existing.begin(), existing.end());
+    if (!have.count(kMetaCf) || !have.count(kEventsCf)) {
+      return unexpected(error(StoreErrc::not_a_store,
+                              dir.string() +
+                                  " is a RocksDB database but not an Eventbot store (it has no "
+                                  "'meta' and 'events' column families)"));
+    }
+    for (const auto& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, options_for(name));
+
+  std::unique_ptr<RocksEventLog> log(new RocksEventLog(dir, false, options));
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(db_options, dir.string(), descriptors, &log->cf_->all, &raw);
+  if (!status.ok()) return unexpected(io_error(status, "opening " + dir.string()));
+  log->db_.reset(raw);
+  log->cf_->assign(names);
+
+  // Identify the directory, or check that it is ours and not from a newer schema.
+  std::string format;
+  status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kFormatKey, &format);
+  if (status.IsNotFound()) {
+    // A store whose creation was cut short has no events yet; anything else is not ours.
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), log->cf_->events));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return unexpected(error(StoreErrc::not_a_store,
+                              dir.string() + " has events but no store format marker"));
+    }
+    rocksdb::WriteBatch batch;
+    batch.Put(log->cf_->meta, kFormatKey, kStoreFormat);
+    batch.Put(log->cf_->meta, kSchemaKey, std::to_string(kSchemaVersion));
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    status = raw->Write(sync, &batch);
+    if (!status.ok()) return unexpected(io_error(status, "writing the store marker"));
+  } else if (!status.ok()) {
+    return unexpected(io_error(status, "reading the store marker"));
+  } else if (format != kStoreFormat) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() + " is not an Eventbot store (format '" + format + "')"));
+  } else {
+    std::string schema;
+    status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kSchemaKey, &schema);
+    if (!status.ok()) return unexpected(io_error(status, "reading the schema version"));
+    auto version = std::strtoull(schema.c_str(), nullptr, 10);
+    if (version > kSchemaVersion) {
+      return unexpected(error(StoreErrc::newer_schema,
+                              dir.string() + " was written by a newer Eventbot (store schema " +
+                                  schema + ", this Eventbot reads up to " +
+                                  std::to_string(kSchemaVersion) +
+                                  "); upgrade Eventbot to open it"));
+    }
+  }
+
+  if (auto loaded = log->load_head(); !loaded) return unexpected(loaded.error());
+  return log;
+}
+
+StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open_for_reading(const fs::path& dir) {
+  if (!has_rocksdb_files(dir)) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() + " is not an Eventbot store (no event log there)"));
+  }
+  std::vector<std::string> names;
+  auto status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names);
+  if (!status.ok()) return unexpected(io_error(status, "listing " + dir.string()));
+  if (std::find(names.begin(), names.end(), kMetaCf) == names.end() ||
+      std::find(names.begin(), names.end(), kEventsCf) == names.end()) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() + " is a RocksDB database but not an Eventbot store"));
+  }
+
+  std::string scratch = (fs::temp_directory_path() / "eventbot-reader-XXXXXX").string();
+  if (::mkdtemp(scratch.data()) == nullptr) {
+    return unexpected(error(StoreErrc::io_error, "cannot make a scratch directory in /tmp"));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.max_open_files = -1;  // required of a secondary instance
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, options_for(name));
+
+  RocksOptions options;
+  options.dir = dir;
+  std::unique_ptr<RocksEventLog> log(new RocksEventLog(dir, true, options));
+  log->secondary_dir_ = scratch;
+  rocksdb::DB* raw = nullptr;
+  status = rocksdb::DB::OpenAsSecondary(db_options, dir.string(), scratch, descriptors,
+                                        &log->cf_->all, &raw);
+  if (!status.ok()) return unexpected(io_error(status, "opening " + dir.string() + " to read"));
+  log->db_.reset(raw);
+  log->cf_->assign(names);
+
+  std::string format, schema;
+  status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kFormatKey, &format);
+  if (!status.ok() || format != kStoreFormat) {
+    return unexpected(error(StoreErrc::not_a_store,
+                            dir.string() + " is not an Eventbot store (no format marker)"));
+  }
+  status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kSchemaKey, &schema);
+  if (status.ok() && std::strtoull(schema.c_str(), nullptr, 10) > kSchemaVersion) {
+    return unexpected(error(StoreErrc::newer_schema,
+                            dir.string() + " was written by a newer Eventbot (store schema " +
+                                schema + ", this Eventbot reads up to " +
+                                std::to_string(kSchemaVersion) + "); upgrade Eventbot to read it"));
+  }
+  if (auto loaded = log->load_head(); !loaded) return unexpected(loaded.error());
+  return log;
+}
+
+StoreResult<Ok> RocksEventLog::load_head() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->events));
+  it->SeekToLast();
+  if (!it->status().ok()) return unexpected(io_error(it->status(), "finding the head"));
+  std::uint64_t head = 0;
+  if (it->Valid()) {
+    auto sequence = keys::from_big_endian(std::string_view(it->key().data(), it->key().size()));
+    if (!sequence) {
+      return unexpected(error(StoreErrc::corrupt_record, "the last event key is not a sequence"));
+    }
+    head = *sequence;
+  }
+  {
+    std::lock_guard lock(head_mutex_);
+    head_ = head;
+  }
+  head_advanced_.notify_all();
+  return Ok{};
+}
+
+StoreResult<Ok> RocksEventLog::catch_up() {
+  if (!read_only_) return Ok{};
+  auto status = db_->TryCatchUpWithPrimary();
+  if (!status.ok()) return unexpected(io_error(status, "catching up with the writer"));
+  stream_versions_.clear();
+  return load_head();
+}
+
+std::int64_t RocksEventLog::now_us() const {
+  if (options_.now_us) return options_.now_us();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Sequence RocksEventLog::head() { return Sequence(head_.load()); }
+
+Sequence RocksEventLog::wait_for_head_beyond(Sequence after, std::chrono::milliseconds timeout) {
+  if (read_only_) {
+    // A reading instance learns of new events only by asking: poll the writer's files.
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (head_.load() <= after.value() && std::chrono::steady_clock::now() < deadline) {
+      (void)catch_up();
+      if (head_.load() > after.value()) break;
+      std::unique_lock lock(head_mutex_);
+      head_advanced_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+    return head();
+  }
+  std::unique_lock lock(head_mutex_);
+  head_advanced_.wait_for(lock, timeout, [&] { return head_.load() > after.value(); });
+  return head();
+}
+
+StoreResult<StreamVersion> RocksEventLog::stored_stream_version(std::string_view stream) {
+  auto prefix = keys::stream_prefix(stream);
+  auto upper = keys::stream_key(stream, ~std::uint64_t{0});
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->streams));
+  it->SeekForPrev(upper);
+  if (!it->status().ok()) return unexpected(io_error(it->status(), "reading a stream version"));
+  if (!it->Valid()) return StreamVersion(0);
+  auto version = keys::version_in(std::string_view(it->key().data(), it->key().size()), prefix);
+  return StreamVersion(version.value_or(0));
+}
+
+StoreResult<StreamVersion> RocksEventLog::stream_version(std::string_view stream) {
+  return stored_stream_version(stream);
+}
+
+StoreResult<AppendResult> RocksEventLog::append(AppendRequest request) {
+  if (read_only_) {
+    return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
+  }
+  for (const auto& event : request.events) {
+    if (!stream_name_ok(event.stream())) {
+      return unexpected(error(StoreErrc::invalid_argument,
+                              "every event needs a stream name without NUL bytes"));
+    }
+    if (event.body_case() == Envelope::BODY_NOT_SET) {
+      return unexpected(error(StoreErrc::invalid_argument,
+                              "an event for stream '" + event.stream() + "' has no body"));
+    }
+  }
+  WriteQueue::Pending pending;
+  pending.request = std::move(request);
+  write_queue_.submit(pending, [this](std::vector<WriteQueue::Pending*>& group) {
+    write_group(group);
+  });
+  return std::move(*pending.result);
+}
+
+void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
+  // Versions as they will be once this group is written; checked against by each append
+  // in the group in turn, so two appends in one group conflict just as they would apart.
+  std::unordered_map<std::string, StreamVersion> tentative;
+  auto current_version = [&](const std::string& stream) -> StoreResult<StreamVersion> {
+    if (auto it = tentative.find(stream); it != tentative.end()) return it->second;
+    if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) return it->second;
+    auto stored = stored_stream_version(stream);
+    if (stored) stream_versions_.emplace(stream, *stored);
+    return stored;
+  };
+
+  rocksdb::WriteBatch batch;
+  std::uint64_t next = head_.load() + 1;
+  std::vector<WriteQueue::Pending*> accepted;
+  std::string buffer;
+
+  for (auto* pending : group) {
+    auto& request = pending->request;
+    // 1. Check every expectation against the versions before this append.
+    std::optional<StoreError> failure;
+    for (const auto& [stream, expected] : request.expected) {
+      auto actual = current_version(stream);
+      if (!actual) {
+        failure = actual.error();
+        break;
+      }
+      if (!expected.matches(*actual)) {
+        failure = StoreError{StoreErrc::version_conflict,
+                             "stream '" + stream + "' is at version " +
+                                 std::to_string(actual->value()) + ", expected " +
+                                 expected.describe(),
+                             VersionConflict{stream, expected.describe(), actual->value()}, 0};
+        break;
+      }
+    }
+    // 2. Find each stream's version before this append.
+    std::unordered_map<std::string, StreamVersion> versions;
+    for (const auto& event : request.events) {
+      if (failure) break;
+      if (versions.count(event.stream())) continue;
+      auto actual = current_version(event.stream());
+      if (!actual) failure = actual.error();
+      else versions.emplace(event.stream(), *actual);
+    }
+    if (failure) {
+      pending->result = unexpected(std::move(*failure));
+      continue;
+    }
+    // 3. Assign sequences and versions, and add the records to the batch.
+    const std::uint64_t first = next;
+    const std::int64_t stamp = now_us();
+    for (auto& event : request.events) {
+      auto& version = versions[event.stream()];
+      version = version.next();
+      event.set_sequence(next);
+      event.set_stream_version(version.value());
+      if (event.time_us() == 0) event.set_time_us(stamp);
+
+      auto sequence_key = keys::big_endian(next);
+      auto stream_key = keys::stream_key(event.stream(), version.value());
+      if (event.has_log_chunk()) {
+        auto* chunk = event.mutable_log_chunk();
+        chunk->set_size(static_cast<std::uint32_t>(chunk->data().size()));
+        chunk->SerializeToString(&buffer);
+        batch.Put(cf_->logs, stream_key, buffer);
+        chunk->clear_data();  // the event order keeps the chunk's facts, not its bytes
+      }
+      event.SerializeToString(&buffer);
+      batch.Put(cf_->events, sequence_key, buffer);
+      batch.Put(cf_->streams, stream_key, sequence_key);
+      ++next;
+    }
+    for (auto& [stream, version] : versions) tentative[stream] = version;
+    pending->result = AppendResult{Sequence(first), Sequence(next - 1)};
+    accepted.push_back(pending);
+  }
+
+  if (accepted.empty()) return;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.durability != Durability::no_sync;
+  auto status = db_->Write(write_options, &batch);
+  if (!status.ok()) {
+    for (auto* pending : accepted) pending->result = unexpected(io_error(status, "appending"));
+    return;
+  }
+  if (stream_versions_.size() + tentative.size() > kMaxCachedStreams) stream_versions_.clear();
+  for (auto& [stream, version] : tentative) stream_versions_[stream] = version;
+  {
+    std::lock_guard lock(head_mutex_);
+    head_ = next - 1;
+  }
+  head_advanced_.notify_all();
+}
+
+StoreResult<std::vector<Envelope>> RocksEventLog::read_forward(Sequence from, std::size_t limit) {
+  std::vector<Envelope> out;
+  auto visited = scan(from, Sequence(~std::uint64_t{0}), [&](const Envelope& envelope) {
+    out.push_back(envelope);
+    return out.size() < limit;
+  });
+  if (!visited) return unexpected(visited.error());
+  return out;
+}
+
+StoreResult<Sequence> RocksEventLog::scan(Sequence from, Sequence to,
+                                          const std::function<bool(const Envelope&)>& visit) {
+  if (to.value() == 0) to = head();
+  std::uint64_t start = std::max<std::uint64_t>(from.value(), 1);
+  Sequence last(start - 1);
+  if (start > to.value()) return last;
+
+  rocksdb::ReadOptions read_options;
+  auto upper = keys::big_endian(to.value() == ~std::uint64_t{0} ? to.value() : to.value() + 1);
+  rocksdb::Slice upper_slice(upper);
+  if (to.value() != ~std::uint64_t{0}) read_options.iterate_upper_bound = &upper_slice;
+  read_options.readahead_size = 2 * 1024 * 1024;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf_->events));
+
+  Envelope envelope;  // reused: parsing into an existing message reuses its memory
+  for (it->Seek(keys::big_endian(start)); it->Valid(); it->Next()) {
+    auto decoded = decode_event(it->key(), it->value(), envelope);
+    if (!decoded) return unexpected(decoded.error());
+    last = Sequence(envelope.sequence());
+    if (!visit(envelope)) return last;
+  }
+  if (!it->status().ok()) {
+    return unexpected(io_error(it->status(), "reading events after sequence " +
+                                                 std::to_string(last.value())));
+  }
+  return last;
+}
+
+StoreResult<std::vector<Envelope>> RocksEventLog::read_stream(std::string_view stream,
+                                                              StreamVersion from,
+                                                              std::size_t limit) {
+  auto prefix = keys::stream_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->streams));
+  std::vector<Envelope> out;
+  for (it->Seek(keys::stream_key(stream, std::max<std::uint64_t>(from.value(), 1)));
+       it->Valid() && out.size() < limit; it->Next()) {
+    auto key = std::string_view(it->key().data(), it->key().size());
+    if (!keys::version_in(key, prefix)) break;
+    auto sequence = keys::from_big_endian(std::string_view(it->value().data(), it->value().size()));
+    if (!sequence) {
+      return unexpected(error(StoreErrc::corrupt_record,
+                              "the index of stream '" + std::string(stream) + "' is corrupt"));
+    }
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), cf_->events, keys::big_endian(*sequence), &value);
+    if (!status.ok()) {
+      return unexpected(error(StoreErrc::corrupt_record,
+                              "stream '" + std::string(stream) + "' names sequence " +
+                                  std::to_string(*sequence) + " which cannot be read: " +
+                                  status.ToString(),
+                              *sequence));
+    }
+    Envelope envelope;
+    auto decoded = decode_event(keys::big_endian(*sequence), value, envelope);
+    if (!decoded) return unexpected(decoded.error());
+    out.push_back(std::move(envelope));
+  }
+  if (!it->status().ok()) return unexpected(io_error(it->status(), "reading a stream"));
+  return out;
+}
+
+StoreResult<std::vector<LogChunkData>> RocksEventLog::read_log(std::string_view log_stream,
+                                                               StreamVersion from,
+                                                               std::size_t limit) {
+  auto prefix = keys::stream_prefix(log_stream);
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 2 * 1024 * 1024;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf_->logs));
+  std::vector<LogChunkData> out;
+  events::LogChunk chunk;
+  for (it->Seek(keys::stream_key(log_stream, std::max<std::uint64_t>(from.value(), 1)));
+       it->Valid() && out.size() < limit; it->Next()) {
+    auto index = keys::version_in(std::string_view(it->key().data(), it->key().size()), prefix);
+    if (!index) break;
+    if (!chunk.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return unexpected(error(StoreErrc::corrupt_record,
+                              "chunk " + std::to_string(*index) + " of log '" +
+                                  std::string(log_stream) + "' is corrupt"));
+    }
+    out.push_back(LogChunkData{StreamVersion(*index), chunk.channel(), chunk.offset(),
+                               std::move(*chunk.mutable_data())});
+  }
+  if (!it->status().ok()) return unexpected(io_error(it->status(), "reading a log"));
+  return out;
+}
+
+StoreResult<Ok> RocksEventLog::save_snapshot(std::string_view projection,
+                                             const Snapshot& snapshot) {
+  if (read_only_) {
+    return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
+  }
+  std::string value = keys::big_endian(snapshot.sequence.value()) + snapshot.state;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.durability != Durability::no_sync;
+  auto status = db_->Put(write_options, cf_->snapshots, rocksdb::Slice(projection.data(), projection.size()), value);
+  if (!status.ok()) return unexpected(io_error(status, "saving a snapshot"));
+  return Ok{};
+}
+
+StoreResult<std::optional<Snapshot>> RocksEventLog::load_snapshot(std::string_view projection) {
+  std::string value;
+  auto status = db_->Get(rocksdb::ReadOptions(), cf_->snapshots,
+                         rocksdb::Slice(projection.data(), projection.size()), &value);
+  if (status.IsNotFound()) return std::optional<Snapshot>();
+  if (!status.ok()) return unexpected(io_error(status, "loading a snapshot"));
+  auto sequence = keys::from_big_endian(std::string_view(value).substr(0, 8));
+  if (value.size() < 8 || !sequence) {
+    return unexpected(error(StoreErrc::corrupt_record,
+                            "the snapshot of '" + std::string(projection) + "' is corrupt"));
+  }
+  return std::optional<Snapshot>(Snapshot{Sequence(*sequence), value.substr(8)});
+}
+
+std::map<std::string, std::uint64_t> RocksEventLog::column_family_bytes() {
+  std::map<std::string, std::uint64_t> out;
+  for (auto* handle : cf_->all) {
+    std::uint64_t sst = 0, mem = 0;
+    db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &sst);
+    db_->GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &mem);
+    out[handle->GetName()] = sst + mem;
+  }
+  return out;
+}
+
+StoreResult<Ok> RocksEventLog::flush() {
+  if (read_only_) return Ok{};
+  auto status = db_->Flush(rocksdb::FlushOptions(), cf_->all);
+  if (!status.ok()) return unexpected(io_error(status, "flushing"));
+  return Ok{};
+}
+
+}  // namespace eventbot::store

@@ -1,0 +1,43 @@
+#include "store/subscription.hpp"
+
+#include <algorithm>
+
+namespace eventbot::store {
+namespace {
+constexpr std::size_t kBatch = 1024;
+// How long one wait for new events lasts before the cancel flag is looked at again.
+constexpr std::chrono::milliseconds kWaitSlice{50};
+}  // namespace
+
+ReadingSubscription::ReadingSubscription(EventLog& log, Sequence from,
+                                         SubscriberCallbacks callbacks)
+    : log_(log),
+      callbacks_(std::move(callbacks)),
+      position_(std::max<std::uint64_t>(from.value(), 1)),
+      thread_([this] { run(); }) {}
+
+ReadingSubscription::~ReadingSubscription() { cancel(); }
+
+void ReadingSubscription::cancel() {
+  cancelled_ = true;
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void ReadingSubscription::run() {
+  while (!cancelled_) {
+    Sequence next(position_.load());
+    auto batch = log_.read_forward(next, kBatch);
+    if (!batch) {
+      if (callbacks_.on_error) callbacks_.on_error(batch.error());
+      return;
+    }
+    if (batch->empty()) {
+      log_.wait_for_head_beyond(Sequence(next.value() - 1), kWaitSlice);
+      continue;
+    }
+    position_ = batch->back().sequence() + 1;
+    if (callbacks_.on_events) callbacks_.on_events(std::move(*batch));
+  }
+}
+
+}  // namespace eventbot::store

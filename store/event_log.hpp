@@ -33,6 +33,7 @@ struct AppendRequest {
 struct AppendResult {
   Sequence first;  // sequence of the batch's first event
   Sequence last;   // sequence of its last event (== first - 1 for an empty batch)
+  std::vector<StreamVersion> versions;  // each event's version in its stream, in batch order
 };
 
 // One chunk of a step's log, with its bytes.

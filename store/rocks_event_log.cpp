@@ -1,13 +1,16 @@
 #include "store/rocks_event_log.hpp"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <set>
 
@@ -40,15 +43,41 @@ StoreError io_error(const rocksdb::Status& status, std::string_view what) {
   return error(StoreErrc::io_error, std::string(what) + ": " + status.ToString());
 }
 
+// The part of a stream-keyed key up to and including its '\0': the stream's name.
+// Appends to one stream insert in order, so RocksDB keeps an insert position per stream
+// ("memtable insert hint") instead of searching the memtable from the top each time.
+class StreamPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "eventbot.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* nul = std::memchr(key.data(), '\0', key.size());
+    auto length = nul ? static_cast<const char*>(nul) - key.data() + 1 : key.size();
+    return rocksdb::Slice(key.data(), length);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), '\0', key.size()) != nullptr;
+  }
+};
+
 rocksdb::ColumnFamilyOptions events_options() {
   rocksdb::ColumnFamilyOptions options;
   options.OptimizeLevelStyleCompaction();
+  // Sequence keys only grow: one insert hint for the whole column family.
+  options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions streams_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.OptimizeLevelStyleCompaction();
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
   return options;
 }
 
 rocksdb::ColumnFamilyOptions logs_options() {
   rocksdb::ColumnFamilyOptions options;
   options.OptimizeLevelStyleCompaction();
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
   // Logs compress well and are read as whole ranges: large blocks, ZSTD.
   options.compression = rocksdb::kZSTD;
   options.bottommost_compression = rocksdb::kZSTD;
@@ -60,6 +89,7 @@ rocksdb::ColumnFamilyOptions logs_options() {
 
 rocksdb::ColumnFamilyOptions options_for(const std::string& name) {
   if (name == kLogsCf) return logs_options();
+  if (name == kStreamsCf) return streams_options();
   return events_options();
 }
 
@@ -71,6 +101,28 @@ bool has_rocksdb_files(const fs::path& dir) {
 bool is_empty_dir(const fs::path& dir) {
   std::error_code ec;
   return fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
+}
+
+// Lies in a new store's directory from before RocksDB writes anything there until the
+// store's format marker is written: a directory holding it is a store whose creation was
+// cut short (a crash), and the next open finishes the creation instead of refusing it.
+constexpr char kCreatingFile[] = "EVENTBOT-CREATING";
+
+// Creates `dir` if it is missing, and the creating marker in it, durably.
+StoreResult<Ok> mark_creating(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directory(dir, ec);
+  int fd = ec ? -1 : ::open((dir / kCreatingFile).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return unexpected(error(StoreErrc::io_error, "cannot create a store in " + dir.string()));
+  }
+  ::close(fd);
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Ok{};
 }
 
 bool stream_name_ok(const std::string& stream) {
@@ -172,16 +224,21 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
                             dir.string() + " is not a directory, so not an Eventbot store"));
   }
   bool fresh = !exists || is_empty_dir(dir);
-  if (!fresh && !has_rocksdb_files(dir)) {
+  bool unfinished = !fresh && fs::exists(dir / kCreatingFile, ec);
+  if (!fresh && !unfinished && !has_rocksdb_files(dir)) {
     return unexpected(error(StoreErrc::not_a_store,
                             dir.string() +
                                 " is not an Eventbot store: it holds files but no event log "
                                 "(refusing to write into it)"));
   }
 
+  if (fresh) {
+    if (auto marked = mark_creating(dir); !marked) return unexpected(marked.error());
+  }
+
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsCf, kStreamsCf,
                                     kLogsCf, kSnapshotsCf, kMetaCf};
-  if (!fresh) {
+  if (!fresh && !unfinished) {
     std::vector<std::string> existing;
     auto status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &existing);
     if (!status.ok()) return unexpected(io_error(status, "listing " + dir.string()));
@@ -248,6 +305,8 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
                                   "); upgrade Eventbot to open it"));
     }
   }
+  // The format marker is durable: the store is complete.
+  if (fresh || unfinished) fs::remove(dir / kCreatingFile, ec);
 
   if (auto loaded = log->load_head(); !loaded) return unexpected(loaded.error());
   return log;
@@ -388,12 +447,9 @@ StoreResult<AppendResult> RocksEventLog::append(AppendRequest request) {
                               "an event for stream '" + event.stream() + "' has no body"));
     }
   }
-  WriteQueue::Pending pending;
-  pending.request = std::move(request);
-  write_queue_.submit(pending, [this](std::vector<WriteQueue::Pending*>& group) {
+  return write_queue_.submit(std::move(request), [this](std::vector<WriteQueue::Pending*>& group) {
     write_group(group);
   });
-  return std::move(*pending.result);
 }
 
 void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
@@ -448,11 +504,14 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
     // 3. Assign sequences and versions, and add the records to the batch.
     const std::uint64_t first = next;
     const std::int64_t stamp = now_us();
+    std::vector<StreamVersion> assigned;
+    assigned.reserve(request.events.size());
     for (auto& event : request.events) {
       auto& version = versions[event.stream()];
       version = version.next();
       event.set_sequence(next);
       event.set_stream_version(version.value());
+      assigned.push_back(version);
       if (event.time_us() == 0) event.set_time_us(stamp);
 
       auto sequence_key = keys::big_endian(next);
@@ -470,7 +529,7 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
       ++next;
     }
     for (auto& [stream, version] : versions) tentative[stream] = version;
-    pending->result = AppendResult{Sequence(first), Sequence(next - 1)};
+    pending->result = AppendResult{Sequence(first), Sequence(next - 1), std::move(assigned)};
     accepted.push_back(pending);
   }
 
@@ -493,6 +552,7 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
 
 StoreResult<std::vector<Envelope>> RocksEventLog::read_forward(Sequence from, std::size_t limit) {
   std::vector<Envelope> out;
+  if (limit == 0) return out;  // the visitor below sees one event before it can say stop
   auto visited = scan(from, Sequence(~std::uint64_t{0}), [&](const Envelope& envelope) {
     out.push_back(envelope);
     return out.size() < limit;
@@ -615,12 +675,18 @@ StoreResult<std::optional<Snapshot>> RocksEventLog::load_snapshot(std::string_vi
 }
 
 std::map<std::string, std::uint64_t> RocksEventLog::column_family_bytes() {
+  // Approximate bytes of the data itself, in SST files and memtables (the memtables'
+  // own size properties count the memory they reserved, not what they hold).
   std::map<std::string, std::uint64_t> out;
+  const std::string all_keys_end(16, '\xff');
+  rocksdb::Range everything("", all_keys_end);
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
   for (auto* handle : cf_->all) {
-    std::uint64_t sst = 0, mem = 0;
-    db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &sst);
-    db_->GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &mem);
-    out[handle->GetName()] = sst + mem;
+    std::uint64_t size = 0;
+    (void)db_->GetApproximateSizes(options, handle, &everything, 1, &size);
+    out[handle->GetName()] = size;
   }
   return out;
 }

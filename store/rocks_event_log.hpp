@@ -82,7 +82,7 @@ class RocksEventLog final : public EventLog, public SnapshotStore {
   // For a store opened for reading: see what the writer has appended since.
   StoreResult<Ok> catch_up();
 
-  // Bytes on disk (SST files) and in memtables, per column family, by name.
+  // Approximate bytes of data (in SST files and memtables) per column family, by name.
   std::map<std::string, std::uint64_t> column_family_bytes();
 
   // Writes memtables to SST files (for tools and tests that inspect files).

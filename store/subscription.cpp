@@ -28,7 +28,17 @@ void ReadingSubscription::run() {
     Sequence next(position_.load());
     auto batch = log_.read_forward(next, kBatch);
     if (!batch) {
-      if (callbacks_.on_error) callbacks_.on_error(batch.error());
+      // A corrupt record fails the whole read, but the events before it are good:
+      // deliver them first, so the subscriber sees everything up to the damage.
+      const auto& failure = batch.error();
+      if (failure.code == StoreErrc::corrupt_record && failure.sequence > next.value()) {
+        auto before = log_.read_forward(next, failure.sequence - next.value());
+        if (before && !before->empty() && !cancelled_) {
+          position_ = before->back().sequence() + 1;
+          if (callbacks_.on_events) callbacks_.on_events(std::move(*before));
+        }
+      }
+      if (callbacks_.on_error) callbacks_.on_error(failure);
       return;
     }
     if (batch->empty()) {

@@ -2,26 +2,49 @@
 
 namespace eventbot::store {
 
-void WriteQueue::submit(Pending& pending, const GroupWriter& write_group) {
-  std::unique_lock lock(mutex_);
-  queue_.push_back(&pending);
-  for (;;) {
-    written_.wait(lock, [&] { return pending.done || !leader_active_; });
-    if (pending.done) return;
+StoreResult<AppendResult> WriteQueue::submit(AppendRequest request,
+                                             const GroupWriter& write_group) {
+  auto self = std::make_shared<Waiter>();
+  self->pending.request = std::move(request);
+  bool lead = false;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(self);
+    if (!leader_active_) leader_active_ = lead = true;
+  }
+  if (!lead && self->state.wait_while(kWaiting) == kDone) {
+    return std::move(*self->pending.result);
+  }
 
-    leader_active_ = true;
-    std::vector<Pending*> group;
+  // This thread leads: it is the queue's front, so its own append is first in the group.
+  std::vector<std::shared_ptr<Waiter>> group;
+  {
+    std::lock_guard lock(mutex_);
     while (!queue_.empty() && group.size() < max_group_) {
-      group.push_back(queue_.front());
+      group.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    lock.unlock();
-    write_group(group);
-    lock.lock();
-    for (auto* written : group) written->done = true;
-    leader_active_ = false;
-    written_.notify_all();
   }
+  std::vector<Pending*> pendings;
+  pendings.reserve(group.size());
+  for (auto& waiter : group) pendings.push_back(&waiter->pending);
+  write_group(pendings);
+
+  for (auto& waiter : group) {
+    if (waiter == self) continue;
+    waiter->state.set_and_wake(kDone);
+  }
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) {
+      leader_active_ = false;
+    } else {
+      next = queue_.front();
+    }
+  }
+  if (next) next->state.set_and_wake(kLead);
+  return std::move(*self->pending.result);
 }
 
 }  // namespace eventbot::store

@@ -1,0 +1,151 @@
+#include "replay/event_format.hpp"
+
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "events/event_type.hpp"
+
+namespace eventbot::replay {
+namespace {
+
+namespace pb = google::protobuf;
+
+// Strings longer than this (a config file's content, a patch) are cut in the summary;
+// `list --json` shows them whole.
+constexpr std::int64_t kLongestSummaryString = 120;
+
+const pb::TextFormat::Printer& value_printer() {
+  static const pb::TextFormat::Printer printer = [] {
+    pb::TextFormat::Printer p;
+    p.SetSingleLineMode(true);
+    p.SetUseUtf8StringEscaping(true);
+    p.SetTruncateStringFieldLongerThan(kLongestSummaryString);
+    return p;
+  }();
+  return printer;
+}
+
+bool shown_in_summary(const pb::Message& message, const pb::FieldDescriptor* field) {
+  const auto* reflection = message.GetReflection();
+  if (field->is_repeated()) return reflection->FieldSize(message, field) > 0;
+  if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM ||
+      field->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL) {
+    return true;
+  }
+  return reflection->HasField(message, field);  // proto3: set means not zero or empty
+}
+
+void append_fields(const pb::Message& message, std::string& out);
+
+void append_value(const pb::Message& message, const pb::FieldDescriptor* field, int index,
+                  std::string& out) {
+  if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+    const auto* reflection = message.GetReflection();
+    const auto& sub = index < 0 ? reflection->GetMessage(message, field)
+                                : reflection->GetRepeatedMessage(message, field, index);
+    out += "{ ";
+    append_fields(sub, out);
+    out += " }";
+    return;
+  }
+  std::string text;
+  value_printer().PrintFieldValueToString(message, field, index, &text);
+  out += text;
+}
+
+void append_fields(const pb::Message& message, std::string& out) {
+  const auto* descriptor = message.GetDescriptor();
+  bool first = true;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (!shown_in_summary(message, field)) continue;
+    if (!first) out += ' ';
+    first = false;
+    out += field->name();
+    out += ": ";
+    if (!field->is_repeated()) {
+      append_value(message, field, -1, out);
+      continue;
+    }
+    out += '[';
+    int size = message.GetReflection()->FieldSize(message, field);
+    for (int j = 0; j < size; ++j) {
+      if (j > 0) out += ", ";
+      append_value(message, field, j, out);
+    }
+    out += ']';
+  }
+}
+
+}  // namespace
+
+std::string format_utc_time(std::int64_t time_us) {
+  // Floor division, so times before 1970 still get a fraction in [0, 1e6).
+  std::int64_t seconds = time_us / 1'000'000;
+  std::int64_t micros = time_us % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    seconds -= 1;
+  }
+  std::time_t as_time_t = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  if (::gmtime_r(&as_time_t, &utc) == nullptr) return std::to_string(time_us) + "us";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<long long>(micros));
+  return buffer;
+}
+
+std::string display_type_name(const events::Envelope& envelope) {
+  auto name = events::type_name(envelope);
+  return name.empty() ? "(unknown)" : name;
+}
+
+std::string body_summary(const events::Envelope& envelope) {
+  const auto* oneof = events::Envelope::descriptor()->FindOneofByName("body");
+  const auto* reflection = envelope.GetReflection();
+  const auto* field = reflection->GetOneofFieldDescriptor(envelope, oneof);
+  if (field == nullptr || field->message_type() == nullptr) return {};
+  std::string out;
+  append_fields(reflection->GetMessage(envelope, field), out);
+  return out;
+}
+
+std::string format_event_line(const events::Envelope& envelope) {
+  std::string line = std::to_string(envelope.sequence());
+  line += ' ';
+  line += format_utc_time(envelope.time_us());
+  line += ' ';
+  line += envelope.stream();
+  line += '@';
+  line += std::to_string(envelope.stream_version());
+  line += ' ';
+  line += display_type_name(envelope);
+  auto summary = body_summary(envelope);
+  if (!summary.empty()) {
+    line += ' ';
+    line += summary;
+  }
+  return line;
+}
+
+std::string format_event_json(const events::Envelope& envelope) {
+  pb::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;  // result: SUCCESS is a fact, not a gap
+  options.add_whitespace = false;
+  std::string json;
+  auto status = pb::util::MessageToJsonString(envelope, &json, options);
+  if (!status.ok()) {
+    // Not expected for a decoded envelope; still one valid JSON line naming the event.
+    return "{\"sequence\":\"" + std::to_string(envelope.sequence()) +
+           "\",\"format_error\":\"cannot convert to JSON\"}";
+  }
+  return json;
+}
+
+}  // namespace eventbot::replay

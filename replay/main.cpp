@@ -1,0 +1,133 @@
+// eventbot-replay: reads a master's event log without ever writing to it.
+// This file only wires the command line to the subcommands (one file pair each, as in
+// RocksDB's ldb). To add a subcommand: write its run_* function in its own files, add an
+// add_*_subcommand function below, and list it in main().
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/event_type.hpp"
+#include "replay/exit_code.hpp"
+#include "replay/list_command.hpp"
+#include "replay/open_store.hpp"
+#include "replay/stats_command.hpp"
+
+namespace {
+
+using namespace eventbot;
+using namespace eventbot::replay;
+
+// A subcommand as the command line knows it, and what runs when it is chosen.
+struct Subcommand {
+  CLI::App* cli;
+  std::function<int()> run;
+};
+
+// Opens the store at `dir` for reading and runs `command` on it.
+int with_store(const std::string& dir, const std::function<int(store::RocksEventLog&)>& command) {
+  auto log = open_store_for_reading(dir);
+  if (!log) return report_error(std::cerr, log.error().message, kExitStoreError);
+  return command(**log);
+}
+
+// Accepts a whole number of at least `min` (CLI11's own range check prints doubles).
+CLI::Validator sequence_number(std::uint64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        auto parsed = std::from_chars(text.data(), end, value);
+        if (parsed.ec == std::errc() && parsed.ptr == end && value >= min) return {};
+        return "'" + text + "' is not a sequence number" +
+               (min > 0 ? " (sequences start at " + std::to_string(min) + ")" : "");
+      },
+      "");
+}
+
+// Accepts only the type names the event schema knows; the error lists them.
+CLI::Validator known_event_type() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        auto names = events::all_type_names();
+        if (std::find(names.begin(), names.end(), name) != names.end()) return {};
+        std::string message = "unknown event type '" + name + "'; valid types are:";
+        for (const auto& known : names) message += " " + known;
+        return message;
+      },
+      "");
+}
+
+Subcommand add_list_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<ListOptions>();
+  auto* cli = app.add_subcommand("list", "Print events one a line, in sequence order");
+  cli->add_option("--from", options->from, "First sequence to print")
+      ->type_name("SEQ")
+      ->check(sequence_number(0));
+  cli->add_option("--to", options->to, "Last sequence to print (default: the head)")
+      ->type_name("SEQ")
+      ->check(sequence_number(1));
+  cli->add_option("--stream", options->stream_prefix, "Only events whose stream starts with PREFIX")
+      ->type_name("PREFIX");
+  cli->add_option("--type", options->type, "Only events of this type (e.g. BuildStarted)")
+      ->type_name("NAME")
+      ->check(known_event_type());
+  cli->add_flag("--json", options->json, "Print JSON lines instead of text");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_list(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
+Subcommand add_stats_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<StatsOptions>();
+  auto* cli = app.add_subcommand(
+      "stats", "Print the head sequence, events per type and bytes per column family");
+  cli->add_flag("--json", options->json, "Print one JSON object instead of text");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_stats(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
+// CLI11's messages, made into the tool's one-line error format.
+int report_usage_error(const CLI::ParseError& error) {
+  std::string message = error.what();
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return report_error(std::cerr, message + " (see eventbot-replay --help)", kExitUsage);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // listings can be millions of lines; no C stdio here
+  CLI::App app("Reads an Eventbot event log, never writing to it: safe while a master runs on DIR.",
+               "eventbot-replay");
+  std::string dir;
+  app.add_option("DIR", dir, "The master's directory (or a copy of it)")->required();
+  app.require_subcommand(1);
+
+  std::vector<Subcommand> subcommands = {
+      add_list_subcommand(app, dir),
+      add_stats_subcommand(app, dir),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help
+    return report_usage_error(error);
+  }
+  for (const auto& subcommand : subcommands) {
+    if (subcommand.cli->parsed()) return subcommand.run();
+  }
+  return report_error(std::cerr, "no subcommand given (see eventbot-replay --help)", kExitUsage);
+}

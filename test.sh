@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs what is missing (Debian 12 packages), builds
+# with CMake and Ninja, and runs the tests through ctest.
+#
+#   ./test.sh              the normal build in build/, every test
+#   ./test.sh --sanitize   an ASan+UBSan build in build-asan/, the unit tests
+set -euo pipefail
+cd "$(dirname "$0")"
+
+sanitize=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    *) echo "usage: $0 [--sanitize]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/install-deps.sh
+jobs=${JOBS:-2}
+
+if [ "$sanitize" = 1 ]; then
+  build=${BUILD_DIR:-build-asan}
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVENTBOT_SANITIZE=ON \
+    -DEVENTBOT_BUILD_BENCH=OFF
+  cmake --build "$build" -j "$jobs"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs"
+else
+  build=${BUILD_DIR:-build}
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build" -j "$jobs"
+  ctest --test-dir "$build" --output-on-failure -j "$jobs"
+fi

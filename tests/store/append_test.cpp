@@ -1,0 +1,309 @@
+// Appending and reading back: sequences, stream versions, expected versions, invalid
+// requests, and reopening. Every test runs once per Durability setting.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "events/streams.hpp"
+#include "tests/store/store_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace eventbot::store::test {
+namespace {
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class AppendTest : public ::testing::TestWithParam<Durability> {
+ protected:
+  void SetUp() override {
+    log_ = open_store(dir_.path(), GetParam());
+    ASSERT_NE(log_, nullptr);
+  }
+  void reopen() {
+    log_.reset();
+    log_ = open_store(dir_.path(), GetParam());
+    ASSERT_NE(log_, nullptr);
+  }
+  // Appends `count` events to `stream`, with comments "<stream> <n>".
+  void append_n(const std::string& stream, int count) {
+    for (int n = 0; n < count; ++n) {
+      ASSERT_TRUE(append_events(*log_, {change_event(stream, stream + " " + std::to_string(n))}));
+    }
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<RocksEventLog> log_;
+};
+
+TEST_P(AppendTest, BatchGetsDenseSequencesPerStreamVersionsAndTimeStamps) {
+  Envelope stamped = change_event("a", "a3");
+  stamped.set_time_us(42);  // an appender's own stamp is kept
+  auto before = now_us();
+  auto result = append_events(*log_, {change_event("a", "a1"), change_event("b", "b1"),
+                                      change_event("a", "a2"), change_event("c", "c1"), stamped});
+  auto after = now_us();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->first, Sequence(1));
+  EXPECT_EQ(result->last, Sequence(5));
+
+  auto events = read_all(*log_);
+  EXPECT_EQ(sequences_of(events), range(1, 5));
+  EXPECT_EQ(versions_of(events), (std::vector<std::uint64_t>{1, 1, 2, 1, 3}));
+  EXPECT_EQ(comments_of(events), (std::vector<std::string>{"a1", "b1", "a2", "c1", "a3"}));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_GE(events[i].time_us(), before) << "event " << i;
+    EXPECT_LE(events[i].time_us(), after) << "event " << i;
+  }
+  EXPECT_EQ(events[4].time_us(), 42);
+
+  // The next batch continues both numberings.
+  result = append_events(*log_, {change_event("b", "b2"), change_event("d", "d1")});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->first, Sequence(6));
+  EXPECT_EQ(result->last, Sequence(7));
+  events = read_all(*log_);
+  EXPECT_EQ(sequences_of(events), range(1, 7));
+  EXPECT_EQ(events[5].stream_version(), 2u);
+  EXPECT_EQ(events[6].stream_version(), 1u);
+}
+
+TEST_P(AppendTest, ReadForwardHonoursFromAndLimit) {
+  ASSERT_NO_FATAL_FAILURE(append_n("s", 10));
+  auto read = [&](std::uint64_t from, std::size_t limit) {
+    auto events = log_->read_forward(Sequence(from), limit);
+    EXPECT_TRUE(events) << events.error();
+    return events ? sequences_of(*events) : std::vector<std::uint64_t>{99999};
+  };
+  EXPECT_EQ(read(1, 100), range(1, 10));
+  EXPECT_EQ(read(4, 3), range(4, 6));
+  EXPECT_EQ(read(9, 100), range(9, 10));
+  EXPECT_EQ(read(10, 1), range(10, 10));
+  EXPECT_EQ(read(11, 5), range(1, 0));
+  EXPECT_EQ(read(0, 2), range(1, 2));  // 0 is "before the first"
+  EXPECT_EQ(read(3, 0), range(1, 0));  // "up to 0 events" is none
+}
+
+TEST_P(AppendTest, ScanVisitsUpToToAndStopsWhenTheVisitorSaysSo) {
+  ASSERT_NO_FATAL_FAILURE(append_n("s", 10));
+  std::vector<std::uint64_t> visited;
+  auto collect = [&](const Envelope& e) {
+    visited.push_back(e.sequence());
+    return true;
+  };
+
+  auto last = log_->scan(Sequence(3), Sequence(6), collect);
+  ASSERT_TRUE(last) << last.error();
+  EXPECT_EQ(*last, Sequence(6));
+  EXPECT_EQ(visited, range(3, 6));
+
+  visited.clear();
+  last = log_->scan(Sequence(1), Sequence(0), collect);  // to = 0: the head
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, Sequence(10));
+  EXPECT_EQ(visited, range(1, 10));
+
+  visited.clear();
+  last = log_->scan(Sequence(2), Sequence(0), [&](const Envelope& e) {
+    visited.push_back(e.sequence());
+    return e.sequence() < 4;
+  });
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, Sequence(4));
+  EXPECT_EQ(visited, range(2, 4));
+
+  visited.clear();
+  last = log_->scan(Sequence(11), Sequence(0), collect);  // nothing there: from - 1
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, Sequence(10));
+  EXPECT_TRUE(visited.empty());
+}
+
+TEST_P(AppendTest, ReadStreamReturnsOnlyThatStreamInVersionOrder) {
+  // "build/x/1" is a prefix of "build/x/10": their events must not mix.
+  const auto one = streams::build("x", 1);
+  const auto ten = streams::build("x", 10);
+  for (int n = 1; n <= 4; ++n) {
+    ASSERT_TRUE(append_events(*log_, {change_event(one, "one " + std::to_string(n)),
+                                      change_event(ten, "ten " + std::to_string(n))}));
+  }
+  auto events = log_->read_stream(one, StreamVersion(1), 100);
+  ASSERT_TRUE(events) << events.error();
+  EXPECT_EQ(comments_of(*events), (std::vector<std::string>{"one 1", "one 2", "one 3", "one 4"}));
+  EXPECT_EQ(versions_of(*events), range(1, 4));
+  EXPECT_EQ(sequences_of(*events), (std::vector<std::uint64_t>{1, 3, 5, 7}));
+
+  events = log_->read_stream(ten, StreamVersion(2), 2);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(comments_of(*events), (std::vector<std::string>{"ten 2", "ten 3"}));
+
+  events = log_->read_stream(ten, StreamVersion(5), 10);
+  ASSERT_TRUE(events);
+  EXPECT_TRUE(events->empty());
+  events = log_->read_stream("build/x", StreamVersion(1), 10);
+  ASSERT_TRUE(events);
+  EXPECT_TRUE(events->empty());
+}
+
+TEST_P(AppendTest, StreamVersionAndHeadFollowAppends) {
+  EXPECT_EQ(log_->head(), Sequence(0));
+  EXPECT_EQ(*log_->stream_version("a"), StreamVersion(0));
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 3));
+  ASSERT_NO_FATAL_FAILURE(append_n("b", 2));
+  EXPECT_EQ(log_->head(), Sequence(5));
+  EXPECT_EQ(*log_->stream_version("a"), StreamVersion(3));
+  EXPECT_EQ(*log_->stream_version("b"), StreamVersion(2));
+  EXPECT_EQ(*log_->stream_version("c"), StreamVersion(0));
+  EXPECT_EQ(*log_->stream_version("a\x01"), StreamVersion(0));  // sorts right after "a\0..."
+}
+
+TEST_P(AppendTest, EmptyBatchWritesNothingAndReportsAnEmptyRange) {
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 2));
+  auto result = log_->append(AppendRequest{});
+  ASSERT_TRUE(result) << result.error();
+  EXPECT_EQ(result->first, Sequence(3));
+  EXPECT_EQ(result->last, Sequence(2));
+  EXPECT_EQ(log_->head(), Sequence(2));
+  EXPECT_EQ(read_all(*log_).size(), 2u);
+}
+
+TEST_P(AppendTest, EventWithoutBodyOrStreamIsRejectedAndNothingOfTheBatchIsWritten) {
+  Envelope no_body;
+  no_body.set_stream("a");
+  Envelope no_stream = change_event("", "no stream");
+  Envelope nul_in_stream = change_event(std::string("a\0b", 3), "NUL");
+  for (const auto& bad : {no_body, no_stream, nul_in_stream}) {
+    auto result = log_->append(request_of({change_event("a", "good"), bad}));
+    ASSERT_FALSE(result) << "accepted " << bad.ShortDebugString();
+    EXPECT_EQ(result.error().code, StoreErrc::invalid_argument);
+    EXPECT_EQ(log_->head(), Sequence(0));
+    EXPECT_EQ(*log_->stream_version("a"), StreamVersion(0));
+  }
+  EXPECT_TRUE(read_all(*log_).empty());
+  // The store still takes good appends, numbered from 1.
+  auto result = append_events(*log_, {change_event("a", "good")});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->first, Sequence(1));
+}
+
+TEST_P(AppendTest, ExpectedNoStreamPassesOnlyForANewStream) {
+  AppendRequest first = request_of({change_event("a", "first")});
+  first.expected.emplace("a", ExpectedVersion::no_stream());
+  ASSERT_TRUE(log_->append(first));
+
+  auto again = log_->append(first);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, StoreErrc::version_conflict);
+  ASSERT_TRUE(again.error().conflict.has_value());
+  EXPECT_EQ(again.error().conflict->stream, "a");
+  EXPECT_EQ(again.error().conflict->expected, "no stream");
+  EXPECT_EQ(again.error().conflict->actual, 1u);
+  EXPECT_EQ(log_->head(), Sequence(1));
+}
+
+TEST_P(AppendTest, ExpectedExactlyPassesOnlyAtThatVersion) {
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 2));
+  AppendRequest at_two = request_of({change_event("a", "third")});
+  at_two.expected.emplace("a", ExpectedVersion::exactly(StreamVersion(2)));
+  auto result = log_->append(at_two);
+  ASSERT_TRUE(result) << result.error();
+  EXPECT_EQ(result->first, Sequence(3));
+
+  auto stale = log_->append(at_two);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, StoreErrc::version_conflict);
+  ASSERT_TRUE(stale.error().conflict.has_value());
+  EXPECT_EQ(stale.error().conflict->stream, "a");
+  EXPECT_EQ(stale.error().conflict->expected, "2");
+  EXPECT_EQ(stale.error().conflict->actual, 3u);
+  EXPECT_NE(stale.error().message.find("'a'"), std::string::npos) << stale.error().message;
+
+  AppendRequest ahead = request_of({change_event("a", "ahead")});
+  ahead.expected.emplace("a", ExpectedVersion::exactly(StreamVersion(7)));
+  EXPECT_FALSE(log_->append(ahead));
+  EXPECT_EQ(*log_->stream_version("a"), StreamVersion(3));
+}
+
+TEST_P(AppendTest, ExpectedAnyAlwaysPasses) {
+  for (int n = 0; n < 3; ++n) {
+    AppendRequest request = request_of({change_event("a", "x")});
+    request.expected.emplace("a", ExpectedVersion::any());
+    ASSERT_TRUE(log_->append(request));
+  }
+  EXPECT_EQ(*log_->stream_version("a"), StreamVersion(3));
+}
+
+TEST_P(AppendTest, ConflictOnOneStreamWritesNothingOfTheBatch) {
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 1));
+  ASSERT_NO_FATAL_FAILURE(append_n("b", 1));
+  ASSERT_NO_FATAL_FAILURE(append_n("c", 1));
+  const auto head = log_->head();
+
+  // "b" matches, "c" does not; "d" is new and unchecked; "a" is checked but not written.
+  AppendRequest request =
+      request_of({change_event("b", "b2"), change_event("d", "d1"), change_event("c", "c2")});
+  request.expected.emplace("a", ExpectedVersion::exactly(StreamVersion(1)));
+  request.expected.emplace("b", ExpectedVersion::exactly(StreamVersion(1)));
+  request.expected.emplace("c", ExpectedVersion::no_stream());
+  auto result = log_->append(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, StoreErrc::version_conflict);
+  ASSERT_TRUE(result.error().conflict.has_value());
+  EXPECT_EQ(result.error().conflict->stream, "c");
+  EXPECT_EQ(result.error().conflict->expected, "no stream");
+  EXPECT_EQ(result.error().conflict->actual, 1u);
+
+  EXPECT_EQ(log_->head(), head);
+  EXPECT_EQ(*log_->stream_version("b"), StreamVersion(1));
+  EXPECT_EQ(*log_->stream_version("c"), StreamVersion(1));
+  EXPECT_EQ(*log_->stream_version("d"), StreamVersion(0));
+  EXPECT_EQ(read_all(*log_).size(), head.value());
+
+  // The failed batch left no tentative versions behind: the next append sees the truth.
+  auto next = append_events(*log_, {change_event("b", "b2")});
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->first, head.next());
+  EXPECT_EQ(*log_->stream_version("b"), StreamVersion(2));
+}
+
+TEST_P(AppendTest, ReopenKeepsEverythingAndAppendsContinueWhereTheyWere) {
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 3));
+  ASSERT_NO_FATAL_FAILURE(append_n("b", 2));
+  std::vector<std::string> before;
+  for (const auto& e : read_all(*log_)) before.push_back(e.SerializeAsString());
+
+  ASSERT_NO_FATAL_FAILURE(reopen());
+  std::vector<std::string> after;
+  for (const auto& e : read_all(*log_)) after.push_back(e.SerializeAsString());
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(log_->head(), Sequence(5));
+  EXPECT_EQ(*log_->stream_version("a"), StreamVersion(3));
+
+  // The reopened store knows the versions from disk, not from an empty cache.
+  AppendRequest stale = request_of({change_event("a", "stale")});
+  stale.expected.emplace("a", ExpectedVersion::no_stream());
+  auto conflict = log_->append(stale);
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().code, StoreErrc::version_conflict);
+  EXPECT_EQ(conflict.error().conflict->actual, 3u);
+
+  AppendRequest current = request_of({change_event("a", "a4"), change_event("b", "b3")});
+  current.expected.emplace("a", ExpectedVersion::exactly(StreamVersion(3)));
+  auto result = log_->append(current);
+  ASSERT_TRUE(result) << result.error();
+  EXPECT_EQ(result->first, Sequence(6));
+  auto events = log_->read_forward(Sequence(6), 10);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(versions_of(*events), (std::vector<std::uint64_t>{4, 3}));
+}
+
+INSTANTIATE_TEST_SUITE_P(EachDurability, AppendTest,
+                         ::testing::Values(Durability::sync_each, Durability::group_commit,
+                                           Durability::no_sync),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+}  // namespace
+}  // namespace eventbot::store::test

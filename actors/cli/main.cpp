@@ -1,0 +1,132 @@
+// `eventbot`: the master's command line, after `buildbot`'s.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "actors/auth/credentials.hpp"
+#include "actors/cli/sendchange.hpp"
+#include "actors/config/checkconfig.hpp"
+#include "actors/config/master_yaml_template.hpp"
+#include "actors/master/daemon.hpp"
+#include "actors/master/master.hpp"
+
+namespace fs = std::filesystem;
+using namespace eventbot;
+
+namespace {
+
+int create_master(const fs::path& dir, int slave_port, int web_port) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << "eventbot: cannot create " << dir.string() << ": " << ec.message() << "\n";
+    return 1;
+  }
+  auto path = dir / "master.yaml";
+  if (fs::exists(path)) {
+    std::cerr << "eventbot: " << path.string() << " exists; not overwriting it\n";
+    return 1;
+  }
+  std::ofstream out(path);
+  out << config::master_yaml_template(slave_port, web_port);
+  if (!out) {
+    std::cerr << "eventbot: cannot write " << path.string() << "\n";
+    return 1;
+  }
+  std::cout << "master created in " << dir.string() << "; start it with: eventbot start "
+            << dir.string() << std::endl;
+  return 0;
+}
+
+int start(const fs::path& dir, bool foreground) {
+  auto main = [dir](const master::ReadyReporter& ready) { return master::run_master(dir, ready); };
+  return foreground ? master::run_foreground(dir, main) : master::start_daemon(dir, main);
+}
+
+int hash_password(const std::string& name) {
+  std::string password;
+  if (isatty(0)) std::cerr << "password for " << name << ": " << std::flush;
+  std::getline(std::cin, password);
+  if (password.empty()) {
+    std::cerr << "eventbot: no password given on standard input\n";
+    return 1;
+  }
+  std::cout << auth::credential_hash(name, password) << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Eventbot: a continuous-integration master with Buildbot's model"};
+  app.require_subcommand(1);
+  int code = 0;
+
+  fs::path dir;
+  int slave_port = config::kDefaultSlavePort, web_port = config::kDefaultWebPort;
+  auto* create = app.add_subcommand("create-master", "write a master directory with a master.yaml");
+  create->add_option("DIR", dir)->required();
+  create->add_option("--slave-port", slave_port, "port slaves and sendchange connect to");
+  create->add_option("--web-port", web_port, "port of the web pages");
+  create->callback([&] { code = create_master(dir, slave_port, web_port); });
+
+  bool foreground = false;
+  auto* start_cmd = app.add_subcommand("start", "start the master in DIR");
+  start_cmd->add_option("DIR", dir)->required();
+  start_cmd->add_flag("--foreground", foreground, "stay in the foreground (tests, service managers)");
+  start_cmd->callback([&] { code = start(dir, foreground); });
+
+  auto* stop = app.add_subcommand("stop", "stop the master in DIR and wait until it is gone");
+  stop->add_option("DIR", dir)->required();
+  stop->callback([&] { code = master::stop_daemon(dir); });
+
+  auto* restart = app.add_subcommand("restart", "stop, then start the master in DIR");
+  restart->add_option("DIR", dir)->required();
+  restart->callback([&] {
+    if (master::running_pid(dir)) code = master::stop_daemon(dir);
+    if (code == 0) code = start(dir, false);
+  });
+
+  auto* reconfig = app.add_subcommand("reconfig", "make the master in DIR re-read master.yaml");
+  reconfig->add_option("DIR", dir)->required();
+  reconfig->callback([&] { code = master::reconfig_daemon(dir); });
+
+  fs::path config_path;
+  auto* check = app.add_subcommand("checkconfig", "check a master.yaml (or DIR/master.yaml)");
+  check->add_option("DIR|FILE", config_path)->required();
+  check->callback([&] { code = config::run_checkconfig(config_path, std::cout, std::cerr); });
+
+  cli::SendchangeOptions change;
+  auto* send = app.add_subcommand("sendchange", "tell a master about a change");
+  send->add_option("-m,--master", change.master, "HOST:PORT of the master's slave port")->required();
+  send->add_option("-a,--auth", change.auth, "USER:PASS (default change:changepw)");
+  send->add_option("-W,--who", change.who, "the change's author")->required();
+  send->add_option("-R,--repository", change.repository);
+  send->add_option("-P,--project", change.project);
+  send->add_option("-b,--branch", change.branch);
+  send->add_option("-r,--revision", change.revision);
+  send->add_option("-C,--category", change.category);
+  send->add_option("-c,--comments", change.comments);
+  send->add_option("-F,--logfile", change.logfile, "read the comments from this file (- for stdin)");
+  send->add_option("--revlink", change.revlink);
+  send->add_option("--codebase", change.codebase);
+  send->add_option("-w,--when", change.when, "when the change was made (seconds since the epoch)");
+  send->add_option("-p,--property", change.properties, "NAME:VALUE, repeatable");
+  send->add_option("FILES", change.files, "files the change touches");
+  send->callback([&] { code = cli::run_sendchange(change); });
+
+  std::string account;
+  auto* hash = app.add_subcommand("hash-password",
+                                  "print the password_hash for master.yaml (password on stdin)");
+  hash->add_option("NAME", account, "the slave, sendchange user or web user")->required();
+  hash->callback([&] { code = hash_password(account); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  return code;
+}

@@ -1,0 +1,77 @@
+#include "actors/cli/sendchange.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "actors/port/port_client.hpp"
+
+namespace eventbot::cli {
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "eventbot sendchange: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int run_sendchange(const SendchangeOptions& options) {
+  auto address = port::parse_host_port(options.master);
+  if (!address) return fail(address.error());
+  auto colon = options.auth.find(':');
+  if (colon == std::string::npos) return fail("--auth takes USER:PASS");
+  const auto user = options.auth.substr(0, colon);
+  const auto password = options.auth.substr(colon + 1);
+
+  events::ChangeAdded change;
+  change.set_who(options.who);
+  change.set_repository(options.repository);
+  change.set_project(options.project);
+  change.set_branch(options.branch);
+  change.set_revision(options.revision);
+  change.set_category(options.category);
+  change.set_revlink(options.revlink);
+  change.set_codebase(options.codebase);
+  change.set_comments(options.comments);
+  if (!options.logfile.empty()) {
+    std::stringstream text;
+    if (options.logfile == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(options.logfile);
+      if (!in) return fail("cannot read --logfile " + options.logfile);
+      text << in.rdbuf();
+    }
+    change.set_comments(text.str());
+  }
+  if (options.when > 0) change.set_when_us(static_cast<std::int64_t>(options.when * 1e6));
+  for (const auto& file : options.files) change.add_files(file);
+  for (const auto& property : options.properties) {
+    auto at = property.find(':');
+    if (at == std::string::npos || at == 0) {
+      return fail("--property takes NAME:VALUE, got '" + property + "'");
+    }
+    auto* p = change.add_properties();
+    p->set_name(property.substr(0, at));
+    p->set_value_json(nlohmann::json(property.substr(at + 1)).dump());
+  }
+
+  const auto timeout = std::chrono::seconds(options.timeout_seconds);
+  auto client = port::PortClient::connect(address->first, address->second, wire::CHANGE_SENDER,
+                                          user, password, timeout);
+  if (!client) return fail(client.error());
+  wire::Frame frame;
+  *frame.mutable_submit_change()->mutable_change() = change;
+  if (auto sent = (*client)->send(frame); !sent) return fail(sent.error());
+  auto answer = (*client)->receive(timeout);
+  if (!answer) return fail(answer.error());
+  if (answer->has_error()) return fail("the master refused the change: " + answer->error().message());
+  if (!answer->has_change_recorded()) return fail("unexpected answer from the master");
+  std::cout << "change " << answer->change_recorded().change_id() << " recorded" << std::endl;
+  return 0;
+}
+
+}  // namespace eventbot::cli

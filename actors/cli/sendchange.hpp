@@ -1,0 +1,30 @@
+#pragma once
+// `eventbot sendchange`: the manual's `buildbot sendchange`, over the master's slave port.
+#include <string>
+#include <vector>
+
+namespace eventbot::cli {
+
+struct SendchangeOptions {
+  std::string master;                // HOST:PORT of the slave port
+  std::string auth = "change:changepw";  // USER:PASS, the manual's default
+  std::string who;
+  std::string repository;
+  std::string project;
+  std::string branch;
+  std::string revision;
+  std::string category;
+  std::string comments;
+  std::string logfile;  // read comments from this file ("-" for stdin)
+  std::string revlink;
+  std::string codebase;
+  double when = 0;  // seconds since the epoch; 0: now
+  std::vector<std::string> properties;  // "name:value"
+  std::vector<std::string> files;
+  int timeout_seconds = 30;
+};
+
+// Prints the recorded change id, or the reason it was not recorded; returns the exit code.
+int run_sendchange(const SendchangeOptions& options);
+
+}  // namespace eventbot::cli

@@ -1,0 +1,22 @@
+#include "actors/config/checkconfig.hpp"
+
+#include "actors/config/config_loader.hpp"
+
+namespace eventbot::config {
+
+int run_checkconfig(const std::filesystem::path& path_or_dir, std::ostream& out,
+                    std::ostream& err) {
+  std::error_code ignored;
+  const std::filesystem::path file = std::filesystem::is_directory(path_or_dir, ignored)
+                                         ? path_or_dir / "master.yaml"
+                                         : path_or_dir;
+  LoadResult result = load_config_file(file);
+  if (!result) {
+    for (const ConfigError& error : result.error()) err << format_error(error) << "\n";
+    return 1;
+  }
+  out << "Config file is good!\n";
+  return 0;
+}
+
+}  // namespace eventbot::config

@@ -1,0 +1,258 @@
+#pragma once
+// The master's configuration as plain values: what master.yaml says once it has been
+// read and validated (actors/config/config_loader.hpp). Names follow the manual's
+// (tree_stable_timer, max_builds, ...), so a Buildbot user recognises every key.
+// Durations are in seconds, as in master.cfg.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eventbot::config {
+
+inline constexpr int kDefaultSlavePort = 9989;  // Buildbot's slavePortnum in the tutorial
+inline constexpr int kDefaultWebPort = 8010;
+
+// A property value as JSON text ("\"text\"", "3", "true"), so any YAML scalar, list or
+// map round-trips; its source is "Global", "Scheduler", "Builder", ... where it is used.
+using PropertyMap = std::map<std::string, std::string>;
+
+// Matches a string either by a list of exact values or by one regular expression
+// (ECMAScript syntax, as std::regex reads it), as the manual's ChangeFilter does.
+struct StringMatcher {
+  std::vector<std::string> values;  // empty with no regex: matches anything
+  std::optional<std::string> regex;
+  bool any() const { return values.empty() && !regex; }
+
+  bool operator==(const StringMatcher&) const = default;
+};
+
+struct ChangeFilter {
+  StringMatcher project;
+  StringMatcher repository;
+  StringMatcher branch;  // an empty string value matches the default branch
+  StringMatcher category;
+
+  bool operator==(const ChangeFilter&) const = default;
+};
+
+// fileIsImportant as data: a change is important if any of its files matches an
+// include glob (all files when `include` is empty) and not an exclude glob.
+// Globs are fnmatch(3) patterns over the file's path.
+struct FileImportance {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool any() const { return include.empty() && exclude.empty(); }
+
+  bool operator==(const FileImportance&) const = default;
+};
+
+// A schedule field of Nightly: empty means every value ("*").
+using CronField = std::vector<int>;
+
+enum class SchedulerType {
+  single_branch,
+  any_branch,
+  dependent,
+  periodic,
+  nightly,
+  triggerable,
+  force
+};
+
+struct SchedulerConfig {
+  SchedulerType type = SchedulerType::single_branch;
+  std::string name;
+  std::vector<std::string> builders;
+  PropertyMap properties;
+  // single_branch, any_branch, nightly: which changes count.
+  ChangeFilter change_filter;
+  // single_branch, periodic and nightly: the branch ("" = the default branch).
+  std::optional<std::string> branch;
+  // single_branch, any_branch: seconds of quiet before building; none = one buildset per change.
+  std::optional<std::int64_t> tree_stable_timer;
+  FileImportance file_is_important;
+  bool only_important = false;
+  // dependent: the upstream scheduler's name.
+  std::string upstream;
+  // periodic: seconds between builds.
+  std::int64_t period = 0;
+  // nightly: when (local time of the master, as in Buildbot).
+  CronField minute{0};
+  CronField hour;
+  CronField day_of_month;
+  CronField month;
+  CronField day_of_week;  // 0 = Monday ... 6 = Sunday, as in Buildbot
+  bool only_if_changed = false;
+  // force: defaults of the force form.
+  std::string reason = "";
+
+  bool operator==(const SchedulerConfig&) const = default;
+};
+
+struct SlaveConfig {
+  std::string name;
+  // Exactly one of the two: the clear password, or its credential hash
+  // ("sha256:<hex>", from `eventbot hash-password NAME`). Never logged or shown.
+  std::string password;
+  std::string password_hash;
+  int max_builds = 0;  // 0: no limit
+  PropertyMap properties;
+  std::vector<std::string> notify_on_missing;
+  std::int64_t missing_timeout = 3600;
+  std::int64_t keepalive_interval = 3600;  // 0: no keepalives
+
+  bool operator==(const SlaveConfig&) const = default;
+};
+
+enum class ChangeSourceType { sendchange, git_poller };
+
+struct ChangeSourceConfig {
+  ChangeSourceType type = ChangeSourceType::sendchange;
+  std::string name;
+  // sendchange: who may send changes (the manual's default is change/changepw).
+  std::string user;
+  std::string password;
+  std::string password_hash;
+  std::string
+      prefix;  // only files under it count, stripped of it; a change left with none is dropped
+  // git_poller
+  std::string repository;             // a local path or a URL git can fetch
+  std::vector<std::string> branches;  // empty with all_branches false: ["master"]
+  bool all_branches = false;
+  std::int64_t poll_interval = 600;
+  std::string project;
+  std::string category;
+  std::string repository_name;  // the `repository` recorded on changes; default: repository
+  std::string workdir;          // where the poller keeps its clone; default under the master dir
+
+  bool operator==(const ChangeSourceConfig&) const = default;
+};
+
+// One step as written; "the master, part 2" gives each type its typed parameters.
+struct StepConfig {
+  std::string type;
+  std::string name;
+  std::map<std::string, std::string> params;  // every other key, as JSON text
+
+  bool operator==(const StepConfig&) const = default;
+};
+
+// Which free slave a builder gives its next build to (Buildbot's nextSlave).
+enum class NextSlavePolicy { random, in_order };
+// Which queued request a builder starts next (Buildbot's nextBuild).
+enum class NextBuildPolicy { oldest, newest };
+
+struct BuilderConfig {
+  std::string name;
+  std::vector<std::string> slaves;
+  std::string builddir;       // default: the builder's name
+  std::string slavebuilddir;  // default: builddir
+  std::string category;
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> env;
+  PropertyMap properties;
+  std::vector<std::string> locks;
+  std::string description;
+  std::optional<bool> collapse_requests;  // unset: the global setting
+  NextSlavePolicy next_slave = NextSlavePolicy::random;
+  NextBuildPolicy next_build = NextBuildPolicy::oldest;
+  std::vector<StepConfig> steps;
+
+  bool operator==(const BuilderConfig&) const = default;
+};
+
+struct StatusTargetConfig {
+  std::string type;  // "mail", "irc", "http_push", "github_status", ...
+  std::string name;
+  std::map<std::string, std::string> params;  // as JSON text; each target's issue types them
+
+  bool operator==(const StatusTargetConfig&) const = default;
+};
+
+struct WebUser {
+  std::string name;
+  std::string password;
+  std::string password_hash;
+  std::vector<std::string> roles;
+  std::string email;  // where mail for this user goes (a MailNotifier lookup)
+
+  bool operator==(const WebUser&) const = default;
+};
+
+// Who may take a web action (Buildbot's Authz): nobody, anyone, any logged-in user, or
+// a user holding one of `roles`.
+struct AccessRule {
+  enum class Who { nobody, anyone, authenticated, roles };
+  Who who = Who::nobody;
+  std::vector<std::string> roles;
+
+  bool operator==(const AccessRule&) const = default;
+};
+
+struct WebConfig {
+  std::string bind = "127.0.0.1";
+  int port = kDefaultWebPort;
+  std::vector<WebUser> users;
+  // Action ("force_build", "stop_build", ...) to rule; an action not listed: nobody.
+  std::map<std::string, AccessRule> authz;
+  // Change hook dialect ("base", "github", ...) to its options as JSON text ("{}" for none).
+  std::map<std::string, std::string> change_hooks;
+
+  bool operator==(const WebConfig&) const = default;
+};
+
+struct Horizons {
+  std::int64_t changes = 0;   // changes to keep; 0 = all
+  std::int64_t builds = 0;    // builds kept per builder; 0 = all
+  std::int64_t logs = 0;      // builds per builder that keep their logs; 0 = all
+  std::int64_t log_days = 0;  // days of logs to keep; 0 = forever
+
+  bool operator==(const Horizons&) const = default;
+};
+
+// Per-step log limits (logMaxSize, logMaxTailSize); 0 = unlimited / no tail.
+struct LogLimits {
+  std::int64_t max_size = 0;
+  std::int64_t max_tail_size = 0;
+
+  bool operator==(const LogLimits&) const = default;
+};
+
+// Patterns user input (forced builds, sendchange) must match, ECMAScript regexes;
+// the defaults are Buildbot's c['validation'].
+struct InputValidation {
+  std::string branch = R"(^[\w.+/~-]*$)";
+  std::string revision = R"(^[ \w\.\-\/]*$)";
+  std::string property_name = R"(^[\w\.\-\/\~:]*$)";
+  std::string property_value = R"(^[\w\.\-\/\~:]*$)";
+
+  bool operator==(const InputValidation&) const = default;
+};
+
+struct MasterConfig {
+  std::string title = "Eventbot";
+  std::string title_url;
+  std::string buildbot_url = "http://localhost:8010/";
+  std::string master_id;  // default: the host name
+  std::string slave_bind = "127.0.0.1";
+  int slave_port = kDefaultSlavePort;
+  std::string durability = "group";  // sync | group | nosync
+  bool collapse_requests = true;
+  std::string log_server;  // "host:port" of `eventbot log-server`; empty: the embedded store
+  WebConfig web;
+  PropertyMap properties;
+  Horizons horizons;
+  LogLimits logs;
+  InputValidation validation;
+  std::vector<SlaveConfig> slaves;
+  std::vector<ChangeSourceConfig> change_sources;
+  std::vector<SchedulerConfig> schedulers;
+  std::vector<BuilderConfig> builders;
+  std::vector<StatusTargetConfig> status;
+
+  bool operator==(const MasterConfig&) const = default;
+};
+
+}  // namespace eventbot::config

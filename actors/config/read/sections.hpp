@@ -1,0 +1,29 @@
+#pragma once
+// One reader per part of master.yaml. Each fills its part of the MasterConfig, reports
+// what is wrong, and records the names it defines and refers to; read_master_config
+// calls them in order and then checks the references.
+#include <string>
+#include <vector>
+
+#include "actors/config/master_config.hpp"
+#include "actors/config/read/name_table.hpp"
+#include "actors/config/read/yaml_reader.hpp"
+
+namespace eventbot::config::detail {
+
+MasterConfig read_master_config(const Value& root);
+
+// title, title_url, buildbot_url, master, properties, horizons, logs, validation.
+void read_settings(const MapReader& top, MasterConfig& config);
+WebConfig read_web(const Value& web, NameTable& names);
+std::vector<SlaveConfig> read_slaves(const Value& list, NameTable& names);
+std::vector<ChangeSourceConfig> read_change_sources(const Value& list, NameTable& names);
+std::vector<SchedulerConfig> read_schedulers(const Value& list, NameTable& names);
+std::vector<BuilderConfig> read_builders(const Value& list, NameTable& names);
+std::vector<StatusTargetConfig> read_status_targets(const Value& list, NameTable& names);
+
+// Exactly one of "password" and "password_hash", the hash as `eventbot hash-password`
+// prints it. Neither value ever appears in a message.
+void read_credentials(const MapReader& map, std::string& password, std::string& password_hash);
+
+}  // namespace eventbot::config::detail

@@ -1,0 +1,90 @@
+// The master-wide settings: title, title_url, buildbot_url, master, properties,
+// horizons, logs, validation.
+#include <charconv>
+
+#include "actors/config/read/sections.hpp"
+
+namespace eventbot::config::detail {
+namespace {
+
+void read_master_section(const Value& section, MasterConfig& config) {
+  MapReader master(section, KeyRules::only({"id", "slave_port", "bind", "durability",
+                                            "collapse_requests", "log_server"}));
+  if (auto id = master.get("id").non_empty_string()) config.master_id = *id;
+  if (auto port = master.get("slave_port").integer(0, 65535)) {
+    config.slave_port = static_cast<int>(*port);
+  }
+  if (auto bind = master.get("bind").non_empty_string()) config.slave_bind = *bind;
+  if (auto durability =
+          master.get("durability").choice({"sync", "group", "nosync"}, "durability")) {
+    config.durability = *durability;
+  }
+  if (auto collapse = master.get("collapse_requests").boolean()) {
+    config.collapse_requests = *collapse;
+  }
+  Value log_server = master.get("log_server");
+  if (auto address = log_server.string()) {
+    auto colon = address->rfind(':');
+    int port = 0;
+    auto digits = colon == std::string::npos ? std::string_view()
+                                             : std::string_view(*address).substr(colon + 1);
+    auto [end, problem] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (colon == 0 || digits.empty() || problem != std::errc() ||
+        end != digits.data() + digits.size()) {
+      log_server.error("expected \"host:port\", got \"" + *address + "\"");
+    } else {
+      config.log_server = *address;
+    }
+  }
+}
+
+void read_horizons(const Value& section, Horizons& horizons) {
+  MapReader reader(section, KeyRules::only({"changes", "builds", "logs", "log_days"}));
+  if (auto n = reader.get("changes").integer(0)) horizons.changes = *n;
+  if (auto n = reader.get("builds").integer(0)) horizons.builds = *n;
+  Value logs = reader.get("logs");
+  if (auto n = logs.integer(0)) horizons.logs = *n;
+  if (auto n = reader.get("log_days").integer(0)) horizons.log_days = *n;
+  // Buildbot's rule: a build whose logs are kept must itself be kept.
+  if (horizons.logs > 0 && horizons.builds > 0 && horizons.logs > horizons.builds) {
+    logs.error("keeps the logs of " + std::to_string(horizons.logs) +
+               " builds, but builds keeps only " + std::to_string(horizons.builds));
+  }
+}
+
+void read_log_limits(const Value& section, LogLimits& limits) {
+  MapReader reader(section, KeyRules::only({"max_size", "max_tail_size"}));
+  if (auto bytes = reader.get("max_size").byte_size()) limits.max_size = *bytes;
+  Value tail = reader.get("max_tail_size");
+  if (auto bytes = tail.byte_size()) limits.max_tail_size = *bytes;
+  if (limits.max_tail_size > 0 && limits.max_size == 0) {
+    tail.error("keeps a tail only of logs cut at max_size; set max_size too");
+  }
+}
+
+void read_validation(const Value& section, InputValidation& validation) {
+  MapReader reader(section,
+                   KeyRules::only({"branch", "revision", "property_name", "property_value"}));
+  if (auto regex = reader.get("branch").regex()) validation.branch = *regex;
+  if (auto regex = reader.get("revision").regex()) validation.revision = *regex;
+  if (auto regex = reader.get("property_name").regex()) validation.property_name = *regex;
+  if (auto regex = reader.get("property_value").regex()) validation.property_value = *regex;
+}
+
+}  // namespace
+
+void read_settings(const MapReader& top, MasterConfig& config) {
+  if (auto title = top.get("title").string()) config.title = *title;
+  if (auto url = top.get("title_url").string()) config.title_url = *url;
+  if (auto url = top.get("buildbot_url").string()) {
+    // Links are made by appending paths, so the manual asks for a trailing '/'.
+    config.buildbot_url = url->empty() || url->ends_with('/') ? *url : *url + "/";
+  }
+  read_master_section(top.get("master"), config);
+  if (auto properties = top.get("properties").property_map()) config.properties = *properties;
+  read_horizons(top.get("horizons"), config.horizons);
+  read_log_limits(top.get("logs"), config.logs);
+  read_validation(top.get("validation"), config.validation);
+}
+
+}  // namespace eventbot::config::detail

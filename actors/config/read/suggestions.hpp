@@ -1,0 +1,22 @@
+#pragma once
+// "Did you mean ...?" for a misspelt key, type or name.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventbot::config::detail {
+
+// The candidate the user most likely meant by `word`: Buildbot's name for one of ours
+// (builderNames → builders), the same letters ignoring case and '_' (treeStableTimer →
+// tree_stable_timer), or the nearest within a small edit distance. Nothing if none is close.
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates);
+
+// " (did you mean "x"?)", or "" when nothing is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// "a, b, c"
+std::string join(const std::vector<std::string>& words, std::string_view separator = ", ");
+
+}  // namespace eventbot::config::detail

@@ -1,0 +1,90 @@
+// web: the gateway's port, its users, who may do what (Buildbot's Authz), change hooks.
+#include "actors/config/read/sections.hpp"
+#include "actors/config/read/value_formats.hpp"
+
+namespace eventbot::config::detail {
+namespace {
+
+// Buildbot's Authz actions, spelt as master.yaml spells keys.
+const std::vector<std::string> kWebActions = {
+    "force_build",    "force_all_builds", "ping_builder",         "graceful_shutdown",
+    "stop_build",     "stop_all_builds",  "cancel_pending_build", "stop_change",
+    "clean_shutdown", "show_users_page",
+};
+
+const std::vector<std::string> kChangeHookDialects = {"base", "github", "gitlab"};
+
+std::optional<WebUser> read_user(const Value& element, NameTable& names) {
+  auto reader = read_map_element(
+      element, KeyRules::only({"name", "password", "password_hash", "roles", "email"}));
+  if (!reader) return std::nullopt;
+  WebUser user;
+  Value name = reader->required("name");
+  if (auto text = name.non_empty_string()) {
+    user.name = *text;
+    names.define(NameKind::web_user, user.name, name);
+  }
+  read_credentials(*reader, user.password, user.password_hash);
+  if (auto roles = reader->get("roles").string_list()) user.roles = *roles;
+  Value email = reader->get("email");
+  if (auto text = email.string()) {
+    if (looks_like_mail_address(*text)) {
+      user.email = *text;
+    } else {
+      email.error("\"" + *text + "\" is not a mail address");
+    }
+  }
+  return user;
+}
+
+// true/"anyone", false/"nobody", "authenticated" (Buildbot's 'auth'), or a list of roles.
+std::optional<AccessRule> read_access_rule(const Value& value) {
+  AccessRule rule;
+  if (value.is_list()) {
+    auto roles = value.string_list();
+    if (!roles) return std::nullopt;
+    rule.who = AccessRule::Who::roles;
+    rule.roles = *roles;
+    return rule;
+  }
+  auto word = value.string();
+  if (!word) return std::nullopt;
+  if (*word == "true" || *word == "anyone") {
+    rule.who = AccessRule::Who::anyone;
+  } else if (*word == "false" || *word == "nobody") {
+    rule.who = AccessRule::Who::nobody;
+  } else if (*word == "authenticated" || *word == "auth") {
+    rule.who = AccessRule::Who::authenticated;
+  } else {
+    value.error("expected anyone, nobody, authenticated or a list of roles, got \"" + *word + "\"");
+    return std::nullopt;
+  }
+  return rule;
+}
+
+}  // namespace
+
+WebConfig read_web(const Value& section, NameTable& names) {
+  WebConfig web;
+  MapReader reader(section, KeyRules::only({"port", "bind", "users", "authz", "change_hooks"}));
+  if (auto port = reader.get("port").integer(0, 65535)) web.port = static_cast<int>(*port);
+  if (auto bind = reader.get("bind").non_empty_string()) web.bind = *bind;
+  for (const Value& element : reader.get("users").elements()) {
+    if (auto user = read_user(element, names)) web.users.push_back(std::move(*user));
+  }
+  MapReader authz(reader.get("authz"), KeyRules::only(kWebActions));
+  for (const auto& entry : authz.entries()) {
+    if (auto rule = read_access_rule(entry.value)) web.authz[entry.key] = *rule;
+  }
+  MapReader hooks(reader.get("change_hooks"), KeyRules::only(kChangeHookDialects));
+  for (const auto& entry : hooks.entries()) {
+    if (entry.value.is_map()) {
+      if (auto options = entry.value.json_text()) web.change_hooks[entry.key] = *options;
+    } else if (auto enabled = entry.value.boolean(); enabled && *enabled) {
+      web.change_hooks[entry.key] = "{}";
+    }
+  }
+  return web;
+}
+
+}  // namespace eventbot::config::detail

@@ -1,0 +1,296 @@
+#include "actors/master/master.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "actors/changes/change_intake.hpp"
+#include "actors/config/config_loader.hpp"
+#include "actors/master/config_record.hpp"
+#include "actors/master/daemon.hpp"
+#include "actors/master/supervisor.hpp"
+#include "actors/port/port_server.hpp"
+#include "events/streams.hpp"
+
+namespace eventbot::master {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kInitTimeout = std::chrono::minutes(10);
+constexpr auto kReconfigTimeout = std::chrono::minutes(2);
+constexpr char kVersion[] = "0.1.0";
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string format_errors(const std::vector<config::ConfigError>& errors) {
+  std::string out;
+  for (const auto& error : errors) out += config::format_error(error) + "\n";
+  return out;
+}
+
+std::shared_ptr<const port::Accounts> accounts_of(const config::MasterConfig& config) {
+  auto accounts = std::make_shared<port::Accounts>();
+  for (const auto& slave : config.slaves) {
+    accounts->slaves.emplace(slave.name,
+                             auth::make_account(slave.name, slave.password, slave.password_hash));
+  }
+  for (const auto& source : config.change_sources) {
+    if (source.type != config::ChangeSourceType::sendchange) continue;
+    accounts->change_senders.emplace(
+        source.user, auth::make_account(source.user, source.password, source.password_hash));
+  }
+  return accounts;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// The content hash of the last ConfigLoaded in the log, "" if there is none.
+std::string last_config_hash(store::EventLog& log) {
+  auto version = log.stream_version(streams::config());
+  if (!version || version->value() == 0) return {};
+  auto last = log.read_stream(streams::config(), *version, 1);
+  if (!last || last->empty() || !last->front().has_config_loaded()) return {};
+  return last->front().config_loaded().content_sha256();
+}
+
+}  // namespace
+
+struct Master::Impl {
+  fs::path dir;
+  config::MasterConfig config;
+  schedulers::SystemClock system_clock;
+  const schedulers::Clock* clock = nullptr;
+  std::unique_ptr<store::RocksEventLog> log;
+  IdAllocator ids;
+  std::unique_ptr<caf::actor_system_config> actor_config;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor supervisor;
+  std::unique_ptr<store::Subscription> subscription;
+  std::shared_ptr<changes::ChangeIntake> intake;
+  std::unique_ptr<port::PortServer> port;
+
+  void append_master_event(events::Envelope event) {
+    event.set_stream(streams::master(config.master_id));
+    event.set_master_id(config.master_id);
+    store::AppendRequest request;
+    request.events.push_back(std::move(event));
+    if (auto appended = log->append(std::move(request)); !appended) {
+      spdlog::error("recording a master event failed: {}", appended.error().message);
+    }
+  }
+
+  // Appends ConfigLoaded when the file differs from the last one recorded.
+  void record_config(const std::string& text) {
+    auto loaded = config_loaded((dir / "master.yaml").string(), text);
+    if (loaded.content_sha256() == last_config_hash(*log)) return;
+    events::Envelope event;
+    event.set_stream(streams::config());
+    event.set_master_id(config.master_id);
+    *event.mutable_config_loaded() = std::move(loaded);
+    store::AppendRequest request;
+    request.events.push_back(std::move(event));
+    if (auto appended = log->append(std::move(request)); !appended) {
+      spdlog::error("recording the configuration failed: {}", appended.error().message);
+    }
+  }
+
+  void shutdown() {
+    if (port) port->stop();
+    port.reset();
+    if (subscription) subscription->cancel();
+    subscription.reset();
+    if (system) {
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+      supervisor = caf::actor();
+      system->await_all_actors_done();
+      system.reset();
+    }
+    if (log) {
+      events::Envelope stopped;
+      stopped.mutable_master_stopped()->set_master_id(config.master_id);
+      stopped.mutable_master_stopped()->set_reason("stopped");
+      append_master_event(std::move(stopped));
+      log.reset();
+    }
+  }
+};
+
+Master::Master(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Master::~Master() { impl_->shutdown(); }
+
+Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = options.dir;
+  impl->clock = options.clock ? options.clock : &impl->system_clock;
+
+  const auto config_path = options.dir / "master.yaml";
+  if (!fs::exists(config_path)) {
+    return unexpected(config_path.string() + " does not exist (eventbot create-master " +
+                      options.dir.string() + " writes one)");
+  }
+  const auto text = read_file(config_path);
+  auto loaded = config::load_config_string(text, config_path.string());
+  if (!loaded) return unexpected("the configuration has errors:\n" + format_errors(loaded.error()));
+  impl->config = std::move(*loaded);
+  if (options.slave_port) impl->config.slave_port = *options.slave_port;
+
+  store::RocksOptions store_options;
+  store_options.dir = options.dir / "events";
+  store_options.durability =
+      store::parse_durability(impl->config.durability).value_or(store::Durability::group_commit);
+  auto log = store::RocksEventLog::open(store_options);
+  if (!log) return unexpected("the event log: " + log.error().message);
+  impl->log = std::move(*log);
+
+  events::Envelope started;
+  auto* body = started.mutable_master_started();
+  body->set_master_id(impl->config.master_id);
+  body->set_hostname(host_name());
+  body->set_pid(static_cast<std::uint32_t>(::getpid()));
+  body->set_version(kVersion);
+  impl->append_master_event(std::move(started));
+  impl->record_config(text);
+
+  // The actors: fold the log into every scheduler, then hand them what comes next.
+  impl->actor_config = std::make_unique<caf::actor_system_config>();
+  impl->actor_config->set("scheduler.max-threads", 2);
+  impl->system = std::make_unique<caf::actor_system>(*impl->actor_config);
+  SchedulerContext context{impl->log.get(), impl->clock, &impl->ids, impl->config.master_id};
+  impl->supervisor = impl->system->spawn(supervisor_actor, context,
+                                         std::make_shared<const config::MasterConfig>(impl->config));
+  const auto folded = impl->log->head();
+  std::string init_result = "no answer from the supervisor";
+  {
+    caf::scoped_actor self{*impl->system};
+    self->request(impl->supervisor, kInitTimeout, init_atom::value, folded.value())
+        .receive([&](const std::string& result) { init_result = result; },
+                 [&](caf::error& error) { init_result = caf::to_string(error); });
+  }
+  std::unique_ptr<Master> master(new Master(std::move(impl)));
+  auto& m = *master->impl_;
+  if (init_result != "ok") return unexpected("starting the schedulers: " + init_result);
+
+  // The supervisor folded up to `folded`: the subscription hands it everything after.
+  caf::actor supervisor = m.supervisor;
+  store::SubscriberCallbacks callbacks;
+  callbacks.on_events = [supervisor](std::vector<events::Envelope>&& batch) {
+    caf::anon_send(supervisor, events_atom::value,
+                   std::make_shared<const std::vector<events::Envelope>>(std::move(batch)));
+  };
+  callbacks.on_error = [](const store::StoreError& error) {
+    spdlog::critical("the event log cannot be read any further: {}", error.message);
+  };
+  m.subscription = m.log->subscribe(folded.next(), std::move(callbacks));
+
+  port::PortOptions port_options;
+  port_options.bind = m.config.slave_bind;
+  port_options.port = static_cast<unsigned short>(m.config.slave_port);
+  port_options.master_id = m.config.master_id;
+  m.intake = std::make_shared<changes::ChangeIntake>(*m.log, m.config.master_id);
+  auto port = port::PortServer::start(port_options, accounts_of(m.config), m.intake);
+  if (!port) return unexpected(port.error());
+  m.port = std::move(*port);
+  return master;
+}
+
+std::string Master::reconfig() {
+  auto& m = *impl_;
+  const auto config_path = m.dir / "master.yaml";
+  const auto text = read_file(config_path);
+  auto loaded = config::load_config_string(text, config_path.string());
+  if (!loaded) return format_errors(loaded.error());
+  auto next = std::move(*loaded);
+  // The port and the store stay as started: changing them needs a restart.
+  next.slave_port = m.config.slave_port;
+  next.slave_bind = m.config.slave_bind;
+  next.durability = m.config.durability;
+  next.master_id = m.config.master_id;
+
+  std::string result = "no answer from the supervisor";
+  {
+    caf::scoped_actor self{*m.system};
+    self->request(m.supervisor, kReconfigTimeout, reconfig_atom::value,
+                  std::make_shared<const config::MasterConfig>(next))
+        .receive([&](const std::string& answer) { result = answer; },
+                 [&](caf::error& error) { result = caf::to_string(error); });
+  }
+  if (result != "ok") return result + "\n";
+  m.port->set_accounts(accounts_of(next));
+  m.config = std::move(next);
+  m.record_config(text);
+  return {};
+}
+
+unsigned short Master::slave_port() const { return impl_->port->port(); }
+const config::MasterConfig& Master::config() const { return impl_->config; }
+store::RocksEventLog& Master::log() { return *impl_->log; }
+const caf::actor& Master::supervisor() const { return impl_->supervisor; }
+
+std::string Master::describe() const {
+  const auto& c = impl_->config;
+  return "eventbot master '" + c.master_id + "' is running in " + impl_->dir.string() +
+         ": slave port " + c.slave_bind + ":" + std::to_string(slave_port()) + ", " +
+         std::to_string(c.schedulers.size()) + " schedulers, " +
+         std::to_string(c.builders.size()) + " builders";
+}
+
+int run_master(const fs::path& dir,
+               const std::function<void(bool ok, const std::string& message)>& ready) {
+  // Signals are taken synchronously by this thread; every thread started later
+  // inherits the mask, so none of them is interrupted by them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  spdlog::flush_on(spdlog::level::info);
+  MasterOptions options;
+  options.dir = dir;
+  auto master = Master::start(options);
+  if (!master) {
+    spdlog::error("start-up failed: {}", master.error());
+    ready(false, master.error());
+    return 1;
+  }
+  spdlog::info("{}", (*master)->describe());
+  ready(true, (*master)->describe());
+
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      auto errors = (*master)->reconfig();
+      if (errors.empty()) {
+        spdlog::info("{}", kReconfigOk);
+      } else {
+        spdlog::error("{}:\n{}", kReconfigFailed, errors);
+      }
+      continue;
+    }
+    spdlog::info("stopping on signal {}", signal);
+    break;
+  }
+  master->reset();
+  spdlog::info("master stopped");
+  return 0;
+}
+
+}  // namespace eventbot::master

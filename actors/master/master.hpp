@@ -1,0 +1,60 @@
+#pragma once
+// One running master: its store (DIR/events), its actors, its port. Start-up loads
+// master.yaml, opens the store, records MasterStarted (and ConfigLoaded when the file
+// changed), folds the log into every scheduler, subscribes to what comes next, and
+// opens the port. Nothing here decides anything: the cores do.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/config/master_config.hpp"
+#include "actors/schedulers/clock.hpp"
+#include "common/expected.hpp"
+#include "store/rocks_event_log.hpp"
+
+namespace caf {
+class actor;
+}
+
+namespace eventbot::master {
+
+struct MasterOptions {
+  std::filesystem::path dir;
+  // The clock the schedulers stamp their commands with; the system clock if null.
+  const schedulers::Clock* clock = nullptr;
+  // Overrides master.yaml's slave port (tests pass 0 for any free port).
+  std::optional<unsigned short> slave_port;
+};
+
+class Master {
+ public:
+  // Starts the master or says why it cannot (bad configuration, store refused, port taken).
+  static Expected<std::unique_ptr<Master>, std::string> start(const MasterOptions& options);
+  ~Master();  // stops it: port, subscription, actors, MasterStopped, store
+
+  // Re-reads master.yaml. On any error the running configuration stays and the errors
+  // are returned, one a line; "" when the new configuration is in force.
+  std::string reconfig();
+
+  unsigned short slave_port() const;
+  const config::MasterConfig& config() const;
+  store::RocksEventLog& log();
+  // The supervisor actor, for tests and the gateway (commands to schedulers).
+  const caf::actor& supervisor() const;
+  // One line for the operator: where the master runs and how to reach it.
+  std::string describe() const;
+
+ private:
+  struct Impl;
+  explicit Master(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The master's foreground main loop (eventbot start --foreground, and the daemon's
+// child): starts, reports readiness, then reconfigs on SIGHUP and stops on SIGTERM or
+// SIGINT. Returns the process exit code.
+int run_master(const std::filesystem::path& dir,
+               const std::function<void(bool ok, const std::string& message)>& ready);
+
+}  // namespace eventbot::master

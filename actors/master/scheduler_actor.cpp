@@ -1,0 +1,146 @@
+#include "actors/master/scheduler_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/schedulers/buildset_events.hpp"
+#include "events/streams.hpp"
+
+namespace eventbot::master {
+namespace {
+
+using Self = caf::stateful_actor<SchedulerActorState>;
+
+void fold(Self* self, const events::Envelope& event) {
+  auto& st = self->state;
+  if (event.sequence() <= st.folded) return;
+  st.core->evolve(event);
+  st.folded = event.sequence();
+  if (event.has_change_added() && event.stream() == streams::changes()) {
+    st.pending.push_back(schedulers::ConsiderChange{event.stream_version(), event.change_added(),
+                                                    event.time_us()});
+  } else if (event.has_buildset_completed()) {
+    st.pending.push_back(schedulers::UpstreamCompleted{event.buildset_completed().buildset_id(),
+                                                       event.buildset_completed().result()});
+  }
+}
+
+// Folds what the log has after `folded` up to `to`, when a batch arrives with a gap
+// before it (an actor spawned while batches were in flight).
+void fill_gap(Self* self, std::uint64_t to) {
+  auto& st = self->state;
+  auto filled = st.context.log->scan(Sequence(st.folded + 1), Sequence(to),
+                                     [&](const events::Envelope& event) {
+                                       fold(self, event);
+                                       return true;
+                                     });
+  if (!filled) spdlog::error("scheduler {}: reading the log failed: {}", st.core->name(), filled.error().message);
+}
+
+void arm_timers(Self* self) {
+  auto& st = self->state;
+  std::map<std::string, std::int64_t> wanted;
+  for (const auto& timer : st.core->next_timers()) wanted[timer.name] = timer.due_us;
+  for (const auto& [name, due] : wanted) {
+    auto it = st.armed.find(name);
+    if (it != st.armed.end() && it->second == due) continue;
+    st.armed[name] = due;
+    auto delay = std::max<std::int64_t>(0, due - st.context.clock->now_us());
+    self->delayed_send(self, std::chrono::microseconds(delay), timer_atom::value, name, due);
+  }
+  for (auto it = st.armed.begin(); it != st.armed.end();) {
+    it = wanted.count(it->first) ? std::next(it) : st.armed.erase(it);
+  }
+}
+
+std::uint64_t request_count(const schedulers::Decision& decision) {
+  std::uint64_t n = 0;
+  for (const auto& buildset : decision.buildsets) n += buildset.builder_names.size();
+  return n;
+}
+
+// Decides pending commands while the core has seen this actor's own last append.
+// Returns the outcome of the last command decided ("" when it was accepted).
+std::string drain(Self* self) {
+  auto& st = self->state;
+  std::string outcome;
+  while (!st.pending.empty() && st.folded >= st.awaiting) {
+    auto decided = st.core->decide(st.pending.front());
+    if (!decided) {
+      outcome = decided.error().message;
+      spdlog::warn("scheduler {}: {}", st.core->name(), outcome);
+      st.pending.pop_front();
+      continue;
+    }
+    if (decided->empty()) {
+      st.pending.pop_front();
+      continue;
+    }
+    auto ids = st.context.ids->reserve(decided->buildsets.size(), request_count(*decided));
+    auto request =
+        schedulers::to_append_request(*st.core, *decided, ids.first_buildset, ids.first_request);
+    for (auto& event : request.events) event.set_master_id(st.context.master_id);
+    auto appended = st.context.log->append(std::move(request));
+    if (!appended && appended.error().code == store::StoreErrc::version_conflict) {
+      // Someone else wrote first: fold up to what the log has now, then decide again.
+      spdlog::info("scheduler {}: {}; deciding again", st.core->name(), appended.error().message);
+      st.awaiting = st.context.log->head().value();
+      break;
+    }
+    st.pending.pop_front();
+    if (!appended) {
+      outcome = appended.error().message;
+      spdlog::error("scheduler {}: appending its decision failed: {}", st.core->name(), outcome);
+      continue;
+    }
+    st.awaiting = appended->last.value();
+    outcome.clear();
+  }
+  arm_timers(self);
+  return outcome;
+}
+
+}  // namespace
+
+caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerCore> core,
+                              SchedulerContext context, std::uint64_t folded,
+                              std::uint64_t last_change_id) {
+  auto& st = self->state;
+  st.core = std::move(core);
+  st.context = std::move(context);
+  st.folded = folded;
+  st.pending.push_back(schedulers::Start{st.context.clock->now_us(), last_change_id,
+                                         st.context.ids->last_buildset()});
+  drain(self);
+  return {
+      [=](events_atom, const EventBatch& batch) {
+        if (batch->empty()) return;
+        auto first = batch->front().sequence();
+        if (first > self->state.folded + 1) fill_gap(self, first - 1);
+        for (const auto& event : *batch) fold(self, event);
+        drain(self);
+      },
+      [=](timer_atom, const std::string& name, std::int64_t due) {
+        auto& st = self->state;
+        auto it = st.armed.find(name);
+        if (it == st.armed.end() || it->second != due) return;  // re-armed or gone since
+        st.armed.erase(it);
+        st.pending.push_back(schedulers::TimerDue{name, st.context.clock->now_us()});
+        drain(self);
+      },
+      [=](tick_atom) {
+        auto& st = self->state;
+        auto now = st.context.clock->now_us();
+        for (const auto& timer : st.core->next_timers()) {
+          if (timer.due_us <= now) st.pending.push_back(schedulers::TimerDue{timer.name, now});
+        }
+        drain(self);
+      },
+      [=](command_atom, const CommandPtr& command) -> std::string {
+        self->state.pending.push_back(*command);
+        auto outcome = drain(self);
+        return outcome.empty() ? "ok" : outcome;
+      },
+  };
+}
+
+}  // namespace eventbot::master

@@ -1,0 +1,26 @@
+#pragma once
+// The master's supervisor: one scheduler actor per configured scheduler. It folds the
+// log once at start (every core in one scan), fans each batch of new events out to its
+// schedulers, applies a reconfig by value (unchanged schedulers keep running untouched),
+// and restarts a scheduler that fails from the log, recording the failure as an event.
+#include <map>
+#include <string>
+
+#include "actors/master/scheduler_actor.hpp"
+
+namespace eventbot::master {
+
+struct SupervisorState {
+  static inline const char* name = "master-supervisor";
+
+  SchedulerContext context;
+  std::map<std::string, config::SchedulerConfig> configs;  // the schedulers wanted
+  std::map<std::string, caf::actor> schedulers;            // the schedulers running
+  std::uint64_t folded = 0;          // last sequence fanned out (or folded at start)
+  std::uint64_t last_change_id = 0;  // version of the `changes` stream at `folded`
+};
+
+caf::behavior supervisor_actor(caf::stateful_actor<SupervisorState>* self,
+                               SchedulerContext context, ConfigPtr config);
+
+}  // namespace eventbot::master

@@ -1,0 +1,66 @@
+#pragma once
+// The master's port for slaves and `eventbot sendchange`: WebSocket over TCP, one
+// protobuf wire::Frame per binary message. Every connection is challenged first; only
+// an authenticated peer's frames reach the handler. A garbage, truncated or oversized
+// frame closes that connection alone, with a log line saying why.
+//
+// Threading: one I/O thread runs every connection; handler callbacks run on it.
+// Connection::send may be called from any thread.
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "actors/port/handshake.hpp"
+
+namespace eventbot::port {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void send(wire::Frame frame) = 0;
+  // Closes the connection after the frames already sent, with a reason for the peer's log.
+  virtual void close(const std::string& reason) = 0;
+  virtual const Peer& peer() const = 0;
+  virtual const std::string& remote() const = 0;  // "127.0.0.1:53211"
+};
+
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  virtual void on_authenticated(const std::shared_ptr<Connection>&) {}
+  virtual void on_frame(const std::shared_ptr<Connection>& connection,
+                        const wire::Frame& frame) = 0;
+  virtual void on_refused(const std::string& remote, const wire::Hello& hello,
+                          const std::string& reason) {
+    (void)remote, (void)hello, (void)reason;
+  }
+  virtual void on_closed(const std::shared_ptr<Connection>&) {}
+};
+
+struct PortOptions {
+  std::string bind = "127.0.0.1";
+  unsigned short port = 9989;  // 0: any free port (tests)
+  std::string master_id;
+};
+
+class PortServer {
+ public:
+  // Binds at once; an error (port taken, bad address) is returned, not thrown.
+  static Expected<std::unique_ptr<PortServer>, std::string> start(
+      const PortOptions& options, std::shared_ptr<const Accounts> accounts,
+      std::shared_ptr<ConnectionHandler> handler);
+  ~PortServer();
+
+  unsigned short port() const;
+  // Replaces who may connect (reconfig); connections already open stay.
+  void set_accounts(std::shared_ptr<const Accounts> accounts);
+  void stop();
+
+ private:
+  struct Impl;
+  explicit PortServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eventbot::port

@@ -674,6 +674,18 @@ StoreResult<std::optional<Snapshot>> RocksEventLog::load_snapshot(std::string_vi
   return std::optional<Snapshot>(Snapshot{Sequence(*sequence), value.substr(8)});
 }
 
+StoreResult<Ok> RocksEventLog::delete_snapshot(std::string_view projection) {
+  if (read_only_) {
+    return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.durability != Durability::no_sync;
+  auto status = db_->Delete(write_options, cf_->snapshots,
+                            rocksdb::Slice(projection.data(), projection.size()));
+  if (!status.ok()) return unexpected(io_error(status, "deleting a snapshot"));
+  return Ok{};
+}
+
 std::map<std::string, std::uint64_t> RocksEventLog::column_family_bytes() {
   // Approximate bytes of the data itself, in SST files and memtables (the memtables'
   // own size properties count the memory they reserved, not what they hold).

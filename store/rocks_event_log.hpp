@@ -78,6 +78,7 @@ class RocksEventLog final : public EventLog, public SnapshotStore {
 
   StoreResult<Ok> save_snapshot(std::string_view projection, const Snapshot& snapshot) override;
   StoreResult<std::optional<Snapshot>> load_snapshot(std::string_view projection) override;
+  StoreResult<Ok> delete_snapshot(std::string_view projection) override;
 
   // For a store opened for reading: see what the writer has appended since.
   StoreResult<Ok> catch_up();

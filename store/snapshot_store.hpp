@@ -21,6 +21,8 @@ class SnapshotStore {
   virtual ~SnapshotStore() = default;
   virtual StoreResult<Ok> save_snapshot(std::string_view projection, const Snapshot& snapshot) = 0;
   virtual StoreResult<std::optional<Snapshot>> load_snapshot(std::string_view projection) = 0;
+  // Forgets the projection's snapshot (absent already: fine); its next start folds the log.
+  virtual StoreResult<Ok> delete_snapshot(std::string_view projection) = 0;
 };
 
 }  // namespace eventbot::store

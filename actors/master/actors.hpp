@@ -4,10 +4,13 @@
 //
 //   supervisor   (init_atom, head) folds the log up to head -> "ok" or the reason; (events_atom, EventBatch) fans out;
 //                (reconfig_atom, ConfigPtr) -> "ok" or the reason; (command_atom,
-//                scheduler name, CommandPtr) -> forwards to that scheduler.
+//                scheduler name, CommandPtr) -> forwards to that scheduler; (get_atom,
+//                scheduler name) -> its actor, invalid if none runs (tests).
 //   scheduler    (events_atom, EventBatch) folds and decides; (timer_atom, name, due)
 //                a timer it armed; (tick_atom) looks at timers against the clock now;
-//                (command_atom, CommandPtr) -> "ok" or the reason.
+//                (command_atom, CommandPtr) -> "ok" or the reason, once decided.
+//   change source (poll_atom) polls its repository now and appends what it found;
+//                (poll_atom, timer_atom) the same, then arms the next poll.
 #include <caf/all.hpp>
 #include <memory>
 #include <vector>
@@ -24,6 +27,8 @@ using timer_atom = caf::atom_constant<caf::atom("timer")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reconfig_atom = caf::atom_constant<caf::atom("reconfig")>;
 using command_atom = caf::atom_constant<caf::atom("command")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // A batch of consecutive events from the log, shared by every actor it is sent to.
 using EventBatch = std::shared_ptr<const std::vector<events::Envelope>>;

@@ -28,6 +28,16 @@ constexpr auto kReconfigTimeout = 60s;
 
 bool alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
+// Whether some process holds DIR's pid file locked, as a running master does. A pid
+// file nobody holds is stale (a master killed, a reboot): its pid may name anyone.
+bool pid_file_held(const fs::path& dir) {
+  int fd = ::open(pid_file(dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // and with it the shared lock, if this probe got it
+  return held;
+}
+
 // Holds the pid file locked for the life of the master, so a second master on the same
 // directory is refused even if a stale pid file names a reused pid.
 class PidFileLock {
@@ -84,7 +94,7 @@ fs::path log_file(const fs::path& dir) { return dir / "master.log"; }
 std::optional<int> running_pid(const fs::path& dir) {
   std::ifstream in(pid_file(dir));
   int pid = 0;
-  if (!(in >> pid) || !alive(pid)) return std::nullopt;
+  if (!(in >> pid) || !alive(pid) || !pid_file_held(dir)) return std::nullopt;
   return pid;
 }
 
@@ -145,6 +155,7 @@ int start_daemon(const fs::path& dir, const MasterMain& main) {
       ::close(report_fd);
     });
     std::fflush(nullptr);
+    lock.reset();  // _exit runs no destructors: remove the pid file here
     ::_exit(code);
   }
 

@@ -17,7 +17,8 @@ using MasterMain = std::function<int(const ReadyReporter& ready)>;
 std::filesystem::path pid_file(const std::filesystem::path& dir);
 std::filesystem::path log_file(const std::filesystem::path& dir);
 
-// The pid in DIR's pid file if that process is alive.
+// The pid in DIR's pid file if that process is alive and holds the file's lock (a
+// stale pid file, left by a master that was killed, names no running master).
 std::optional<int> running_pid(const std::filesystem::path& dir);
 
 // Detaches and runs `main` in the background with its output in DIR's log file; waits

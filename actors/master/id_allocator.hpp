@@ -32,7 +32,15 @@ class IdAllocator {
     return Ids{last_buildset_.fetch_add(buildsets) + 1, last_request_.fetch_add(requests) + 1};
   }
 
+  // Raises the ids to those of a snapshot of the fold (snapshots.hpp), as if it had
+  // observed the events up to it.
+  void restore(std::uint64_t last_buildset, std::uint64_t last_request) {
+    raise(last_buildset_, last_buildset);
+    raise(last_request_, last_request);
+  }
+
   std::uint64_t last_buildset() const { return last_buildset_.load(); }
+  std::uint64_t last_request() const { return last_request_.load(); }
 
  private:
   static void raise(std::atomic<std::uint64_t>& value, std::uint64_t seen) {

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <caf/all.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -65,6 +67,12 @@ std::string last_config_hash(store::EventLog& log) {
   auto last = log.read_stream(streams::config(), *version, 1);
   if (!last || last->empty() || !last->front().has_config_loaded()) return {};
   return last->front().config_loaded().content_sha256();
+}
+
+// MasterOptions::use_snapshots, unless the environment turns them off.
+bool snapshots_on(const MasterOptions& options) {
+  const char* env = std::getenv(kSnapshotsEnv);
+  return options.use_snapshots && !(env && std::string(env) == "0");
 }
 
 }  // namespace
@@ -170,7 +178,10 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   impl->actor_config = std::make_unique<caf::actor_system_config>();
   impl->actor_config->set("scheduler.max-threads", 2);
   impl->system = std::make_unique<caf::actor_system>(*impl->actor_config);
-  SchedulerContext context{impl->log.get(), impl->clock, &impl->ids, impl->config.master_id};
+  SchedulerContext context{impl->log.get(), impl->clock, &impl->ids, impl->config.master_id,
+                           impl->dir};
+  if (snapshots_on(options)) context.snapshots = impl->log.get();
+  context.snapshot_every = std::max<std::uint64_t>(1, options.snapshot_every);
   impl->supervisor = impl->system->spawn(supervisor_actor, context,
                                          std::make_shared<const config::MasterConfig>(impl->config));
   const auto folded = impl->log->head();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actors/config/master_config.hpp"
+#include "actors/master/snapshots.hpp"
 #include "actors/schedulers/clock.hpp"
 #include "common/expected.hpp"
 #include "store/rocks_event_log.hpp"
@@ -25,6 +26,12 @@ struct MasterOptions {
   const schedulers::Clock* clock = nullptr;
   // Overrides master.yaml's slave port (tests pass 0 for any free port).
   std::optional<unsigned short> slave_port;
+  // Projection snapshots (actors/master/snapshots.hpp): start-up restores them and folds
+  // only the log after them; the schedulers and the supervisor save them every
+  // `snapshot_every` events and on a clean stop. false (or EVENTBOT_SNAPSHOTS=0 in the
+  // environment): neither load nor save, every start folds the whole log.
+  bool use_snapshots = true;
+  std::uint64_t snapshot_every = kSnapshotEvery;
 };
 
 class Master {

@@ -52,10 +52,32 @@ void arm_timers(Self* self) {
   }
 }
 
+// Saves the core's snapshot at `folded` when snapshot_every events have been folded since
+// the last one (or, with `now`, whenever anything has). The core is exactly the fold of
+// the log up to `folded`: decide() never changes it.
+void save_snapshot(Self* self, bool now = false) {
+  auto& st = self->state;
+  if (!st.context.snapshots || st.folded <= st.saved_at) return;
+  if (!now && st.folded - st.saved_at < st.context.snapshot_every) return;
+  save_scheduler_snapshot(*st.context.snapshots, *st.core, st.folded);
+  st.saved_at = st.folded;
+}
+
 std::uint64_t request_count(const schedulers::Decision& decision) {
   std::uint64_t n = 0;
   for (const auto& buildset : decision.buildsets) n += buildset.builder_names.size();
   return n;
+}
+
+// Takes the front command off `pending`, answering it if it came with command_atom.
+void take_front(Self* self, const std::string& outcome) {
+  auto& st = self->state;
+  st.pending.pop_front();
+  if (!st.replies.empty() && st.replies.front().first == st.taken) {
+    st.replies.front().second.deliver(outcome.empty() ? std::string("ok") : outcome);
+    st.replies.pop_front();
+  }
+  ++st.taken;
 }
 
 // Decides pending commands while the core has seen this actor's own last append.
@@ -68,11 +90,11 @@ std::string drain(Self* self) {
     if (!decided) {
       outcome = decided.error().message;
       spdlog::warn("scheduler {}: {}", st.core->name(), outcome);
-      st.pending.pop_front();
+      take_front(self, outcome);
       continue;
     }
     if (decided->empty()) {
-      st.pending.pop_front();
+      take_front(self, "");
       continue;
     }
     auto ids = st.context.ids->reserve(decided->buildsets.size(), request_count(*decided));
@@ -86,14 +108,15 @@ std::string drain(Self* self) {
       st.awaiting = st.context.log->head().value();
       break;
     }
-    st.pending.pop_front();
     if (!appended) {
       outcome = appended.error().message;
       spdlog::error("scheduler {}: appending its decision failed: {}", st.core->name(), outcome);
+      take_front(self, outcome);
       continue;
     }
     st.awaiting = appended->last.value();
     outcome.clear();
+    take_front(self, "");
   }
   arm_timers(self);
   return outcome;
@@ -103,11 +126,19 @@ std::string drain(Self* self) {
 
 caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerCore> core,
                               SchedulerContext context, std::uint64_t folded,
-                              std::uint64_t last_change_id) {
+                              std::uint64_t last_change_id, std::uint64_t snapshot_at) {
   auto& st = self->state;
   st.core = std::move(core);
   st.context = std::move(context);
   st.folded = folded;
+  st.saved_at = snapshot_at;
+  save_snapshot(self);  // a long fold at start is worth keeping at once
+  // Told to stop (master shutdown, reconfig): keep the state folded so far. A failure
+  // (an exception) does not come here, so a state that may be broken is never saved.
+  self->set_exit_handler([=](caf::exit_msg& exit) {
+    save_snapshot(self, /*now=*/true);
+    self->quit(exit.reason);
+  });
   st.pending.push_back(schedulers::Start{st.context.clock->now_us(), last_change_id,
                                          st.context.ids->last_buildset()});
   drain(self);
@@ -117,6 +148,7 @@ caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerC
         auto first = batch->front().sequence();
         if (first > self->state.folded + 1) fill_gap(self, first - 1);
         for (const auto& event : *batch) fold(self, event);
+        save_snapshot(self);
         drain(self);
       },
       [=](timer_atom, const std::string& name, std::int64_t due) {
@@ -135,10 +167,15 @@ caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerC
         }
         drain(self);
       },
-      [=](command_atom, const CommandPtr& command) -> std::string {
-        self->state.pending.push_back(*command);
-        auto outcome = drain(self);
-        return outcome.empty() ? "ok" : outcome;
+      [=](command_atom, const CommandPtr& command) -> caf::result<std::string> {
+        // Answered when decided: at once, or once the log has handed back this actor's
+        // own last append (until then "ok" would be a guess).
+        auto& st = self->state;
+        auto reply = self->make_response_promise<std::string>();
+        st.replies.emplace_back(st.taken + st.pending.size(), reply);
+        st.pending.push_back(*command);
+        drain(self);
+        return reply;
       },
   };
 }

@@ -5,12 +5,14 @@
 // expected stream version. It decides only once it has folded its own last append, so
 // every decision sees the state a replay of the log would give.
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "actors/master/actors.hpp"
 #include "actors/master/id_allocator.hpp"
+#include "actors/master/snapshots.hpp"
 #include "actors/schedulers/clock.hpp"
 #include "store/event_log.hpp"
 
@@ -22,6 +24,10 @@ struct SchedulerContext {
   const schedulers::Clock* clock = nullptr;
   IdAllocator* ids = nullptr;
   std::string master_id;
+  std::filesystem::path master_dir;  // change sources keep their default workdirs here
+  // Where projections keep their snapshots (snapshots.hpp); null: snapshots are off.
+  store::SnapshotStore* snapshots = nullptr;
+  std::uint64_t snapshot_every = kSnapshotEvery;  // events folded between two saves
 };
 
 struct SchedulerActorState {
@@ -31,15 +37,23 @@ struct SchedulerActorState {
   SchedulerContext context;
   std::uint64_t folded = 0;    // last sequence folded into the core
   std::uint64_t awaiting = 0;  // sequence of this actor's last append
+  std::uint64_t saved_at = 0;  // sequence of the core's last snapshot (saved or restored)
   std::deque<schedulers::Command> pending;
+  std::uint64_t taken = 0;  // commands taken off `pending` (decided or failed) so far
+  // Commands sent with command_atom, answered once decided: (their index among all the
+  // commands ever queued, the reply). A command may wait behind this actor's own append.
+  std::deque<std::pair<std::uint64_t, caf::typed_response_promise<std::string>>> replies;
   std::map<std::string, std::int64_t> armed;  // timer -> due time of the timer armed
 };
 
-// `core` has folded the log up to `folded`; `last_change_id` is the version of the
-// `changes` stream at that point. The actor starts by deciding Start.
+// `core` has folded the log up to `folded` (from its snapshot at `snapshot_at`, 0 if
+// none); `last_change_id` is the version of the `changes` stream at that point. The
+// actor starts by deciding Start. It saves the core's snapshot ("scheduler/<name>") each
+// time it has folded context.snapshot_every events since the last one, and when it is
+// told to exit; never after a failure.
 caf::behavior scheduler_actor(caf::stateful_actor<SchedulerActorState>* self,
                               std::shared_ptr<schedulers::SchedulerCore> core,
                               SchedulerContext context, std::uint64_t folded,
-                              std::uint64_t last_change_id);
+                              std::uint64_t last_change_id, std::uint64_t snapshot_at);
 
 }  // namespace eventbot::master

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "actors/master/snapshots.hpp"
 #include "actors/schedulers/make_scheduler.hpp"
 #include "events/streams.hpp"
 
@@ -29,26 +33,85 @@ Expected<Cores, std::string> make_cores(const std::map<std::string, config::Sche
   return cores;
 }
 
-// Folds the log up to `to` into the cores (and, at start, the id allocator), in one scan.
-Expected<Ok, std::string> fold_log(Self* self, Cores& cores, std::uint64_t to, bool observe_ids) {
+// The sequence each core was restored at from its snapshot (0: none, fold from the start).
+using SnapshotAt = std::map<std::string, std::uint64_t>;
+
+// Folds one event into the supervisor's own fold: the id allocator, the largest ids, the
+// version of the `changes` stream.
+void observe(SupervisorState& st, const events::Envelope& event) {
+  st.context.ids->observe(event);
+  if (event.has_buildset_submitted()) {
+    st.last_buildset_id = std::max(st.last_buildset_id, event.buildset_submitted().buildset_id());
+  } else if (event.has_build_request_submitted()) {
+    st.last_request_id = std::max(st.last_request_id, event.build_request_submitted().request_id());
+  }
+  if (event.stream() == streams::changes()) st.last_change_id = event.stream_version();
+}
+
+// Saves the supervisor's own fold as of `folded` once snapshot_every events have been
+// folded since the last save (with `now`: whenever anything has).
+void save_snapshot(Self* self, bool now = false) {
   auto& st = self->state;
-  if (to == 0) return Ok{};
-  auto scanned = st.context.log->scan(Sequence(1), Sequence(to), [&](const events::Envelope& event) {
-    for (auto& [name, core] : cores) core->evolve(event);
-    if (observe_ids) {
-      st.context.ids->observe(event);
-      if (event.stream() == streams::changes()) st.last_change_id = event.stream_version();
-    }
-    return true;
-  });
+  if (!st.context.snapshots || st.folded <= st.saved_at) return;
+  if (!now && st.folded - st.saved_at < st.context.snapshot_every) return;
+  save_supervisor_snapshot(
+      *st.context.snapshots,
+      SupervisorFold{st.last_buildset_id, st.last_request_id, st.last_change_id}, st.folded);
+  st.saved_at = st.folded;
+}
+
+// Restores the supervisor's own fold from its snapshot; the sequence it is at (0: none).
+std::uint64_t restore_own_fold(Self* self, std::uint64_t at_most) {
+  auto& st = self->state;
+  if (!st.context.snapshots) return 0;
+  auto loaded = load_supervisor_snapshot(*st.context.snapshots, at_most);
+  if (!loaded) return 0;
+  const auto& [fold, sequence] = *loaded;
+  st.last_buildset_id = fold.last_buildset_id;
+  st.last_request_id = fold.last_request_id;
+  st.last_change_id = fold.last_change_id;
+  st.context.ids->restore(fold.last_buildset_id, fold.last_request_id);
+  return sequence;
+}
+
+// Restores each (fresh) core from its snapshot if it has one it accepts.
+SnapshotAt restore_cores(Self* self, Cores& cores, std::uint64_t at_most) {
+  SnapshotAt at;
+  for (auto& [name, core] : cores) {
+    auto& snapshots = self->state.context.snapshots;
+    at[name] = snapshots ? load_scheduler_snapshot(*snapshots, *core, at_most) : 0;
+  }
+  return at;
+}
+
+// Folds the log up to `to` into the cores (and, with `own_at`, the supervisor's own
+// fold) in one scan, from just after the earliest snapshot: each core folds only the
+// events after its own snapshot (`at`), the supervisor's fold those after `own_at`.
+Expected<Ok, std::string> fold_log(Self* self, Cores& cores, std::uint64_t to, const SnapshotAt& at,
+                                   std::optional<std::uint64_t> own_at) {
+  auto& st = self->state;
+  std::uint64_t from = own_at.value_or(to);
+  for (const auto& [name, core] : cores) from = std::min(from, at.at(name));
+  if (from >= to) return Ok{};
+  std::vector<std::pair<std::uint64_t, schedulers::SchedulerCore*>> folding;
+  for (auto& [name, core] : cores) folding.emplace_back(at.at(name), core.get());
+  auto scanned =
+      st.context.log->scan(Sequence(from + 1), Sequence(to), [&](const events::Envelope& event) {
+        for (auto& [after, core] : folding) {
+          if (event.sequence() > after) core->evolve(event);
+        }
+        if (own_at && event.sequence() > *own_at) observe(st, event);
+        return true;
+      });
   if (!scanned) return unexpected("reading the log failed: " + scanned.error().message);
   return Ok{};
 }
 
-void spawn_all(Self* self, Cores& cores) {
+void spawn_all(Self* self, Cores& cores, const SnapshotAt& at) {
   auto& st = self->state;
   for (auto& [name, core] : cores) {
-    auto actor = self->spawn(scheduler_actor, core, st.context, st.folded, st.last_change_id);
+    auto actor =
+        self->spawn(scheduler_actor, core, st.context, st.folded, st.last_change_id, at.at(name));
     self->monitor(actor);
     st.schedulers[name] = actor;
     spdlog::info("scheduler {} running", name);
@@ -59,8 +122,11 @@ void spawn_all(Self* self, Cores& cores) {
 Expected<Ok, std::string> start_schedulers(Self* self, const std::vector<std::string>& names) {
   auto cores = make_cores(self->state.configs, names);
   if (!cores) return unexpected(cores.error());
-  if (auto folded = fold_log(self, *cores, self->state.folded, false); !folded) return folded;
-  spawn_all(self, *cores);
+  auto at = restore_cores(self, *cores, self->state.folded);
+  if (auto folded = fold_log(self, *cores, self->state.folded, at, std::nullopt); !folded) {
+    return folded;
+  }
+  spawn_all(self, *cores, at);
   return Ok{};
 }
 
@@ -74,16 +140,60 @@ void stop_scheduler(Self* self, const std::string& name) {
   spdlog::info("scheduler {} stopped", name);
 }
 
-void record_failure(Self* self, const std::string& name, const std::string& reason) {
+// Records ActorFailed for the actor whose stream is `actor` ("scheduler/x", ...).
+void record_failure(Self* self, const std::string& actor, const std::string& reason) {
   store::AppendRequest request;
   auto& event = request.events.emplace_back();
   event.set_stream(streams::master(self->state.context.master_id));
   event.set_master_id(self->state.context.master_id);
-  event.mutable_actor_failed()->set_actor(streams::scheduler(name));
+  event.mutable_actor_failed()->set_actor(actor);
   event.mutable_actor_failed()->set_reason(reason);
   if (auto appended = self->state.context.log->append(std::move(request)); !appended) {
-    spdlog::error("recording the failure of scheduler {} failed: {}", name,
-                  appended.error().message);
+    spdlog::error("recording the failure of {} failed: {}", actor, appended.error().message);
+  }
+}
+
+std::map<std::string, config::ChangeSourceConfig> git_pollers(const config::MasterConfig& config) {
+  std::map<std::string, config::ChangeSourceConfig> out;
+  for (const auto& source : config.change_sources) {
+    if (source.type == config::ChangeSourceType::git_poller) out.emplace(source.name, source);
+  }
+  return out;
+}
+
+// A git poller blocks its thread on git, so it runs detached, not on the shared threads.
+void start_change_source(Self* self, const std::string& name) {
+  auto& st = self->state;
+  ChangeSourceContext context{st.context.log, st.context.master_id, st.context.master_dir};
+  auto actor = self->spawn<caf::detached>(change_source_actor, st.sources.at(name), context);
+  self->monitor(actor);
+  st.change_sources[name] = actor;
+  spdlog::info("change source {} running", name);
+}
+
+void stop_change_source(Self* self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.change_sources.find(name);
+  if (it == st.change_sources.end()) return;
+  self->demonitor(it->second);
+  self->send_exit(it->second, caf::exit_reason::user_shutdown);
+  st.change_sources.erase(it);
+  spdlog::info("change source {} stopped", name);
+}
+
+// Stops the git pollers gone or changed (by value), then starts the new and changed ones.
+void apply_change_sources(Self* self, std::map<std::string, config::ChangeSourceConfig> wanted) {
+  auto& st = self->state;
+  for (const auto& [name, source] : st.sources) {
+    auto still = wanted.find(name);
+    if (still == wanted.end() || !(still->second == source)) stop_change_source(self, name);
+  }
+  auto old = std::exchange(st.sources, std::move(wanted));
+  for (const auto& [name, source] : st.sources) {
+    auto was = old.find(name);
+    if (was == old.end() || !(was->second == source) || !st.change_sources.count(name)) {
+      start_change_source(self, name);
+    }
   }
 }
 
@@ -100,17 +210,31 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
       spdlog::error("scheduler {} failed ({}); restarting it from the log", name, reason);
       auto failed = name;  // `name` dies with the erase below
       st.schedulers.erase(failed);
-      record_failure(self, failed, reason);
+      record_failure(self, streams::scheduler(failed), reason);
       if (auto started = start_schedulers(self, {failed}); !started) {
         spdlog::error("restarting scheduler {} failed: {}", failed, started.error());
       }
       return;
     }
+    for (auto& [name, actor] : st.change_sources) {
+      if (actor.address() != down.source) continue;
+      auto reason = caf::to_string(down.reason);
+      spdlog::error("change source {} failed ({}); restarting it", name, reason);
+      auto failed = name;
+      st.change_sources.erase(failed);
+      record_failure(self, streams::change_source(failed), reason);
+      start_change_source(self, failed);
+      return;
+    }
   });
   // Stopping the supervisor stops its schedulers (the state is gone by the time
   // attach_functor callbacks run, so this happens in the exit handler).
+  // Each scheduler saves its own snapshot in its exit handler; the supervisor saves its
+  // fold here, where its state is still alive.
   self->set_exit_handler([=](caf::exit_msg& exit) {
+    save_snapshot(self, /*now=*/true);
     for (auto& [name, actor] : self->state.schedulers) self->send_exit(actor, exit.reason);
+    for (auto& [name, actor] : self->state.change_sources) self->send_exit(actor, exit.reason);
     self->quit(exit.reason);
   });
   return {
@@ -120,19 +244,26 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         for (const auto& [name, _] : st.configs) names.push_back(name);
         auto cores = make_cores(st.configs, names);
         if (!cores) return cores.error();
-        st.folded = head;
-        if (auto folded = fold_log(self, *cores, st.folded, true); !folded) return folded.error();
-        spawn_all(self, *cores);
+        // From the snapshots, when there are: each projection folds only what follows its own.
+        st.saved_at = restore_own_fold(self, head);
+        auto at = restore_cores(self, *cores, head);
+        if (auto folded = fold_log(self, *cores, head, at, st.saved_at); !folded) {
+          return folded.error();
+        }
+        st.folded = head;  // only now is the fold complete (and worth a snapshot)
+        save_snapshot(self);
+        spawn_all(self, *cores, at);
+        apply_change_sources(self, git_pollers(*config));
         return "ok";
       },
       [=](events_atom, const EventBatch& batch) {
         auto& st = self->state;
         for (const auto& event : *batch) {
           if (event.sequence() <= st.folded) continue;
-          st.context.ids->observe(event);
-          if (event.stream() == streams::changes()) st.last_change_id = event.stream_version();
+          observe(st, event);
           st.folded = event.sequence();
         }
+        save_snapshot(self);
         for (auto& [name, actor] : st.schedulers) self->send(actor, events_atom::value, batch);
       },
       [=](tick_atom) {
@@ -156,6 +287,7 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         }
         st.configs = std::move(wanted);
         if (auto started = start_schedulers(self, to_start); !started) return started.error();
+        apply_change_sources(self, git_pollers(*next));
         return "ok";
       },
       [=](command_atom, const std::string& scheduler,
@@ -165,6 +297,10 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         auto promise = self->make_response_promise<std::string>();
         promise.delegate(it->second, command_atom::value, command);
         return promise;
+      },
+      [=](get_atom, const std::string& scheduler) -> caf::actor {
+        auto it = self->state.schedulers.find(scheduler);
+        return it == self->state.schedulers.end() ? caf::actor() : it->second;
       },
   };
 }

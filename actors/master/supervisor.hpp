@@ -3,9 +3,11 @@
 // log once at start (every core in one scan), fans each batch of new events out to its
 // schedulers, applies a reconfig by value (unchanged schedulers keep running untouched),
 // and restarts a scheduler that fails from the log, recording the failure as an event.
+// Each git poller runs as a change-source actor of its own, supervised the same way.
 #include <map>
 #include <string>
 
+#include "actors/master/change_source_actor.hpp"
 #include "actors/master/scheduler_actor.hpp"
 
 namespace eventbot::master {
@@ -16,8 +18,16 @@ struct SupervisorState {
   SchedulerContext context;
   std::map<std::string, config::SchedulerConfig> configs;  // the schedulers wanted
   std::map<std::string, caf::actor> schedulers;            // the schedulers running
+  // The git pollers wanted, and those running.
+  std::map<std::string, config::ChangeSourceConfig> sources;
+  std::map<std::string, caf::actor> change_sources;
   std::uint64_t folded = 0;          // last sequence fanned out (or folded at start)
   std::uint64_t last_change_id = 0;  // version of the `changes` stream at `folded`
+  // The rest of the supervisor's own fold at `folded` (the IdAllocator may be ahead of
+  // it with ids reserved but not appended yet), and the sequence of its last snapshot.
+  std::uint64_t last_buildset_id = 0;
+  std::uint64_t last_request_id = 0;
+  std::uint64_t saved_at = 0;
 };
 
 caf::behavior supervisor_actor(caf::stateful_actor<SupervisorState>* self,

@@ -1,6 +1,7 @@
 #include "actors/schedulers/change_scheduler.hpp"
 
 #include "actors/schedulers/file_importance.hpp"
+#include "events/snapshots.pb.h"
 
 namespace eventbot::schedulers {
 
@@ -83,6 +84,16 @@ void ChangeScheduler::fold_own_buildset(const events::BuildsetSubmitted& buildse
     ids.insert(ids.end(), ss.change_ids().begin(), ss.change_ids().end());
   }
   tracker_.built(ids);
+}
+
+void ChangeScheduler::save_state(snapshots::SchedulerSnapshot& out) const {
+  tracker_.save(*out.mutable_changes());
+}
+
+bool ChangeScheduler::restore_state(const snapshots::SchedulerSnapshot& in) {
+  if (!in.has_changes()) return false;
+  tracker_ = ChangeTracker::load(in.changes());
+  return true;
 }
 
 std::optional<std::string> followed_branch(const config::SchedulerConfig& config) {

@@ -54,6 +54,9 @@ class ChangeScheduler : public SchedulerCore {
   void fold_started(const StartMark& mark) override;
   void fold_own_buildset(const events::BuildsetSubmitted& buildset) override;
 
+  void save_state(snapshots::SchedulerSnapshot& out) const override;
+  bool restore_state(const snapshots::SchedulerSnapshot& in) override;
+
  private:
   std::shared_ptr<const ChangeFilter> filter_;
   std::optional<std::string> branch_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "events/snapshots.pb.h"
+
 namespace eventbot::schedulers {
 
 ChangeRecord make_change_record(std::uint64_t id, std::int64_t time_us,
@@ -64,6 +66,50 @@ std::vector<const ChangeRecord*> ChangeTracker::pending_on(const std::string& br
     if (record.branch == branch) out.push_back(&record);
   }
   return out;
+}
+
+namespace {
+
+void save_record(const ChangeRecord& r, snapshots::ChangeRecord* out) {
+  out->set_id(r.id);
+  out->set_time_us(r.time_us);
+  out->set_important(r.important);
+  out->set_branch(r.branch);
+  out->set_repository(r.repository);
+  out->set_project(r.project);
+  out->set_codebase(r.codebase);
+  out->set_revision(r.revision);
+  for (const auto& p : r.properties) *out->add_properties() = p;
+}
+
+ChangeRecord load_record(const snapshots::ChangeRecord& in) {
+  ChangeRecord r;
+  r.id = in.id();
+  r.time_us = in.time_us();
+  r.important = in.important();
+  r.branch = in.branch();
+  r.repository = in.repository();
+  r.project = in.project();
+  r.codebase = in.codebase();
+  r.revision = in.revision();
+  r.properties.assign(in.properties().begin(), in.properties().end());
+  return r;
+}
+
+}  // namespace
+
+void ChangeTracker::save(snapshots::ChangeTrackerState& out) const {
+  out.set_considered_through(considered_through_);
+  for (const auto& [id, record] : retained_) save_record(record, out.add_retained());
+  for (const auto& [id, record] : pending_) save_record(record, out.add_pending());
+}
+
+ChangeTracker ChangeTracker::load(const snapshots::ChangeTrackerState& in) {
+  ChangeTracker tracker;
+  tracker.considered_through_ = in.considered_through();
+  for (const auto& r : in.retained()) tracker.retained_.insert_or_assign(r.id(), load_record(r));
+  for (const auto& r : in.pending()) tracker.pending_.insert_or_assign(r.id(), load_record(r));
+  return tracker;
 }
 
 bool any_important(const std::vector<const ChangeRecord*>& changes) {

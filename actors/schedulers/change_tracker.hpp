@@ -13,6 +13,10 @@
 
 #include "events/events.pb.h"
 
+namespace eventbot::snapshots {
+class ChangeTrackerState;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
+
 namespace eventbot::schedulers {
 
 // What a buildset needs from a change; the files are judged once, when it is folded.
@@ -47,6 +51,10 @@ class ChangeTracker {
   // Pending changes, in id order; with a branch, only those on it.
   std::vector<const ChangeRecord*> pending() const;
   std::vector<const ChangeRecord*> pending_on(const std::string& branch) const;
+
+  // Snapshots: the whole tracker, and back.
+  void save(snapshots::ChangeTrackerState& out) const;
+  static ChangeTracker load(const snapshots::ChangeTrackerState& in);
 
  private:
   std::uint64_t considered_through_ = 0;

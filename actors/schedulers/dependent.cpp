@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "events/snapshots.pb.h"
+
 namespace eventbot::schedulers {
 namespace {
 
@@ -92,6 +94,28 @@ void DependentScheduler::fold_buildset_completed(const events::BuildsetCompleted
   } else {
     upstream_.erase(it);
   }
+}
+
+void DependentScheduler::save_state(snapshots::SchedulerSnapshot& out) const {
+  auto* state = out.mutable_dependent();
+  for (const auto& [id, upstream] : upstream_) {
+    auto* u = state->add_upstream();
+    u->set_buildset_id(id);
+    for (const auto& ss : upstream.sourcestamps) *u->add_sourcestamps() = ss;
+    u->set_succeeded(upstream.succeeded);
+  }
+}
+
+bool DependentScheduler::restore_state(const snapshots::SchedulerSnapshot& in) {
+  if (!in.has_dependent()) return false;
+  std::map<std::uint64_t, Upstream> upstream;
+  for (const auto& u : in.dependent().upstream()) {
+    auto& entry = upstream[u.buildset_id()];
+    entry.sourcestamps.assign(u.sourcestamps().begin(), u.sourcestamps().end());
+    entry.succeeded = u.succeeded();
+  }
+  upstream_ = std::move(upstream);
+  return true;
 }
 
 }  // namespace eventbot::schedulers

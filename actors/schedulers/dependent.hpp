@@ -33,6 +33,9 @@ class DependentScheduler final : public SchedulerCore {
   void fold_other_buildset(const events::BuildsetSubmitted& buildset) override;
   void fold_buildset_completed(const events::BuildsetCompleted& completed) override;
 
+  void save_state(snapshots::SchedulerSnapshot& out) const override;
+  bool restore_state(const snapshots::SchedulerSnapshot& in) override;
+
  private:
   struct Upstream {
     std::vector<events::SourceStamp> sourcestamps;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -21,6 +22,10 @@
 #include "common/expected.hpp"
 #include "common/strong_type.hpp"
 #include "events/events.pb.h"
+
+namespace eventbot::snapshots {
+class SchedulerSnapshot;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
 
 namespace eventbot::schedulers {
 
@@ -58,6 +63,7 @@ struct SchedulerError {
     unknown_builder,   // Force naming a builder the scheduler does not have
     invalid_argument,  // a property value that is not JSON, ...
     invalid_config,    // make_scheduler: a bad regex, an impossible Nightly schedule, ...
+    snapshot_refused,  // restore: another format, type or configuration, or not a snapshot
   };
   Code code = Code::invalid_argument;
   std::string message;
@@ -142,6 +148,8 @@ inline constexpr char kPeriodicTimer[] = "periodic";
 inline constexpr char kNightlyTimer[] = "nightly";
 // The SchedulerStateSaved key of the start mark.
 inline constexpr char kStartKey[] = "start";
+// The format of SchedulerCore::snapshot(); bump it when the encoding changes meaning.
+inline constexpr std::uint32_t kSchedulerSnapshotFormat = 1;
 
 // ---------------------------------------------------------------------------------
 // The base of every scheduler core
@@ -169,6 +177,15 @@ class SchedulerCore {
   std::vector<PendingTimer> next_timers() const;
   std::optional<std::int64_t> timer_due(const std::string& name) const;
 
+  // Snapshots (README.md, "Snapshots"): the whole folded state, encoded with its format
+  // number and the configuration it was folded under (events/snapshots.proto); and its
+  // restore into a core made from the same configuration (make_scheduler), which then
+  // equals the core that took it. A snapshot of another format, scheduler type or
+  // configuration, or bytes that are not a snapshot, are refused with snapshot_refused
+  // and leave the core untouched: the caller folds the log from scratch instead.
+  std::string snapshot() const;
+  Expected<Ok, SchedulerError> restore(std::string_view encoded);
+
  protected:
   SchedulerCore(const SchedulerCore&) = default;
 
@@ -191,6 +208,12 @@ class SchedulerCore {
   virtual void fold_own_buildset(const events::BuildsetSubmitted& /*buildset*/) {}
   virtual void fold_other_buildset(const events::BuildsetSubmitted& /*buildset*/) {}
   virtual void fold_buildset_completed(const events::BuildsetCompleted& /*completed*/) {}
+
+  // Snapshot hooks: a subclass with state of its own writes it into the snapshot's
+  // `state` oneof, and restores it (all or nothing; false: not its kind of state). The
+  // defaults write and accept `none`.
+  virtual void save_state(snapshots::SchedulerSnapshot& out) const;
+  virtual bool restore_state(const snapshots::SchedulerSnapshot& in);
 
   // Used on a scratch copy inside decide(): append to the decision and fold at once,
   // so that the next step of the same decision sees the state it leaves.

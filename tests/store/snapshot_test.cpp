@@ -62,6 +62,19 @@ TEST_F(SnapshotTest, NewerSaveOverwritesAndOtherProjectionsAreUntouched) {
   EXPECT_EQ(slaves->state, "slaves");
 }
 
+TEST_F(SnapshotTest, DeleteForgetsOneProjection) {
+  ASSERT_TRUE(log_->save_snapshot("builders", Snapshot{Sequence(10), "b"}));
+  ASSERT_TRUE(log_->save_snapshot("slaves", Snapshot{Sequence(11), "s"}));
+  ASSERT_TRUE(log_->delete_snapshot("builders"));
+  ASSERT_TRUE(log_->delete_snapshot("never saved"));
+  auto builders = log_->load_snapshot("builders");
+  ASSERT_TRUE(builders);
+  EXPECT_FALSE(builders->has_value());
+  auto slaves = load("slaves");
+  ASSERT_TRUE(slaves.has_value());
+  EXPECT_EQ(slaves->state, "s");
+}
+
 TEST_F(SnapshotTest, SnapshotsSurviveAReopen) {
   ASSERT_TRUE(log_->save_snapshot("builders", Snapshot{Sequence(99), "state at 99"}));
   log_.reset();

@@ -1,0 +1,65 @@
+#include "actors/changes/git_poller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "events/streams.hpp"
+
+namespace eventbot::changes {
+
+std::filesystem::path git_poller_workdir(const config::ChangeSourceConfig& config,
+                                         const std::filesystem::path& master_dir) {
+  if (config.workdir.empty())
+    return master_dir / ("gitpoller-" + streams::encode_part(config.name));
+  std::filesystem::path workdir(config.workdir);
+  return workdir.is_absolute() ? workdir : master_dir / workdir;
+}
+
+Expected<PollResult, std::string> gather(GitRepository& repository, const GitPollerCore& core) {
+  auto heads = repository.branch_heads();
+  if (!heads) return unexpected(heads.error());
+  PollResult result;
+  for (const auto& [branch, head] : core.select(*heads)) {
+    auto& polled = result.branches[branch];
+    polled.head = head;
+    auto old = core.position(branch);
+    if (!old) continue;  // first poll of the branch: its head is the position
+    polled.since = *old;
+    if (*old == head) continue;
+    auto known = repository.has_commit(*old);
+    if (!known) return unexpected(known.error());
+    if (!*known) {
+      spdlog::warn(
+          "git poller {}: branch {} was at {}, which {} does not have; taking {} "
+          "without recording changes",
+          core.name(), branch, *old, repository.workdir().string(), head);
+      continue;
+    }
+    auto related = repository.related(*old, head);
+    if (!related) return unexpected(related.error());
+    if (!*related) {
+      spdlog::warn(
+          "git poller {}: branch {} moved from {} to {}, which share no history; "
+          "taking it without recording changes",
+          core.name(), branch, *old, head);
+      continue;
+    }
+    auto revisions = repository.commits_between(*old, head);
+    if (!revisions) return unexpected(revisions.error());
+    for (const auto& revision : *revisions) {
+      auto commit = repository.read_commit(revision);
+      if (!commit) return unexpected(commit.error());
+      polled.commits.push_back(std::move(*commit));
+    }
+  }
+  return result;
+}
+
+Expected<store::AppendRequest, std::string> poll_once(GitRepository& repository,
+                                                      const GitPollerCore& core) {
+  if (auto fetched = repository.fetch(); !fetched) return unexpected(fetched.error());
+  auto polled = gather(repository, core);
+  if (!polled) return unexpected(polled.error());
+  return core.decide(*polled);
+}
+
+}  // namespace eventbot::changes

@@ -1,0 +1,233 @@
+// End-to-end figures of a real master in a scratch directory (docs/PERFORMANCE.md):
+//
+//   bench_master sendchange [N]   N changes through one sendchange connection, each
+//                                 acknowledged once durable; then until the scheduler
+//                                 has submitted a build request for every one
+//   bench_master startup [N]      a log of about N events (changes and the scheduler's
+//                                 decisions on them), then the master's start-up time
+//
+// Prints one Markdown table row per figure. Scratch directories go under
+// $EVENTBOT_BENCH_DIR (default /tmp) and are removed afterwards.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "actors/master/master.hpp"
+#include "actors/port/port_client.hpp"
+#include "actors/schedulers/buildset_events.hpp"
+#include "actors/schedulers/make_scheduler.hpp"
+#include "events/streams.hpp"
+
+namespace fs = std::filesystem;
+using namespace eventbot;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kPort = 0;  // any free port
+
+fs::path scratch_dir() {
+  const char* base = std::getenv("EVENTBOT_BENCH_DIR");
+  std::string pattern = (fs::path(base ? base : "/tmp") / "eventbot-bench-master-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+  return pattern;
+}
+
+constexpr char kConfig[] = R"(title: bench
+master: {id: bench, slave_port: 9989, durability: group}
+slaves:
+  - {name: s1, password: pass}
+change_sources:
+  - {type: sendchange, name: sendchange, user: change, password: changepw}
+schedulers:
+  - {type: single_branch, name: main, branch: main, builders: [runtests]}
+builders:
+  - name: runtests
+    slaves: [s1]
+    steps:
+      - {type: shell, name: test, command: "true"}
+)";
+
+void write_config(const fs::path& dir) {
+  std::ofstream(dir / "master.yaml") << kConfig;
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+long max_rss_kib() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+// Waits until the log holds `n` BuildRequestSubmitted events, reading each event once.
+bool wait_for_requests(store::EventLog& log, std::uint64_t n, double timeout_s) {
+  auto start = Clock::now();
+  std::uint64_t seen = 0, position = 0;
+  while (seen < n) {
+    auto scanned = log.scan(Sequence(position + 1), Sequence(0), [&](const events::Envelope& e) {
+      if (e.has_build_request_submitted()) ++seen;
+      return true;
+    });
+    if (!scanned) return false;
+    position = scanned->value();
+    if (seconds_since(start) > timeout_s) return false;
+    if (seen < n) log.wait_for_head_beyond(Sequence(position), std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+int bench_sendchange(std::uint64_t n) {
+  auto dir = scratch_dir();
+  write_config(dir);
+  master::MasterOptions options;
+  options.dir = dir;
+  options.slave_port = kPort;
+  auto m = master::Master::start(options);
+  if (!m) {
+    std::cerr << m.error() << "\n";
+    return 1;
+  }
+  auto client = port::PortClient::connect("127.0.0.1", (*m)->slave_port(), wire::CHANGE_SENDER,
+                                          "change", "changepw", std::chrono::seconds(10));
+  if (!client) {
+    std::cerr << client.error() << "\n";
+    return 1;
+  }
+  auto start = Clock::now();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    wire::Frame frame;
+    auto* change = frame.mutable_submit_change()->mutable_change();
+    change->set_who("bench");
+    change->set_branch("main");
+    change->set_revision(std::to_string(i));
+    change->add_files("src/file.cpp");
+    if (!(*client)->send(frame)) return 1;
+    auto answer = (*client)->receive(std::chrono::seconds(10));
+    if (!answer || !answer->has_change_recorded()) {
+      std::cerr << "change " << i << " not recorded\n";
+      return 1;
+    }
+  }
+  double recorded = seconds_since(start);
+  // Until the scheduler has submitted a request for every change.
+  if (!wait_for_requests((*m)->log(), n, 600)) {
+    std::cerr << "the scheduler did not submit every request\n";
+    return 1;
+  }
+  double requested = seconds_since(start);
+  std::cout << "| sendchange, one connection, " << n << " changes acknowledged durable | "
+            << n / recorded << " changes/s |\n"
+            << "| ... until every change has its build request | " << n / requested
+            << " changes/s |\n"
+            << "| ... master max RSS | " << max_rss_kib() / 1024 << " MiB |\n";
+  m->reset();
+  fs::remove_all(dir);
+  return 0;
+}
+
+// Writes about `events` events: changes and the scheduler's decisions on them, as the
+// master would have, straight into the store.
+int fill_log(const fs::path& dir, std::uint64_t events) {
+  store::RocksOptions options;
+  options.dir = dir / "events";
+  options.durability = store::Durability::no_sync;
+  auto log = store::RocksEventLog::open(options);
+  if (!log) return 1;
+  config::SchedulerConfig config;
+  config.type = config::SchedulerType::single_branch;
+  config.name = "main";
+  config.branch = "main";
+  config.builders = {"runtests"};
+  auto core = schedulers::make_scheduler(config);
+  if (!core) return 1;
+  std::uint64_t next_buildset = 1, next_request = 1, written = 0;
+  auto append = [&](store::AppendRequest request) {
+    auto n = request.events.size();
+    auto appended = (*log)->append(std::move(request));
+    if (!appended) {
+      std::cerr << appended.error().message << "\n";
+      std::exit(1);
+    }
+    written += n;
+    return *appended;
+  };
+  auto decide_and_append = [&](const schedulers::DecideResult& decided) {
+    if (!decided || decided->empty()) return;
+    auto request = schedulers::to_append_request(**core, *decided, next_buildset, next_request);
+    next_buildset += decided->buildsets.size();
+    for (const auto& b : decided->buildsets) next_request += b.builder_names.size();
+    auto appended = append(request);
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+      auto& e = request.events[i];
+      e.set_sequence(appended.first.value() + i);
+      e.set_stream_version(appended.versions[i].value());
+      (*core)->evolve(e);
+    }
+  };
+  decide_and_append((*core)->decide(schedulers::Start{1, 0, 0}));
+  for (std::uint64_t i = 1; written < events; ++i) {
+    store::AppendRequest request;
+    auto& e = request.events.emplace_back();
+    e.set_stream(streams::changes());
+    auto* change = e.mutable_change_added();
+    change->set_who("bench");
+    change->set_branch("main");
+    change->set_revision(std::to_string(i));
+    change->add_files("src/file.cpp");
+    auto appended = append(request);
+    e.set_sequence(appended.first.value());
+    e.set_stream_version(appended.versions[0].value());
+    e.set_time_us(1);
+    (*core)->evolve(e);
+    decide_and_append((*core)->decide(
+        schedulers::ConsiderChange{e.stream_version(), *change, e.time_us()}));
+  }
+  (void)(*log)->flush();
+  return 0;
+}
+
+int bench_startup(std::uint64_t events) {
+  auto dir = scratch_dir();
+  write_config(dir);
+  auto fill_start = Clock::now();
+  if (fill_log(dir, events) != 0) return 1;
+  double filled = seconds_since(fill_start);
+  std::cout << "| writing a log of " << events << " events | " << filled << " s |\n";
+  for (int round = 0; round < 2; ++round) {
+    master::MasterOptions options;
+    options.dir = dir;
+    options.slave_port = kPort;
+    auto start = Clock::now();
+    auto m = master::Master::start(options);
+    if (!m) {
+      std::cerr << m.error() << "\n";
+      return 1;
+    }
+    double started = seconds_since(start);
+    std::cout << "| master start-up over " << events << " events, "
+              << (round == 0 ? "first start" : "second start") << " | " << started << " s |\n";
+    m->reset();
+  }
+  std::cout << "| ... max RSS | " << max_rss_kib() / 1024 << " MiB |\n";
+  fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string what = argc > 1 ? argv[1] : "";
+  std::uint64_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
+  if (what == "sendchange") return bench_sendchange(n ? n : 1000);
+  if (what == "startup") return bench_startup(n ? n : 1'000'000);
+  std::cerr << "usage: bench_master sendchange [N] | startup [N]\n";
+  return 2;
+}

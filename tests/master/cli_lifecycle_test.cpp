@@ -1,0 +1,413 @@
+// The real `eventbot` binary, end to end: create-master, checkconfig, start (daemon),
+// sendchange, reconfig, stop, restart, with the log read back by the real
+// `eventbot-replay`. Every master runs on 127.0.0.1 with its store on disk in a
+// temporary directory; a test that fails stops the master it started.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/master/master_test_support.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/wait_until.hpp"
+
+namespace eventbot {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using master_test::can_connect;
+using master_test::free_port;
+using master_test::read_file;
+using master_test::write_file;
+using testing::ProcessResult;
+using testing::run_process;
+using testing::TempDir;
+using testing::wait_until;
+
+std::string eventbot_binary() {
+  return testing::binary_dir() + "/eventbot";
+}
+std::string replay_binary() {
+  return testing::binary_dir() + "/eventbot-replay";
+}
+
+ProcessResult eventbot(std::vector<std::string> args) {
+  args.insert(args.begin(), eventbot_binary());
+  return run_process(args);
+}
+
+std::string describe(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
+}
+
+bool alive(int pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The name of an event's body in the JSON mapping ("change_added", ...).
+std::string body_of(const json& event) {
+  static const std::vector<std::string> kEnvelopeKeys = {
+      "sequence",       "time_us",        "master_id",   "stream",
+      "stream_version", "correlation_id", "causation_id"};
+  for (const auto& [key, value] : event.items()) {
+    if (std::find(kEnvelopeKeys.begin(), kEnvelopeKeys.end(), key) == kEnvelopeKeys.end()) {
+      return key;
+    }
+  }
+  return {};
+}
+
+class CliLifecycle : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "---- " << (dir_ / "master.log").string() << " ----\n"
+                << read_file(dir_ / "master.log") << "---- end ----\n";
+    }
+    // Stop what this test started: by the pid in its own pid file, never by name, and
+    // only if that pid runs `eventbot ... DIR` (a pid file may be stale).
+    auto pid = pid_in_file();
+    if (pid && alive(*pid) && is_our_master(*pid)) {
+      eventbot({"stop", dir_.path().string()});
+      if (alive(*pid)) ::kill(*pid, SIGKILL);
+    }
+  }
+
+  std::string dir() const { return dir_.path().string(); }
+  std::string store() const { return (dir_ / "events").string(); }
+
+  bool is_our_master(int pid) const {
+    auto cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    return cmdline.find(eventbot_binary()) != std::string::npos &&
+           cmdline.find(dir()) != std::string::npos;
+  }
+
+  std::optional<int> pid_in_file() const {
+    std::istringstream in(read_file(dir_ / "eventbot.pid"));
+    int pid = 0;
+    if (!(in >> pid)) return std::nullopt;
+    return pid;
+  }
+
+  // Every event of the master's log, as `eventbot-replay DIR/events list --json` shows it.
+  std::vector<json> events() {
+    auto result = run_process({replay_binary(), store(), "list", "--json"});
+    EXPECT_EQ(result.exit_code, 0) << describe(result);
+    std::vector<json> out;
+    for (const auto& line : lines_of(result.out)) out.push_back(json::parse(line));
+    return out;
+  }
+
+  std::vector<json> events_of(const std::string& body) {
+    std::vector<json> out;
+    for (auto& event : events()) {
+      if (body_of(event) == body) out.push_back(std::move(event));
+    }
+    return out;
+  }
+
+  std::uint64_t head() {
+    auto all = events();
+    return all.empty() ? 0 : std::stoull(all.back()["sequence"].get<std::string>());
+  }
+
+  // The BuildsetSubmitted whose sourcestamp holds change `id`, if the log has one.
+  std::optional<json> buildset_for_change(std::uint64_t id) {
+    for (auto& event : events_of("buildset_submitted")) {
+      for (const auto& ss : event["buildset_submitted"]["sourcestamps"]) {
+        for (const auto& change : ss["change_ids"]) {
+          if (change.get<std::string>() == std::to_string(id)) return event;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  ProcessResult sendchange(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"sendchange", "--master",
+                                     "127.0.0.1:" + std::to_string(port_)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return eventbot(args);
+  }
+
+  void create_and_start() {
+    port_ = free_port();
+    ASSERT_NE(port_, 0);
+    auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+    ASSERT_EQ(created.exit_code, 0) << describe(created);
+    auto started = eventbot({"start", dir()});
+    ASSERT_EQ(started.exit_code, 0) << describe(started);
+    ASSERT_TRUE(can_connect(port_));
+  }
+
+  TempDir dir_{"master-cli"};
+  unsigned short port_ = 0;
+};
+
+TEST_F(CliLifecycle, CreateStartSendchangeReconfigStopRestart) {
+  // create-master writes master.yaml with the port asked for; checkconfig likes it.
+  port_ = free_port();
+  ASSERT_NE(port_, 0);
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto yaml = read_file(dir_ / "master.yaml");
+  EXPECT_NE(yaml.find("slave_port: " + std::to_string(port_) + "\n"), std::string::npos) << yaml;
+  auto checked = eventbot({"checkconfig", dir()});
+  EXPECT_EQ(checked.exit_code, 0) << describe(checked);
+  EXPECT_EQ(checked.out, "Config file is good!\n");
+  // A second create-master does not overwrite the file.
+  EXPECT_NE(eventbot({"create-master", dir()}).exit_code, 0);
+
+  // start returns once the port accepts connections, and says where it is.
+  auto started = eventbot({"start", dir()});
+  ASSERT_EQ(started.exit_code, 0) << describe(started);
+  EXPECT_TRUE(can_connect(port_)) << "start returned before the port accepted connections";
+  EXPECT_NE(started.out.find("127.0.0.1:" + std::to_string(port_)), std::string::npos)
+      << started.out;
+  const auto first_pid = pid_in_file();
+  ASSERT_TRUE(first_pid);
+  EXPECT_TRUE(alive(*first_pid));
+
+  // A second start on the same directory is refused.
+  auto again = eventbot({"start", dir()});
+  EXPECT_NE(again.exit_code, 0) << describe(again);
+  EXPECT_NE(again.err.find("already running"), std::string::npos) << describe(again);
+  EXPECT_EQ(pid_in_file(), first_pid);
+
+  // sendchange records change 1, and the template's every-change scheduler builds it.
+  auto sent = sendchange({"--who", "alice", "--branch", "main", "-c", "msg", "a.c"});
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+  EXPECT_EQ(sent.out, "change 1 recorded\n");
+  auto changes = events_of("change_added");
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0]["change_added"]["who"], "alice");
+  EXPECT_EQ(changes[0]["change_added"]["branch"], "main");
+  EXPECT_EQ(changes[0]["change_added"]["comments"], "msg");
+  EXPECT_EQ(changes[0]["change_added"]["files"], json::array({"a.c"}));
+  std::optional<json> buildset;
+  ASSERT_TRUE(wait_until([&] { return (buildset = buildset_for_change(1)).has_value(); }))
+      << "no buildset for change 1";
+  EXPECT_EQ((*buildset)["buildset_submitted"]["scheduler"], "all");
+  EXPECT_EQ((*buildset)["buildset_submitted"]["builder_names"], json::array({"runtests"}));
+  const auto buildset_id = (*buildset)["buildset_submitted"]["buildset_id"].get<std::string>();
+  auto requests = events_of("build_request_submitted");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0]["build_request_submitted"]["builder"], "runtests");
+  EXPECT_EQ(requests[0]["build_request_submitted"]["buildset_id"].get<std::string>(), buildset_id);
+  auto sequence = [](const json& event) {
+    return std::stoull(event["sequence"].get<std::string>());
+  };
+  EXPECT_LT(sequence(changes[0]), sequence(*buildset));
+  EXPECT_LT(sequence(*buildset), sequence(requests[0]));
+
+  // A wrong password is refused and records nothing.
+  const auto head_before_refusal = head();
+  auto refused = sendchange({"--auth", "change:wrong", "--who", "mallory", "b.c"});
+  EXPECT_NE(refused.exit_code, 0) << describe(refused);
+  EXPECT_NE(refused.err.find("refused"), std::string::npos) << describe(refused);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(head(), head_before_refusal);
+
+  // A reconfig with a changed, valid file is done and recorded.
+  ASSERT_EQ(events_of("config_loaded").size(), 1u);
+  auto edited = yaml;
+  const std::string title = "title: Example project";
+  ASSERT_NE(edited.find(title), std::string::npos);
+  edited.replace(edited.find(title), title.size(), "title: Edited project");
+  write_file(dir_ / "master.yaml", edited);
+  auto reconfigured = eventbot({"reconfig", dir()});
+  EXPECT_EQ(reconfigured.exit_code, 0) << describe(reconfigured);
+  EXPECT_NE(reconfigured.out.find("reconfig done"), std::string::npos) << describe(reconfigured);
+  auto loaded = events_of("config_loaded");
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_NE(loaded[1]["config_loaded"]["content"].get<std::string>().find("Edited project"),
+            std::string::npos);
+
+  // A broken file (an unknown key, and a new sendchange password) is rejected: the
+  // master keeps running with the old configuration, so the old password still works.
+  auto broken = edited;
+  const std::string password = "password: changepw";
+  ASSERT_NE(broken.find(password), std::string::npos);
+  broken.replace(broken.find(password), password.size(), "password: newpw");
+  broken += "bogus_key: 1\n";
+  write_file(dir_ / "master.yaml", broken);
+  auto rejected = eventbot({"reconfig", dir()});
+  EXPECT_NE(rejected.exit_code, 0) << describe(rejected);
+  EXPECT_NE(rejected.err.find("bogus_key"), std::string::npos) << describe(rejected);
+  EXPECT_TRUE(std::regex_search(rejected.err, std::regex(R"(master\.yaml:\d+:\d+: )")))
+      << describe(rejected);
+  EXPECT_EQ(events_of("config_loaded").size(), 2u);
+  EXPECT_TRUE(alive(*first_pid));
+  EXPECT_TRUE(can_connect(port_));
+  auto after = sendchange({"--who", "bob", "--branch", "main", "c.c"});
+  EXPECT_EQ(after.exit_code, 0) << describe(after);
+  EXPECT_EQ(after.out, "change 2 recorded\n");
+  EXPECT_TRUE(wait_until([&] { return buildset_for_change(2).has_value(); }))
+      << "no buildset for change 2";
+  EXPECT_NE(sendchange({"--auth", "change:newpw", "--who", "bob", "d.c"}).exit_code, 0);
+
+  // stop returns once the process is gone; MasterStopped is the last event.
+  auto stopped = eventbot({"stop", dir()});
+  EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+  EXPECT_FALSE(alive(*first_pid)) << "stop returned while pid " << *first_pid << " lives";
+  EXPECT_FALSE(fs::exists(dir_ / "eventbot.pid")) << "stop left the pid file behind";
+  EXPECT_FALSE(can_connect(port_));
+  auto all = events();
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(body_of(all.back()), "master_stopped") << all.back().dump();
+  EXPECT_NE(eventbot({"stop", dir()}).exit_code, 0) << "stop with no master running";
+
+  // The broken file keeps the master from starting, and start says why.
+  auto refused_start = eventbot({"start", dir()});
+  EXPECT_NE(refused_start.exit_code, 0) << describe(refused_start);
+  EXPECT_NE(refused_start.err.find("bogus_key"), std::string::npos) << describe(refused_start);
+  EXPECT_FALSE(can_connect(port_));
+
+  // restart with nothing running starts; restart while running stops, then starts.
+  write_file(dir_ / "master.yaml", edited);
+  const auto starts_before = events_of("master_started").size();
+  auto restarted = eventbot({"restart", dir()});
+  ASSERT_EQ(restarted.exit_code, 0) << describe(restarted);
+  EXPECT_TRUE(can_connect(port_));
+  const auto second_pid = pid_in_file();
+  ASSERT_TRUE(second_pid);
+  EXPECT_TRUE(alive(*second_pid));
+  auto restarted_again = eventbot({"restart", dir()});
+  ASSERT_EQ(restarted_again.exit_code, 0) << describe(restarted_again);
+  EXPECT_TRUE(can_connect(port_));
+  const auto third_pid = pid_in_file();
+  ASSERT_TRUE(third_pid);
+  EXPECT_NE(*third_pid, *second_pid);
+  EXPECT_FALSE(alive(*second_pid));
+  EXPECT_EQ(events_of("master_started").size(), starts_before + 2);
+  EXPECT_EQ(events_of("master_stopped").size(), 2u);  // the stop above and this restart's
+  // The log survives restarts: change 3 follows change 2.
+  auto third = sendchange({"--who", "carol", "--branch", "main", "e.c"});
+  EXPECT_EQ(third.exit_code, 0) << describe(third);
+  EXPECT_EQ(third.out, "change 3 recorded\n");
+
+  auto final_stop = eventbot({"stop", dir()});
+  EXPECT_EQ(final_stop.exit_code, 0) << describe(final_stop);
+  EXPECT_FALSE(alive(*third_pid));
+}
+
+// A pid file left behind by a master that did not stop cleanly (killed, a reboot) may
+// name a pid that now belongs to another process: that must not block a start, nor may
+// stop signal that process.
+TEST_F(CliLifecycle, AStalePidFileNamingAnotherProcessDoesNotBlockStart) {
+  port_ = free_port();
+  ASSERT_NE(port_, 0);
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  // A live process that is not a master: a child of this test, waiting for a signal.
+  const pid_t bystander = ::fork();
+  ASSERT_GE(bystander, 0);
+  if (bystander == 0) {
+    for (;;) ::pause();
+  }
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{bystander};
+  write_file(dir_ / "eventbot.pid", std::to_string(bystander) + "\n");
+
+  auto stop = eventbot({"stop", dir()});
+  EXPECT_NE(stop.exit_code, 0) << describe(stop);
+  int status = 0;
+  EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0)
+      << "stop signalled pid " << bystander << ", which is not a master";
+  auto reconfig = eventbot({"reconfig", dir()});
+  EXPECT_NE(reconfig.exit_code, 0) << describe(reconfig);
+  EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0) << "reconfig signalled pid " << bystander;
+
+  auto started = eventbot({"start", dir()});
+  ASSERT_EQ(started.exit_code, 0) << describe(started);
+  EXPECT_TRUE(can_connect(port_));
+  auto pid = pid_in_file();
+  ASSERT_TRUE(pid);
+  EXPECT_NE(*pid, bystander);
+  auto stopped = eventbot({"stop", dir()});
+  EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+  EXPECT_FALSE(alive(*pid));
+  EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0);
+}
+
+TEST_F(CliLifecycle, ForegroundStartIsRefusedWhileADaemonRuns) {
+  ASSERT_NO_FATAL_FAILURE(create_and_start());
+  auto foreground = eventbot({"start", "--foreground", dir()});
+  EXPECT_NE(foreground.exit_code, 0) << describe(foreground);
+  EXPECT_NE(foreground.err.find("already running"), std::string::npos) << describe(foreground);
+  EXPECT_TRUE(can_connect(port_));
+}
+
+// checkconfig on a file with several errors prints each with file:line:col and fails.
+TEST(Checkconfig, ABrokenFilePrintsEveryErrorWithItsPosition) {
+  TempDir dir("master-checkconfig");
+  const auto path = (dir / "master.yaml").string();
+  write_file(path, R"(titel: x
+slaves:
+  - {name: s, password: p}
+builders:
+  - {name: runtests, slaves: [t]}
+schedulers:
+  - {type: force, name: f, builders: [runtest]}
+  - {type: single_branch, name: g, builders: [runtests], treeStableTimer: 5}
+)");
+  auto result = eventbot({"checkconfig", dir.path().string()});
+  EXPECT_EQ(result.exit_code, 1) << describe(result);
+  EXPECT_EQ(result.out, "");
+  auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 4u) << result.err;
+  const std::regex positioned(
+      "^" + std::regex_replace(path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+      R"(:(\d+):(\d+): .+)");
+  // Each error once, at its position: the key's line and column.
+  std::map<std::string, std::string> position_of;  // what the line names -> "line:col"
+  for (const auto& line : lines) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(line, match, positioned)) << line;
+    for (const char* what :
+         {"\"titel\"", "no slave named \"t\"", "\"runtest\"", "\"treeStableTimer\""}) {
+      if (line.find(what) != std::string::npos) {
+        EXPECT_EQ(position_of.count(what), 0u) << line;
+        position_of[what] = match[1].str() + ":" + match[2].str();
+      }
+    }
+  }
+  EXPECT_EQ(position_of["\"titel\""], "1:1");
+  EXPECT_EQ(position_of["no slave named \"t\""], "5:31");
+  EXPECT_EQ(position_of["\"runtest\""], "7:39");
+  EXPECT_EQ(position_of["\"treeStableTimer\""].substr(0, 2), "8:");
+
+  // The same file named directly; and a missing one.
+  EXPECT_EQ(eventbot({"checkconfig", path}).exit_code, 1);
+  auto missing = eventbot({"checkconfig", (dir / "nothing.yaml").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nothing.yaml"), std::string::npos) << describe(missing);
+}
+
+}  // namespace
+}  // namespace eventbot

@@ -5,6 +5,9 @@
 //                                 has submitted a build request for every one
 //   bench_master startup [N]      a log of about N events (changes and the scheduler's
 //                                 decisions on them), then the master's start-up time
+//                                 (EVENTBOT_SNAPSHOTS=0: without snapshots)
+//   bench_master poller [N]       N new commits in a real git repository, recorded by
+//                                 one poll of the git poller
 //
 // Prints one Markdown table row per figure. Scratch directories go under
 // $EVENTBOT_BENCH_DIR (default /tmp) and are removed afterwards.
@@ -17,6 +20,7 @@
 #include <iostream>
 #include <string>
 
+#include "actors/changes/git_poller.hpp"
 #include "actors/master/master.hpp"
 #include "actors/port/port_client.hpp"
 #include "actors/schedulers/buildset_events.hpp"
@@ -221,6 +225,70 @@ int bench_startup(std::uint64_t events) {
   return 0;
 }
 
+// Runs a shell command line (the benchmark's own fixture setup); exits on failure.
+void shell(const std::string& command) {
+  if (std::system(command.c_str()) != 0) {
+    std::cerr << "failed: " << command << "\n";
+    std::exit(1);
+  }
+}
+
+int bench_poller(std::uint64_t n) {
+  auto dir = scratch_dir();
+  auto repo = dir / "repo";
+  const std::string git = "git -c user.name=bench -c user.email=bench@example.org -C " + repo.string();
+  shell("git -c init.defaultBranch=master init -q " + repo.string());
+  shell(git + " commit -q --allow-empty -m initial");
+
+  store::RocksOptions options;
+  options.dir = dir / "events";
+  auto log = store::RocksEventLog::open(options);
+  if (!log) return 1;
+  config::ChangeSourceConfig config;
+  config.type = config::ChangeSourceType::git_poller;
+  config.name = "bench";
+  config.repository = repo.string();
+  config.branches = {"master"};
+  changes::GitRepository repository(repo.string(), dir / "mirror");
+  auto poll = [&]() -> std::uint64_t {
+    changes::GitPollerCore core(config);
+    auto folded = (*log)->read_stream(streams::change_source("bench"), StreamVersion(1), 1'000'000);
+    if (!folded) std::exit(1);
+    for (const auto& e : *folded) core.evolve(e);
+    auto request = changes::poll_once(repository, core);
+    if (!request) {
+      std::cerr << request.error() << "\n";
+      std::exit(1);
+    }
+    auto n_events = request->events.size();
+    if (n_events && !(*log)->append(std::move(*request))) std::exit(1);
+    return n_events;
+  };
+  poll();  // the first poll records the branch's position
+  // N commits, each touching one file, written in one go by git fast-import.
+  auto stream = dir / "import";
+  {
+    std::ofstream out(stream);
+    for (std::uint64_t i = 1; i <= n; ++i) {
+      auto content = "line " + std::to_string(i) + "\n";
+      out << "commit refs/heads/master\ncommitter bench <bench@example.org> " << 1600000000 + i
+          << " +0000\ndata <<EOT\ncommit " << i << "\nEOT\n";
+      if (i == 1) out << "from refs/heads/master^0\n";
+      out << "M 644 inline src/file" << (i % 50) << ".txt\ndata " << content.size() << "\n"
+          << content << "\n";
+    }
+  }
+  shell(git + " fast-import --quiet < " + stream.string());
+  auto start = Clock::now();
+  auto events = poll();
+  double took = seconds_since(start);
+  std::cout << "| git poller, one poll of " << n << " new commits (" << events - 1
+            << " changes recorded) | " << n / took << " changes/s (" << took << " s) |\n";
+  log->reset();
+  fs::remove_all(dir);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,6 +296,7 @@ int main(int argc, char** argv) {
   std::uint64_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
   if (what == "sendchange") return bench_sendchange(n ? n : 1000);
   if (what == "startup") return bench_startup(n ? n : 1'000'000);
-  std::cerr << "usage: bench_master sendchange [N] | startup [N]\n";
+  if (what == "poller") return bench_poller(n ? n : 1000);
+  std::cerr << "usage: bench_master sendchange [N] | startup [N] | poller [N]\n";
   return 2;
 }

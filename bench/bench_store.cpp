@@ -240,4 +240,13 @@ BENCHMARK(BM_ReplayStream)->Setup(fill_replay_store)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN, plus closing the replay store before static destruction: RocksDB's own
+// statics may already be gone by then.
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  replay_store.reset();
+  return 0;
+}

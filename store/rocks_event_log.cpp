@@ -582,6 +582,7 @@ StoreResult<Sequence> RocksEventLog::scan(Sequence from, Sequence to,
   rocksdb::Slice upper_slice(upper);
   if (to.value() != ~std::uint64_t{0}) read_options.iterate_upper_bound = &upper_slice;
   read_options.readahead_size = 2 * 1024 * 1024;
+  read_options.fill_cache = false;  // a long scan would only evict what readers need
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf_->events));
 
   Envelope envelope;  // reused: parsing into an existing message reuses its memory

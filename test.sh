@@ -17,12 +17,15 @@ done
 
 scripts/install-deps.sh
 jobs=${JOBS:-2}
+# ccache keys on paths relative to the checkout, so every clone (CI's included) shares
+# one cache; debug info may then name another clone's paths, which tests do not read.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 if [ "$sanitize" = 1 ]; then
   build=${BUILD_DIR:-build-asan}
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVENTBOT_SANITIZE=ON \
     -DEVENTBOT_BUILD_BENCH=OFF
-  cmake --build "$build" -j "$jobs"
+  cmake --build "$build" -j "$jobs" --target unit_tests
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs"

@@ -5,7 +5,8 @@
 //   supervisor   (init_atom, head) folds the log up to head -> "ok" or the reason; (events_atom, EventBatch) fans out;
 //                (reconfig_atom, ConfigPtr) -> "ok" or the reason; (command_atom,
 //                scheduler name, CommandPtr) -> forwards to that scheduler; (get_atom,
-//                scheduler name) -> its actor, invalid if none runs (tests).
+//                scheduler name) -> its actor, invalid if none runs (tests);
+//                (restart_atom, kind, name) restarts a failed actor after its back-off.
 //   scheduler    (events_atom, EventBatch) folds and decides; (timer_atom, name, due)
 //                a timer it armed; (tick_atom) looks at timers against the clock now;
 //                (command_atom, CommandPtr) -> "ok" or the reason, once decided.
@@ -28,6 +29,7 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reconfig_atom = caf::atom_constant<caf::atom("reconfig")>;
 using command_atom = caf::atom_constant<caf::atom("command")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // A batch of consecutive events from the log, shared by every actor it is sent to.

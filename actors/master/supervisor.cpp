@@ -204,26 +204,27 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
   self->state.configs = by_name(*config);
   self->set_down_handler([=](caf::down_msg& down) {
     auto& st = self->state;
+    auto restart_later = [&](const std::string& stream, const std::string& kind,
+                             const std::string& name) {
+      auto reason = caf::to_string(down.reason);
+      record_failure(self, stream, reason);
+      auto delay = st.backoff.on_failure(stream, RestartBackoff::Clock::now());
+      spdlog::error("{} {} failed ({}); restarting it from the log in {} ms", kind, name, reason,
+                    delay.count());
+      self->delayed_send(self, delay, restart_atom::value, kind, name);
+    };
     for (auto& [name, actor] : st.schedulers) {
       if (actor.address() != down.source) continue;
-      auto reason = caf::to_string(down.reason);
-      spdlog::error("scheduler {} failed ({}); restarting it from the log", name, reason);
       auto failed = name;  // `name` dies with the erase below
       st.schedulers.erase(failed);
-      record_failure(self, streams::scheduler(failed), reason);
-      if (auto started = start_schedulers(self, {failed}); !started) {
-        spdlog::error("restarting scheduler {} failed: {}", failed, started.error());
-      }
+      restart_later(streams::scheduler(failed), "scheduler", failed);
       return;
     }
     for (auto& [name, actor] : st.change_sources) {
       if (actor.address() != down.source) continue;
-      auto reason = caf::to_string(down.reason);
-      spdlog::error("change source {} failed ({}); restarting it", name, reason);
       auto failed = name;
       st.change_sources.erase(failed);
-      record_failure(self, streams::change_source(failed), reason);
-      start_change_source(self, failed);
+      restart_later(streams::change_source(failed), "change source", failed);
       return;
     }
   });
@@ -238,6 +239,19 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
     self->quit(exit.reason);
   });
   return {
+      // A failed actor's restart, after its back-off; skipped if a reconfig removed it
+      // or started it again meanwhile.
+      [=](restart_atom, const std::string& kind, const std::string& name) {
+        auto& st = self->state;
+        if (kind == "scheduler") {
+          if (!st.configs.count(name) || st.schedulers.count(name)) return;
+          if (auto started = start_schedulers(self, {name}); !started) {
+            spdlog::error("restarting scheduler {} failed: {}", name, started.error());
+          }
+        } else if (st.sources.count(name) && !st.change_sources.count(name)) {
+          start_change_source(self, name);
+        }
+      },
       [=](init_atom, std::uint64_t head) -> std::string {
         auto& st = self->state;
         std::vector<std::string> names;

@@ -19,14 +19,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// How long a peer has to answer the challenge before it is dropped.
-constexpr auto kHelloTimeout = std::chrono::seconds(10);
-
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<const Accounts> accounts,
-          std::shared_ptr<ConnectionHandler> handler, std::string master_id)
+          std::shared_ptr<ConnectionHandler> handler, std::string master_id,
+          std::chrono::milliseconds hello_timeout)
       : ws_(std::move(socket)),
+        hello_timeout_(hello_timeout),
         hello_timer_(ws_.get_executor()),
         accounts_(std::move(accounts)),
         handler_(std::move(handler)),
@@ -40,7 +39,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(kMaxFrameBytes);
     ws_.binary(true);
-    hello_timer_.expires_after(kHelloTimeout);
+    hello_timer_.expires_after(hello_timeout_);
     hello_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec && !self->authenticated_) self->drop("no hello within the time allowed");
     });
@@ -165,6 +164,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   websocket::stream<beast::tcp_stream> ws_;
+  std::chrono::milliseconds hello_timeout_;
   asio::steady_timer hello_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
@@ -187,6 +187,7 @@ struct PortServer::Impl {
   tcp::acceptor acceptor{io};
   std::shared_ptr<ConnectionHandler> handler;
   std::string master_id;
+  std::chrono::milliseconds hello_timeout{10'000};
   std::mutex accounts_mutex;
   std::shared_ptr<const Accounts> accounts;
   std::thread thread;
@@ -202,7 +203,9 @@ struct PortServer::Impl {
       if (ec) {
         if (!stopped) spdlog::warn("accepting a connection failed: {}", ec.message());
       } else {
-        std::make_shared<Session>(std::move(socket), current_accounts(), handler, master_id)->run();
+        std::make_shared<Session>(std::move(socket), current_accounts(), handler, master_id,
+                                  hello_timeout)
+            ->run();
       }
       if (!stopped) accept_next();
     });
@@ -220,6 +223,7 @@ Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
   impl->handler = std::move(handler);
   impl->accounts = std::move(accounts);
   impl->master_id = options.master_id;
+  impl->hello_timeout = options.hello_timeout;
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return unexpected("bad listen address '" + options.bind + "': " + ec.message());

@@ -6,6 +6,7 @@
 //
 // Threading: one I/O thread runs every connection; handler callbacks run on it.
 // Connection::send may be called from any thread.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,6 +43,8 @@ struct PortOptions {
   std::string bind = "127.0.0.1";
   unsigned short port = 9989;  // 0: any free port (tests)
   std::string master_id;
+  // How long a new connection has to answer the challenge before it is dropped.
+  std::chrono::milliseconds hello_timeout{10'000};
 };
 
 class PortServer {

@@ -11,6 +11,7 @@
 #include "actors/auth/credentials.hpp"
 #include "actors/port/frame_codec.hpp"
 #include "actors/port/handshake.hpp"
+#include "actors/port/port_server.hpp"
 #include "tests/master/master_inprocess_support.hpp"
 
 namespace eventbot::master_test {
@@ -205,6 +206,44 @@ TEST_F(PortInput, ManyBadClientsLeaveTheMasterServing) {
     EXPECT_TRUE(raw.closed_by_master()) << "client " << i;
   }
   expect_sendchange_works(1);
+}
+
+}  // namespace
+}  // namespace eventbot::master_test
+
+namespace eventbot::master_test {
+namespace {
+
+// Hands nothing to anyone: the port's own handshake is under test.
+class NoFrames final : public port::ConnectionHandler {
+ public:
+  void on_frame(const std::shared_ptr<port::Connection>&, const wire::Frame&) override {}
+};
+
+// A client that connects and never answers the challenge is dropped once the hello
+// timeout passes, and does not keep the port from serving others.
+TEST(PortHelloTimeout, ASilentClientIsDroppedAfterTheHelloTimeout) {
+  port::PortOptions options;
+  options.port = 0;
+  options.master_id = "hello-test";
+  options.hello_timeout = std::chrono::milliseconds(200);
+  auto accounts = std::make_shared<port::Accounts>();
+  accounts->change_senders.emplace("change", auth::make_account("change", "changepw", ""));
+  auto server = port::PortServer::start(options, accounts, std::make_shared<NoFrames>());
+  ASSERT_TRUE(server) << server.error();
+
+  RawClient silent;
+  ASSERT_FALSE(silent.connect((*server)->port()));
+  std::string challenge;
+  ASSERT_FALSE(silent.read(challenge));
+  EXPECT_TRUE(silent.closed_by_master());
+
+  RawClient next;
+  ASSERT_FALSE(next.connect((*server)->port()));
+  ASSERT_FALSE(next.read(challenge));
+  auto decoded = port::decode_frame(challenge);
+  ASSERT_TRUE(decoded);
+  EXPECT_TRUE(decoded->has_challenge());
 }
 
 }  // namespace

@@ -164,6 +164,22 @@ StoreResult<Ok> decode_event(const rocksdb::Slice& key, const rocksdb::Slice& va
   return Ok{};
 }
 
+// Refuses a store whose schema version is newer than this Eventbot reads, for writing
+// and reading alike.
+StoreResult<Ok> check_schema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+                             const fs::path& dir) {
+  std::string schema;
+  auto status = db->Get(rocksdb::ReadOptions(), meta, kSchemaKey, &schema);
+  if (!status.ok()) return unexpected(io_error(status, "reading the schema version"));
+  if (std::strtoull(schema.c_str(), nullptr, 10) > kSchemaVersion) {
+    return unexpected(error(StoreErrc::newer_schema,
+                            dir.string() + " was written by a newer Eventbot (store schema " +
+                                schema + ", this Eventbot reads up to " +
+                                std::to_string(kSchemaVersion) + "); upgrade Eventbot to open it"));
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 struct RocksEventLog::Handles {
@@ -301,18 +317,8 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
   } else if (format != kStoreFormat) {
     return unexpected(error(StoreErrc::not_a_store,
                             dir.string() + " is not an Eventbot store (format '" + format + "')"));
-  } else {
-    std::string schema;
-    status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kSchemaKey, &schema);
-    if (!status.ok()) return unexpected(io_error(status, "reading the schema version"));
-    auto version = std::strtoull(schema.c_str(), nullptr, 10);
-    if (version > kSchemaVersion) {
-      return unexpected(error(StoreErrc::newer_schema,
-                              dir.string() + " was written by a newer Eventbot (store schema " +
-                                  schema + ", this Eventbot reads up to " +
-                                  std::to_string(kSchemaVersion) +
-                                  "); upgrade Eventbot to open it"));
-    }
+  } else if (auto schema = check_schema(raw, log->cf_->meta, dir); !schema) {
+    return unexpected(schema.error());
   }
   // The format marker is durable: the store is complete.
   if (fresh || unfinished) fs::remove(dir / kCreatingFile, ec);
@@ -356,18 +362,14 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open_for_reading(cons
   log->db_.reset(raw);
   log->cf_->assign(names);
 
-  std::string format, schema;
+  std::string format;
   status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kFormatKey, &format);
   if (!status.ok() || format != kStoreFormat) {
     return unexpected(error(StoreErrc::not_a_store,
                             dir.string() + " is not an Eventbot store (no format marker)"));
   }
-  status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kSchemaKey, &schema);
-  if (status.ok() && std::strtoull(schema.c_str(), nullptr, 10) > kSchemaVersion) {
-    return unexpected(error(StoreErrc::newer_schema,
-                            dir.string() + " was written by a newer Eventbot (store schema " +
-                                schema + ", this Eventbot reads up to " +
-                                std::to_string(kSchemaVersion) + "); upgrade Eventbot to read it"));
+  if (auto schema = check_schema(raw, log->cf_->meta, dir); !schema) {
+    return unexpected(schema.error());
   }
   if (auto loaded = log->load_head(); !loaded) return unexpected(loaded.error());
   return log;

@@ -1,0 +1,36 @@
+// make_command: StartCommand -> the command of its family.
+#include <vector>
+
+#include "slave-agent/commands/command.hpp"
+#include "slave-agent/commands/command_support.hpp"
+
+namespace eventbot::slave {
+
+std::unique_ptr<Command> make_command(const wire::StartCommand& start,
+                                      const CommandContext& context, CommandOutput& output,
+                                      std::string& error) {
+  CommandContext ctx = context;
+  if (ctx.builder_dir.empty()) {
+    error = "no builder directory for builder '" + start.builder() + "'";
+    return nullptr;
+  }
+  ctx.builder_dir = std::filesystem::absolute(ctx.builder_dir).lexically_normal();
+  if (ctx.chunk_bytes == 0) ctx.chunk_bytes = 64 * 1024;
+  switch (start.args_case()) {
+    case wire::StartCommand::kShell:
+      return commands::make_shell(start.shell(), ctx, output, error);
+    default:
+      error = "command not implemented yet";
+      return nullptr;
+    case wire::StartCommand::ARGS_NOT_SET:
+      break;
+  }
+  error = "unknown command (no arguments set) for command id '" + start.command_id() + "'";
+  return nullptr;
+}
+
+std::vector<std::string> command_names() {
+  return {"shell"};
+}
+
+}  // namespace eventbot::slave

@@ -1,6 +1,9 @@
 #include "slave-agent/commands/command_support.hpp"
 
+#include <cstdio>
+#include <ctime>
 #include <exception>
+#include <system_error>
 
 namespace eventbot::slave::commands {
 
@@ -99,6 +102,41 @@ std::string quote_argv(const std::vector<std::string>& argv) {
 std::optional<std::chrono::milliseconds> seconds_or_none(std::uint32_t seconds) {
   if (seconds == 0) return std::nullopt;
   return std::chrono::seconds(seconds);
+}
+
+ShellCommandSpec helper_spec(std::vector<std::string> argv, std::filesystem::path workdir) {
+  ShellCommandSpec spec;
+  spec.command = std::move(argv);
+  spec.workdir = std::move(workdir);
+  spec.timeout = std::nullopt;
+  spec.max_time = std::nullopt;
+  spec.log_environ = false;
+  return spec;
+}
+
+bool succeeded(const Completion& completion) {
+  return completion.outcome == Completion::Outcome::finished && completion.rc == 0;
+}
+
+wire::CommandResult process_result(const Completion& completion, const std::string& what) {
+  if (completion.outcome != Completion::Outcome::finished) return result_from(completion);
+  wire::CommandResult result = result_from(completion);
+  if (completion.rc != 0) {
+    result.set_outcome(wire::FAILED);
+    result.set_failure_reason(what + " failed with exit code " + std::to_string(completion.rc));
+  }
+  return result;
+}
+
+std::string errno_text(int error) {
+  return std::generic_category().message(error);
+}
+
+std::string seconds_text(const struct timespec& ts) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%lld.%09ld", static_cast<long long>(ts.tv_sec),
+                static_cast<long>(ts.tv_nsec));
+  return buffer;
 }
 
 // --- ForwardingSink ---------------------------------------------------------------------

@@ -43,6 +43,20 @@ std::string quote_argv(const std::vector<std::string>& argv);
 // "0: none" seconds from the wire -> an optional duration.
 std::optional<std::chrono::milliseconds> seconds_or_none(std::uint32_t seconds);
 
+// A helper process the agent runs for a command (rm, chmod, cp, tar, git): an argv, in
+// `workdir`, no timeouts unless set, no environment dump in the header.
+ShellCommandSpec helper_spec(std::vector<std::string> argv, std::filesystem::path workdir);
+
+// A helper process's completion as the command's result: exit 0 -> FINISHED; another exit
+// code -> FAILED with "<what> failed with exit code N"; killed or not started -> the
+// runner's outcome and reason.
+wire::CommandResult process_result(const Completion& completion, const std::string& what);
+bool succeeded(const Completion& completion);
+
+std::string errno_text(int error);
+// A timespec as "seconds.nanoseconds".
+std::string seconds_text(const struct timespec& ts);
+
 // Forwards a runner's updates to a CommandOutput. Optionally keeps a copy of stdout
 // (collect_stdout) or hands stdout to on_stdout instead of forwarding it (uploads: the
 // bytes of `tar` become FILE_DATA).
@@ -143,6 +157,15 @@ class ThreadedCommand : public Command {
   bool started_ = false;  // guarded by start_mutex_
   std::thread thread_;
 };
+
+// Buildbot's rmdir: `rm -rf` each path; if that fails, `chmod -Rf u+rwx` and `rm -rf`
+// again. FINISHED rc 0, or the first failure (the others are still attempted).
+wire::CommandResult remove_trees(Job& job, const std::vector<std::filesystem::path>& paths);
+// `cp -R -P -p -v FROM/. TO`: TO (created, with parents, if missing) gets FROM's contents.
+wire::CommandResult copy_tree(Job& job, const std::filesystem::path& from,
+                              const std::filesystem::path& to,
+                              std::optional<std::chrono::milliseconds> timeout,
+                              std::optional<std::chrono::milliseconds> max_time);
 
 // Result helpers for bodies.
 wire::CommandResult finished_result(int rc = 0);

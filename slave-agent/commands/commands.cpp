@@ -19,9 +19,20 @@ std::unique_ptr<Command> make_command(const wire::StartCommand& start,
   switch (start.args_case()) {
     case wire::StartCommand::kShell:
       return commands::make_shell(start.shell(), ctx, output, error);
-    default:
-      error = "command not implemented yet";
-      return nullptr;
+    case wire::StartCommand::kMkdir:
+    case wire::StartCommand::kRmdir:
+    case wire::StartCommand::kCpdir:
+    case wire::StartCommand::kStat:
+    case wire::StartCommand::kGlob:
+    case wire::StartCommand::kListdir:
+    case wire::StartCommand::kRmfile:
+      return commands::make_file_command(start, ctx, output, error);
+    case wire::StartCommand::kUploadFile:
+    case wire::StartCommand::kUploadDirectory:
+    case wire::StartCommand::kDownloadFile:
+      return commands::make_transfer_command(start, ctx, output, error);
+    case wire::StartCommand::kGit:
+      return commands::make_git_checkout(start.git(), ctx, output, error);
     case wire::StartCommand::ARGS_NOT_SET:
       break;
   }
@@ -30,7 +41,9 @@ std::unique_ptr<Command> make_command(const wire::StartCommand& start,
 }
 
 std::vector<std::string> command_names() {
-  return {"shell"};
+  return {"shell",         "mkdir",   "rmdir",  "cpdir",       "stat",
+          "glob",          "listdir", "rmfile", "upload_file", "upload_directory",
+          "download_file", "git"};
 }
 
 }  // namespace eventbot::slave

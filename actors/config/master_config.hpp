@@ -139,10 +139,36 @@ struct StepConfig {
   bool operator==(const StepConfig&) const = default;
 };
 
-// Which free slave a builder gives its next build to (Buildbot's nextSlave).
-enum class NextSlavePolicy { random, in_order };
+// Which free slave a builder gives its next build to (Buildbot's nextSlave): random (as
+// Buildbot), the first free one in the builder's `slaves` order, the one whose last build
+// started longest ago (never used first), or the one running the fewest builds.
+enum class NextSlavePolicy { random, in_order, least_recently_used, fewest_builds };
 // Which queued request a builder starts next (Buildbot's nextBuild).
 enum class NextBuildPolicy { oldest, newest };
+
+// Buildbot's Interlocks: a master lock is one lock for the master; a slave lock is one
+// copy per slave. Counting access takes one of max_count slots (max_count_for_slave
+// overrides it per slave, slave locks only); exclusive access takes the whole lock.
+enum class LockType { master, slave };
+
+struct LockConfig {
+  std::string name;
+  LockType type = LockType::master;
+  int max_count = 1;
+  std::map<std::string, int> max_count_for_slave;
+
+  bool operator==(const LockConfig&) const = default;
+};
+
+enum class LockAccess { exclusive, counting };
+
+// One use of a lock by a builder or a step: `name` (exclusive) or {name, access}.
+struct LockUse {
+  std::string lock;
+  LockAccess access = LockAccess::exclusive;
+
+  bool operator==(const LockUse&) const = default;
+};
 
 struct BuilderConfig {
   std::string name;
@@ -153,9 +179,12 @@ struct BuilderConfig {
   std::vector<std::string> tags;
   std::map<std::string, std::string> env;
   PropertyMap properties;
-  std::vector<std::string> locks;
+  std::vector<LockUse> locks;  // held for the whole build
   std::string description;
   std::optional<bool> collapse_requests;  // unset: the global setting
+  // Builders with a higher priority get free slaves first (then the builder whose
+  // oldest pending request is oldest, Buildbot's default prioritizeBuilders).
+  int priority = 0;
   NextSlavePolicy next_slave = NextSlavePolicy::random;
   NextBuildPolicy next_build = NextBuildPolicy::oldest;
   std::vector<StepConfig> steps;
@@ -247,6 +276,7 @@ struct MasterConfig {
   LogLimits logs;
   InputValidation validation;
   std::vector<SlaveConfig> slaves;
+  std::vector<LockConfig> locks;
   std::vector<ChangeSourceConfig> change_sources;
   std::vector<SchedulerConfig> schedulers;
   std::vector<BuilderConfig> builders;

@@ -55,6 +55,9 @@ slaves:
     keepalive_interval: 600
   - {name: bsd-slave, password_hash: ")" +
                               kHash + R"("}
+locks:
+  - {name: db, type: master}
+  - {name: cpu, type: slave, max_count: 2, max_count_for_slave: {linux-slave: 4}}
 change_sources:
   - {type: sendchange, name: sc, user: hooks, password: changepw, prefix: trunk/}
   - type: git_poller
@@ -105,14 +108,16 @@ builders:
     tags: [fast, unit]
     env: {<<: *shared_env, PATH: /usr/bin}
     properties: {suite: all}
-    locks: [db]
+    locks: [db, {name: cpu, access: counting}]
+    priority: 3
     description: runs the tests
     collapse_requests: false
     next_slave: in_order
     next_build: newest
     steps:
       - {type: git, repourl: "https://example.org/project.git", mode: full}
-      - {type: shell, name: test, command: [make, test], haltOnFailure: true, timeout: 1200}
+      - {type: shell, name: test, command: [make, test], haltOnFailure: true, timeout: 1200,
+         locks: [{name: db, access: counting}]}
   - {name: package, slaves: [linux-slave]}
 status:
   - {type: mail, fromaddr: ci@example.org, mode: failing, extra_recipients: [dev@example.org]}
@@ -237,7 +242,12 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
   EXPECT_EQ(runtests.env,
             (std::map<std::string, std::string>{{"LANG", "C"}, {"PATH", "/usr/bin"}}));
   EXPECT_EQ(runtests.properties, (PropertyMap{{"suite", R"("all")"}}));
-  EXPECT_EQ(runtests.locks, (std::vector<std::string>{"db"}));
+  EXPECT_EQ(runtests.locks,
+            (std::vector<LockUse>{{"db", LockAccess::exclusive}, {"cpu", LockAccess::counting}}));
+  EXPECT_EQ(runtests.priority, 3);
+  ASSERT_EQ(c.locks.size(), 2u);
+  EXPECT_EQ(c.locks[0], (LockConfig{"db", LockType::master, 1, {}}));
+  EXPECT_EQ(c.locks[1], (LockConfig{"cpu", LockType::slave, 2, {{"linux-slave", 4}}}));
   EXPECT_EQ(runtests.description, "runs the tests");
   EXPECT_EQ(runtests.collapse_requests, false);
   EXPECT_EQ(runtests.next_slave, NextSlavePolicy::in_order);
@@ -248,18 +258,20 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
       (StepConfig{"git",
                   "git",
                   {{"repourl", R"("https://example.org/project.git")"}, {"mode", R"("full")"}}}));
-  EXPECT_EQ(
-      runtests.steps[1],
-      (StepConfig{
-          "shell",
-          "test",
-          {{"command", R"(["make","test"])"}, {"haltOnFailure", "true"}, {"timeout", "1200"}}}));
+  EXPECT_EQ(runtests.steps[1], (StepConfig{"shell",
+                                           "test",
+                                           {{"command", R"(["make","test"])"},
+                                            {"haltOnFailure", "true"},
+                                            {"timeout", "1200"},
+                                            {"locks", R"([{"name":"db","access":"counting"}])"}}}));
 
   const BuilderConfig& package = c.builders[1];
   EXPECT_EQ(package.builddir, "package");       // the name by default
   EXPECT_EQ(package.slavebuilddir, "package");  // builddir by default
   EXPECT_EQ(package.collapse_requests, std::nullopt);
   EXPECT_EQ(package.next_slave, NextSlavePolicy::random);
+  EXPECT_EQ(package.priority, 0);
+  EXPECT_TRUE(package.locks.empty());
 
   ASSERT_EQ(c.status.size(), 2u);
   EXPECT_EQ(c.status[0], (StatusTargetConfig{"mail",

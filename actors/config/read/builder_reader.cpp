@@ -16,7 +16,7 @@ constexpr std::size_t kMostExpansions = 1000;
 const std::vector<std::string> kBuilderKeys = {
     "name",       "matrix",     "slaves",     "builddir", "slavebuilddir", "category",
     "tags",       "env",        "properties", "locks",    "description",   "collapse_requests",
-    "next_slave", "next_build", "steps"};
+    "next_slave", "next_build", "priority",   "steps"};
 
 struct Axis {
   std::string name;
@@ -85,7 +85,7 @@ std::vector<AxisValues> combinations(const std::vector<Axis>& axes) {
   return out;
 }
 
-std::optional<StepConfig> read_step(const Value& element) {
+std::optional<StepConfig> read_step(const Value& element, NameTable& names) {
   auto reader = read_map_element(element, KeyRules::any());
   if (!reader) return std::nullopt;
   StepConfig step;
@@ -96,6 +96,8 @@ std::optional<StepConfig> read_step(const Value& element) {
   step.name = name ? *name : step.type;  // Buildbot names a step after its class
   for (const auto& entry : reader->entries()) {
     if (entry.key == "type" || entry.key == "name") continue;
+    // Kept as JSON text like every parameter (parse_lock_uses reads it), checked here.
+    if (entry.key == "locks") read_lock_uses(entry.value, names);
     if (auto json = entry.value.json_text()) step.params[entry.key] = *json;
   }
   return step;
@@ -130,17 +132,25 @@ void read_builder_fields(const MapReader& reader, BuilderConfig& builder, NameTa
   if (auto properties = reader.get("properties").property_map()) {
     for (const auto& [key, value] : *properties) builder.properties[key] = value;
   }
-  if (auto list = reader.get("locks").string_list()) builder.locks = *list;
+  if (auto uses = read_lock_uses(reader.get("locks"), names)) builder.locks = *uses;
   if (auto text = reader.get("description").string()) builder.description = *text;
   if (auto b = reader.get("collapse_requests").boolean()) builder.collapse_requests = *b;
-  if (auto policy = reader.get("next_slave").choice({"random", "in_order"}, "next_slave policy")) {
-    builder.next_slave = *policy == "random" ? NextSlavePolicy::random : NextSlavePolicy::in_order;
+  if (auto policy = reader.get("next_slave")
+                        .choice({"random", "in_order", "least_recently_used", "fewest_builds"},
+                                "next_slave policy")) {
+    builder.next_slave = *policy == "random"                ? NextSlavePolicy::random
+                         : *policy == "in_order"            ? NextSlavePolicy::in_order
+                         : *policy == "least_recently_used" ? NextSlavePolicy::least_recently_used
+                                                            : NextSlavePolicy::fewest_builds;
+  }
+  if (auto n = reader.get("priority").integer(-1'000'000, 1'000'000)) {
+    builder.priority = static_cast<int>(*n);
   }
   if (auto policy = reader.get("next_build").choice({"oldest", "newest"}, "next_build policy")) {
     builder.next_build = *policy == "oldest" ? NextBuildPolicy::oldest : NextBuildPolicy::newest;
   }
   for (const Value& element : reader.get("steps").elements()) {
-    if (auto step = read_step(element)) builder.steps.push_back(std::move(*step));
+    if (auto step = read_step(element, names)) builder.steps.push_back(std::move(*step));
   }
 }
 

@@ -11,7 +11,7 @@ namespace {
 KeyRules top_level_keys() {
   KeyRules rules = KeyRules::only({"title", "title_url", "buildbot_url", "master", "web",
                                    "properties", "horizons", "logs", "validation", "slaves",
-                                   "change_sources", "schedulers", "builders", "status"});
+                                   "locks", "change_sources", "schedulers", "builders", "status"});
   rules.ignore_x_keys = true;
   return rules;
 }
@@ -43,6 +43,7 @@ MasterConfig read_master_config(const Value& root) {
   read_settings(top, config);
   config.web = read_web(top.get("web"), names);
   config.slaves = read_slaves(top.get("slaves"), names);
+  config.locks = read_locks(top.get("locks"), names);
   config.change_sources = read_change_sources(top.get("change_sources"), names);
   config.builders = read_builders(top.get("builders"), names);
   config.schedulers = read_schedulers(top.get("schedulers"), names);

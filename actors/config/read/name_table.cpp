@@ -21,6 +21,8 @@ std::string noun(NameKind kind) {
       return "status target";
     case NameKind::web_user:
       return "web user";
+    case NameKind::lock:
+      return "lock";
   }
   return "name";
 }

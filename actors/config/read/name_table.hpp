@@ -10,7 +10,7 @@
 
 namespace eventbot::config::detail {
 
-enum class NameKind { slave, change_source, scheduler, builder, status_target, web_user };
+enum class NameKind { slave, change_source, scheduler, builder, status_target, web_user, lock };
 
 class NameTable {
  public:

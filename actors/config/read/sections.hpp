@@ -17,6 +17,10 @@ MasterConfig read_master_config(const Value& root);
 void read_settings(const MapReader& top, MasterConfig& config);
 WebConfig read_web(const Value& web, NameTable& names);
 std::vector<SlaveConfig> read_slaves(const Value& list, NameTable& names);
+std::vector<LockConfig> read_locks(const Value& list, NameTable& names);
+// A builder's or a step's `locks:`: a list (a lone entry is a list of one) of lock names
+// (exclusive) and {name, access: exclusive|counting} maps. Nothing when absent or wrong.
+std::optional<std::vector<LockUse>> read_lock_uses(const Value& value, NameTable& names);
 std::vector<ChangeSourceConfig> read_change_sources(const Value& list, NameTable& names);
 std::vector<SchedulerConfig> read_schedulers(const Value& list, NameTable& names);
 std::vector<BuilderConfig> read_builders(const Value& list, NameTable& names);

@@ -676,3 +676,61 @@ TEST(DistributorQueries, RunningBuildsAndSlaves) {
 
 }  // namespace
 }  // namespace eventbot::builders
+
+namespace eventbot::builders {
+namespace {
+
+// Many random histories: whatever decide proposes, once appended and folded, it proposes
+// nothing more; no slave exceeds max_builds; no request is built twice; numbers are dense.
+TEST(DistributorProperties, DecideIsConsistentWithTheFold) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    config::MasterConfig config;
+    config.master_id = testing::kMaster;
+    config.slaves = {testing::slave_config("s1", 1), testing::slave_config("s2", 2),
+                     testing::slave_config("s3", 0)};
+    config.builders = {
+        testing::builder_config("x", {"s1", "s2"}, config::NextSlavePolicy::random),
+        testing::builder_config("y", {"s2", "s3"}, config::NextSlavePolicy::fewest_builds),
+        testing::builder_config("z", {"s1", "s3"}, config::NextSlavePolicy::least_recently_used)};
+    config.builders[2].collapse_requests = false;
+    testing::Fixture f(config);
+    Random dice(seed);
+    std::set<std::uint64_t> built;
+    std::map<std::string, std::uint32_t> numbers;
+    const std::vector<std::string> names = {"x", "y", "z"};
+    for (int round = 0; round < 30; ++round) {
+      switch (dice.below(5)) {
+        case 0:
+          f.log.attach("s" + std::to_string(1 + dice.below(3)));
+          break;
+        case 1:
+          f.log.detach("s" + std::to_string(1 + dice.below(3)));
+          break;
+        case 2: {
+          auto running = f.core.running();
+          if (!running.empty()) {
+            const auto& r = running[dice.below(running.size())];
+            f.log.finish(r.builder, r.number);
+          }
+          break;
+        }
+        default:
+          f.log.submit({names[dice.below(3)]}, {stamp(dice.below(2) ? "main" : "dev",
+                                                      {static_cast<std::uint64_t>(1 + round)})});
+      }
+      for (const auto& start : f.start_all(seed * 100 + round)) {
+        for (auto id : start.request_ids) EXPECT_TRUE(built.insert(id).second) << id;
+        EXPECT_EQ(start.number, numbers[start.builder]++);
+      }
+      EXPECT_TRUE(f.decide(round).empty()) << "seed " << seed << " round " << round;
+      for (const auto& slave : f.core.slaves()) {
+        if (slave.max_builds > 0 && slave.attached) {
+          EXPECT_LE(slave.running, slave.max_builds);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace eventbot::builders

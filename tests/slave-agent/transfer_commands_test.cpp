@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <thread>
 
 #include "tests/slave-agent/commands_test_support.hpp"

@@ -66,6 +66,7 @@ store::AppendRequest start_build_request(const StartBuild& start, const std::str
   body->set_slave(start.slave);
   for (const auto& p : start.properties) *body->add_properties() = p;
   body->set_reason(start.reason);
+  for (const auto& stamp : start.sourcestamps) *body->add_sourcestamps() = stamp;
   request.expected.insert_or_assign(started.stream(), store::ExpectedVersion::no_stream());
   request.events.push_back(std::move(started));
   return request;

@@ -144,6 +144,21 @@ TEST(ShellStep, StringCommandAndEveryParameter) {
   EXPECT_EQ(p.common.description_done, (std::vector<std::string>{"tests", "ran"}));
 }
 
+TEST(ShellStep, BuildbotSpellingsAndLocks) {
+  auto p = prepare(step("shell", {{"command", "\"x\""},
+                                  {"haltOnFailure", "true"},
+                                  {"alwaysRun", "true"},
+                                  {"maxTime", "9"},
+                                  {"locks", R"(["db"])"}}));
+  EXPECT_TRUE(p.common.flags.halt_on_failure);
+  EXPECT_TRUE(p.common.always_run);
+  EXPECT_EQ(p.plan.remote->shell().max_time_s(), 9u);
+  expect_errors(
+      step("shell",
+           {{"command", "\"x\""}, {"haltOnFailure", "true"}, {"halt_on_failure", "false"}}),
+      {"given twice"});
+}
+
 TEST(ShellStep, NullTimeoutMeansNone) {
   auto p = prepare(step("shell", {{"command", "\"x\""}, {"timeout", "null"}}));
   EXPECT_EQ(p.plan.remote->shell().timeout_s(), 0u);
@@ -423,6 +438,10 @@ TEST(DirectorySteps, Plans) {
   ASSERT_TRUE(m.plan.remote->has_mkdir());
   EXPECT_EQ(m.plan.remote->mkdir().paths_size(), 2);
   EXPECT_EQ(m.plan.remote->mkdir().paths(0), "out/main");
+  EXPECT_EQ(r.common.description, (std::vector<std::string>{"removing", "build"}));
+  auto own = prepare(step("remove_directory", {{"dir", "\"build\""}, {"description", "\"wipe\""}}));
+  EXPECT_EQ(own.common.description, std::vector<std::string>{"wipe"});
+  EXPECT_EQ(own.common.description_done, std::vector<std::string>{"wipe"});
   expect_errors(step("remove_directory"), {"dir: is required"});
   expect_errors(step("make_directory", {{"dir", "[]"}}), {"empty list"});
 }

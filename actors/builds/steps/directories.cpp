@@ -21,11 +21,13 @@ void prepare_remove_directory(StepParams& params, const StepContext& context, Pr
   command.set_builder(context.builder);
   *command.mutable_rmdir() = read_paths(params);
   step.plan.kind = StepPlan::Kind::remote;
-  if (step.common.description.empty()) step.common.description = {"removing"};
-  if (step.common.description_done.empty()) step.common.description_done = {"removed"};
+  const bool own_description = !step.common.description.empty();
+  const bool own_done = !step.common.description_done.empty();
+  if (!own_description) step.common.description = {"removing"};
+  if (!own_done) step.common.description_done = {"removed"};
   for (const auto& path : command.rmdir().paths()) {
-    step.common.description.push_back(path);
-    step.common.description_done.push_back(path);
+    if (!own_description) step.common.description.push_back(path);
+    if (!own_done) step.common.description_done.push_back(path);
   }
   step.plan.remote = std::move(command);
 }
@@ -35,11 +37,13 @@ void prepare_make_directory(StepParams& params, const StepContext& context, Prep
   command.set_builder(context.builder);
   *command.mutable_mkdir() = read_paths(params);
   step.plan.kind = StepPlan::Kind::remote;
-  if (step.common.description.empty()) step.common.description = {"creating"};
-  if (step.common.description_done.empty()) step.common.description_done = {"created"};
+  const bool own_description = !step.common.description.empty();
+  const bool own_done = !step.common.description_done.empty();
+  if (!own_description) step.common.description = {"creating"};
+  if (!own_done) step.common.description_done = {"created"};
   for (const auto& path : command.mkdir().paths()) {
-    step.common.description.push_back(path);
-    step.common.description_done.push_back(path);
+    if (!own_description) step.common.description.push_back(path);
+    if (!own_done) step.common.description_done.push_back(path);
   }
   step.plan.remote = std::move(command);
 }

@@ -22,13 +22,52 @@ std::string kind_of(const nlohmann::json& value) {
   }
 }
 
+// Buildbot's own spellings, accepted for the snake_case names (docs/CONFIGURATION.md).
+const std::map<std::string, std::string>& aliases() {
+  static const std::map<std::string, std::string> kAliases = {
+      {"haltOnFailure", "halt_on_failure"},
+      {"flunkOnFailure", "flunk_on_failure"},
+      {"warnOnFailure", "warn_on_failure"},
+      {"flunkOnWarnings", "flunk_on_warnings"},
+      {"warnOnWarnings", "warn_on_warnings"},
+      {"alwaysRun", "always_run"},
+      {"doStepIf", "do_step_if"},
+      {"hideStepIf", "hide_step_if"},
+      {"descriptionDone", "description_done"},
+      {"lazylogfiles", "lazy_logfiles"},
+      {"usePTY", "use_pty"},
+      {"maxTime", "max_time"},
+      {"decodeRC", "decode_rc"},
+      {"interruptSignal", "interrupt_signal"},
+      {"sigtermTime", "sigterm_time"},
+      {"logEnviron", "log_environ"},
+      {"warningPattern", "warning_pattern"},
+      {"maxWarnCount", "max_warn_count"},
+      {"directoryEnterPattern", "directory_enter_pattern"},
+      {"directoryLeavePattern", "directory_leave_pattern"},
+      {"alwaysUseLatest", "always_use_latest"},
+      {"waitForFinish", "wait_for_finish"},
+      {"updateSourceStamp", "update_sourcestamp"},
+      {"schedulerNames", "schedulers"},
+  };
+  return kAliases;
+}
+
 }  // namespace
 
 StepParams::StepParams(const config::StepConfig& step, const Properties* properties)
     : step_(step), properties_(properties) {
-  for (const auto& [key, text] : step.params) {
+  for (const auto& [given, text] : step.params) {
     auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) parsed = text;  // not JSON: the text itself
+    std::string key = given;
+    if (auto alias = aliases().find(given); alias != aliases().end()) {
+      key = alias->second;
+      if (step.params.count(key)) {
+        error(key, "is given twice, also as " + given);
+        continue;
+      }
+    }
     values_[key] = std::move(parsed);
   }
 }

@@ -90,6 +90,7 @@ CommonOptions read_common(StepParams& params, const ResultFlags& defaults) {
   f.flunk_on_warnings = params.boolean("flunk_on_warnings").value_or(f.flunk_on_warnings);
   f.warn_on_warnings = params.boolean("warn_on_warnings").value_or(f.warn_on_warnings);
   common.always_run = params.boolean("always_run").value_or(false);
+  params.json("locks");  // the builder's shell takes a step's locks (checked at load time)
   common.do_step_if = read_condition(params, "do_step_if", true, false);
   common.hide_step_if = read_condition(params, "hide_step_if", false, true);
   common.description = params.raw_string_list("description").value_or(std::vector<std::string>{});

@@ -60,11 +60,13 @@ void prepare_trigger(StepParams& params, const StepContext& context, PreparedSte
   step.plan.kind = StepPlan::Kind::trigger;
   step.plan.trigger = std::move(request);
   step.interpreter = std::make_unique<TriggerInterpreter>();
-  if (step.common.description.empty()) step.common.description = {"triggering"};
-  if (step.common.description_done.empty()) step.common.description_done = {"triggered"};
+  const bool own_description = !step.common.description.empty();
+  const bool own_done = !step.common.description_done.empty();
+  if (!own_description) step.common.description = {"triggering"};
+  if (!own_done) step.common.description_done = {"triggered"};
   for (const auto& name : step.plan.trigger->schedulers) {
-    step.common.description.push_back(name);
-    step.common.description_done.push_back(name);
+    if (!own_description) step.common.description.push_back(name);
+    if (!own_done) step.common.description_done.push_back(name);
   }
 }
 

@@ -12,13 +12,32 @@
 //                (command_atom, CommandPtr) -> "ok" or the reason, once decided.
 //   change source (poll_atom) polls its repository now and appends what it found;
 //                (poll_atom, timer_atom) the same, then arms the next poll.
+//   slave        (connected_atom, ConnectionPtr) a new authenticated connection;
+//                (frame_atom, ConnectionPtr, FramePtr) a frame from it; (closed_atom,
+//                ConnectionPtr) it closed; (run_atom, StartCommandPtr, build) -> "ok" or why
+//                not, then (update_atom, UpdatePtr) to the build for each update;
+//                (ack_atom, command id, seq) from the build once an update is durable;
+//                (interrupt_atom, command id, why); (data_atom, DataPtr) download data,
+//                answered (data_ack_atom, command id, seq) to the build; (expect_atom,
+//                command id, build, acked seq) a command a recovering build waits for;
+//                (shutdown_atom, who) graceful shutdown; (tick_atom) heartbeat.
+//                A build whose slave is gone past the grace period gets (lost_atom, id).
+//   distributor  (init_atom, head) folds and starts; (events_atom, EventBatch) folds,
+//                completes buildsets, grants locks, starts builds; (lock_atom, builder,
+//                number, step or -1, LockUses, slave) -> "ok" once granted; (release_atom,
+//                builder, number, step) gives them back (or stops waiting).
+//   build        (update_atom, FramePtr) an update of its command; (lost_atom, id) its
+//                slave is gone; (data_ack_atom, id, seq); (stop_atom, who, reason);
+//                (buildset_done_atom, id, result) for triggers it waits on.
 #include <caf/all.hpp>
 #include <memory>
 #include <vector>
 
 #include "actors/config/master_config.hpp"
 #include "actors/schedulers/scheduler_core.hpp"
+#include "actors/port/port_server.hpp"
 #include "events/events.pb.h"
+#include "events/wire.pb.h"
 
 namespace eventbot::master {
 
@@ -31,11 +50,35 @@ using command_atom = caf::atom_constant<caf::atom("command")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using connected_atom = caf::atom_constant<caf::atom("connected")>;
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using ack_atom = caf::atom_constant<caf::atom("ack")>;
+using interrupt_atom = caf::atom_constant<caf::atom("interrupt")>;
+using data_atom = caf::atom_constant<caf::atom("data")>;
+using data_ack_atom = caf::atom_constant<caf::atom("dataack")>;
+using expect_atom = caf::atom_constant<caf::atom("expect")>;
+using lost_atom = caf::atom_constant<caf::atom("lost")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using arbitrate_atom = caf::atom_constant<caf::atom("arbitrate")>;
+using missing_atom = caf::atom_constant<caf::atom("missing")>;
+using grace_atom = caf::atom_constant<caf::atom("grace")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using buildset_done_atom = caf::atom_constant<caf::atom("bsdone")>;
+using lock_atom = caf::atom_constant<caf::atom("lock")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using step_done_atom = caf::atom_constant<caf::atom("stepdone")>;
+using trigger_atom = caf::atom_constant<caf::atom("trigger")>;
 
 // A batch of consecutive events from the log, shared by every actor it is sent to.
 using EventBatch = std::shared_ptr<const std::vector<events::Envelope>>;
 using ConfigPtr = std::shared_ptr<const config::MasterConfig>;
 using CommandPtr = std::shared_ptr<const schedulers::Command>;
+using ConnectionPtr = std::shared_ptr<port::Connection>;
+using FramePtr = std::shared_ptr<const wire::Frame>;
+using LockUses = std::shared_ptr<const std::vector<config::LockUse>>;
 
 }  // namespace eventbot::master
 
@@ -43,3 +86,6 @@ using CommandPtr = std::shared_ptr<const schedulers::Command>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::EventBatch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::ConfigPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::CommandPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::ConnectionPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::FramePtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbot::master::LockUses)

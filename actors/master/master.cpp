@@ -16,6 +16,7 @@
 #include "actors/master/daemon.hpp"
 #include "actors/master/supervisor.hpp"
 #include "actors/port/port_server.hpp"
+#include "actors/slaves/slave_hub.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::master {
@@ -89,6 +90,7 @@ struct Master::Impl {
   caf::actor supervisor;
   std::unique_ptr<store::Subscription> subscription;
   std::shared_ptr<changes::ChangeIntake> intake;
+  std::shared_ptr<slaves::SlaveHub> hub;
   std::unique_ptr<port::PortServer> port;
 
   void append_master_event(events::Envelope event) {
@@ -178,8 +180,16 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   impl->actor_config = std::make_unique<caf::actor_system_config>();
   impl->actor_config->set("scheduler.max-threads", 2);
   impl->system = std::make_unique<caf::actor_system>(*impl->actor_config);
-  SchedulerContext context{impl->log.get(), impl->clock, &impl->ids, impl->config.master_id,
-                           impl->dir};
+  SchedulerContext context;
+  context.log = impl->log.get();
+  context.clock = impl->clock;
+  context.ids = &impl->ids;
+  context.master_id = impl->config.master_id;
+  context.master_dir = impl->dir;
+  impl->intake = std::make_shared<changes::ChangeIntake>(*impl->log, impl->config.master_id);
+  impl->hub = std::make_shared<slaves::SlaveHub>(*impl->log, impl->config.master_id, impl->intake);
+  context.hub = impl->hub.get();
+  if (options.slave_timings) context.slave_timings = *options.slave_timings;
   if (snapshots_on(options)) context.snapshots = impl->log.get();
   context.snapshot_every = std::max<std::uint64_t>(1, options.snapshot_every);
   impl->supervisor = impl->system->spawn(supervisor_actor, context,
@@ -212,8 +222,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   port_options.bind = m.config.slave_bind;
   port_options.port = static_cast<unsigned short>(m.config.slave_port);
   port_options.master_id = m.config.master_id;
-  m.intake = std::make_shared<changes::ChangeIntake>(*m.log, m.config.master_id);
-  auto port = port::PortServer::start(port_options, accounts_of(m.config), m.intake);
+  auto port = port::PortServer::start(port_options, accounts_of(m.config), m.hub);
   if (!port) return unexpected(port.error());
   m.port = std::move(*port);
   return master;

@@ -11,6 +11,7 @@
 #include "actors/config/master_config.hpp"
 #include "actors/master/snapshots.hpp"
 #include "actors/schedulers/clock.hpp"
+#include "actors/slaves/slave_actor.hpp"
 #include "common/expected.hpp"
 #include "store/rocks_event_log.hpp"
 
@@ -32,6 +33,8 @@ struct MasterOptions {
   // environment): neither load nor save, every start folds the whole log.
   bool use_snapshots = true;
   std::uint64_t snapshot_every = kSnapshotEvery;
+  // Heartbeat, grace and batching settings of the slave connections (tests shorten them).
+  std::optional<slaves::SlaveTimings> slave_timings;
 };
 
 class Master {

@@ -14,6 +14,8 @@
 #include "actors/master/id_allocator.hpp"
 #include "actors/master/snapshots.hpp"
 #include "actors/schedulers/clock.hpp"
+#include "actors/slaves/slave_actor.hpp"
+#include "actors/slaves/slave_hub.hpp"
 #include "store/event_log.hpp"
 
 namespace eventbot::master {
@@ -28,6 +30,9 @@ struct SchedulerContext {
   // Where projections keep their snapshots (snapshots.hpp); null: snapshots are off.
   store::SnapshotStore* snapshots = nullptr;
   std::uint64_t snapshot_every = kSnapshotEvery;  // events folded between two saves
+  // Where slave connections are routed to the slave actors (null: no slave actors).
+  slaves::SlaveHub* hub = nullptr;
+  slaves::SlaveTimings slave_timings;
 };
 
 struct SchedulerActorState {

@@ -197,6 +197,76 @@ void apply_change_sources(Self* self, std::map<std::string, config::ChangeSource
   }
 }
 
+// builder -> its directory on `slave`, for every builder that may use it.
+std::map<std::string, std::string> builder_dirs_for(const config::MasterConfig& config,
+                                                    const std::string& slave) {
+  std::map<std::string, std::string> dirs;
+  for (const auto& builder : config.builders) {
+    if (std::find(builder.slaves.begin(), builder.slaves.end(), slave) == builder.slaves.end()) {
+      continue;
+    }
+    std::string dir = builder.slavebuilddir;
+    if (dir.empty()) dir = builder.builddir;
+    if (dir.empty()) dir = builder.name;
+    dirs[builder.name] = dir;
+  }
+  return dirs;
+}
+
+void start_slave(Self* self, const std::string& name) {
+  auto& st = self->state;
+  if (!st.context.hub) return;
+  slaves::SlaveContext context{st.context.log, st.context.master_id, st.context.slave_timings,
+                               builder_dirs_for(*st.config, name)};
+  auto actor = self->spawn(slaves::slave_actor, st.slave_configs.at(name), std::move(context));
+  self->monitor(actor);
+  st.slaves[name] = actor;
+  st.context.hub->set_actor(name, actor);
+}
+
+void stop_slave(Self* self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.slaves.find(name);
+  if (it == st.slaves.end()) return;
+  if (st.context.hub) st.context.hub->remove_actor(name);
+  self->demonitor(it->second);
+  self->send_exit(it->second, caf::exit_reason::user_shutdown);
+  st.slaves.erase(it);
+}
+
+// Restarts the slaves whose configuration (or directories) changed, by value.
+void apply_slaves(Self* self, const ConfigPtr& next) {
+  auto& st = self->state;
+  auto old_config = st.config;
+  st.config = next;
+  std::map<std::string, config::SlaveConfig> wanted;
+  for (const auto& slave : next->slaves) wanted.emplace(slave.name, slave);
+  for (const auto& [name, slave] : st.slave_configs) {
+    auto still = wanted.find(name);
+    bool same = still != wanted.end() && still->second == slave && old_config &&
+                builder_dirs_for(*old_config, name) == builder_dirs_for(*next, name);
+    if (!same) stop_slave(self, name);
+  }
+  st.slave_configs = std::move(wanted);
+  for (const auto& [name, slave] : st.slave_configs) {
+    if (!st.slaves.count(name)) start_slave(self, name);
+  }
+}
+
+// Spawns the distributor; it folds the log itself when sent (init_atom, head).
+void spawn_distributor(Self* self) {
+  auto& st = self->state;
+  BuildContext context;
+  context.log = st.context.log;
+  context.master_id = st.context.master_id;
+  context.master_dir = st.context.master_dir;
+  context.hub = st.context.hub;
+  context.supervisor = caf::actor_cast<caf::actor>(self);
+  context.timings = st.context.slave_timings;
+  st.distributor = self->spawn(distributor_actor, context, st.config);
+  self->monitor(st.distributor);
+}
+
 }  // namespace
 
 caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr config) {
@@ -227,6 +297,19 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
       restart_later(streams::change_source(failed), "change source", failed);
       return;
     }
+    if (st.distributor && st.distributor.address() == down.source) {
+      st.distributor = caf::actor();
+      restart_later(streams::master(st.context.master_id), "distributor", "distributor");
+      return;
+    }
+    for (auto& [name, actor] : st.slaves) {
+      if (actor.address() != down.source) continue;
+      auto failed = name;
+      st.slaves.erase(failed);
+      if (st.context.hub) st.context.hub->remove_actor(failed);
+      restart_later(streams::slave(failed), "slave", failed);
+      return;
+    }
   });
   // Stopping the supervisor stops its schedulers (the state is gone by the time
   // attach_functor callbacks run, so this happens in the exit handler).
@@ -236,6 +319,11 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
     save_snapshot(self, /*now=*/true);
     for (auto& [name, actor] : self->state.schedulers) self->send_exit(actor, exit.reason);
     for (auto& [name, actor] : self->state.change_sources) self->send_exit(actor, exit.reason);
+    for (auto& [name, actor] : self->state.slaves) {
+      if (self->state.context.hub) self->state.context.hub->remove_actor(name);
+      self->send_exit(actor, exit.reason);
+    }
+    if (self->state.distributor) self->send_exit(self->state.distributor, exit.reason);
     self->quit(exit.reason);
   });
   return {
@@ -248,11 +336,17 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
           if (auto started = start_schedulers(self, {name}); !started) {
             spdlog::error("restarting scheduler {} failed: {}", name, started.error());
           }
+        } else if (kind == "distributor") {
+          if (st.distributor) return;
+          spawn_distributor(self);
+          self->send(st.distributor, init_atom::value, st.folded);
+        } else if (kind == "slave") {
+          if (st.slave_configs.count(name) && !st.slaves.count(name)) start_slave(self, name);
         } else if (st.sources.count(name) && !st.change_sources.count(name)) {
           start_change_source(self, name);
         }
       },
-      [=](init_atom, std::uint64_t head) -> std::string {
+      [=](init_atom, std::uint64_t head) -> caf::result<std::string> {
         auto& st = self->state;
         std::vector<std::string> names;
         for (const auto& [name, _] : st.configs) names.push_back(name);
@@ -268,7 +362,11 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         save_snapshot(self);
         spawn_all(self, *cores, at);
         apply_change_sources(self, git_pollers(*config));
-        return "ok";
+        apply_slaves(self, config);
+        spawn_distributor(self);
+        auto promise = self->make_response_promise<std::string>();
+        promise.delegate(st.distributor, init_atom::value, head);
+        return promise;
       },
       [=](events_atom, const EventBatch& batch) {
         auto& st = self->state;
@@ -279,11 +377,12 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         }
         save_snapshot(self);
         for (auto& [name, actor] : st.schedulers) self->send(actor, events_atom::value, batch);
+        if (st.distributor) self->send(st.distributor, events_atom::value, batch);
       },
       [=](tick_atom) {
         for (auto& [name, actor] : self->state.schedulers) self->send(actor, tick_atom::value);
       },
-      [=](reconfig_atom, const ConfigPtr& next) -> std::string {
+      [=](reconfig_atom, const ConfigPtr& next) -> caf::result<std::string> {
         auto& st = self->state;
         auto wanted = by_name(*next);
         std::vector<std::string> to_start;
@@ -302,6 +401,12 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         st.configs = std::move(wanted);
         if (auto started = start_schedulers(self, to_start); !started) return started.error();
         apply_change_sources(self, git_pollers(*next));
+        apply_slaves(self, next);
+        if (st.distributor) {
+          auto promise = self->make_response_promise<std::string>();
+          promise.delegate(st.distributor, reconfig_atom::value, next);
+          return promise;
+        }
         return "ok";
       },
       [=](command_atom, const std::string& scheduler,

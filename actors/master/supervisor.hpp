@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actors/master/change_source_actor.hpp"
+#include "actors/master/distributor_actor.hpp"
 #include "actors/master/restart_backoff.hpp"
 #include "actors/master/scheduler_actor.hpp"
 
@@ -22,6 +23,11 @@ struct SupervisorState {
   // The git pollers wanted, and those running.
   std::map<std::string, config::ChangeSourceConfig> sources;
   std::map<std::string, caf::actor> change_sources;
+  // The slaves configured, and their actors.
+  std::map<std::string, config::SlaveConfig> slave_configs;
+  std::map<std::string, caf::actor> slaves;
+  ConfigPtr config;  // the configuration in force
+  caf::actor distributor;  // builds
   RestartBackoff backoff;  // failures per actor stream, for restart delays
   std::uint64_t folded = 0;          // last sequence fanned out (or folded at start)
   std::uint64_t last_change_id = 0;  // version of the `changes` stream at `folded`

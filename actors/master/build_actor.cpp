@@ -1,0 +1,835 @@
+#include "actors/master/build_actor.hpp"
+
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+#include "actors/builds/steps/step_types.hpp"
+#include "actors/config/lock_uses.hpp"
+#include "events/streams.hpp"
+#include "slave-agent/commands/command.hpp"
+
+extern char** environ;
+
+namespace eventbot::master {
+namespace {
+
+namespace fs = std::filesystem;
+using Self = caf::stateful_actor<BuildActorState>;
+
+constexpr auto kRunTimeout = std::chrono::seconds(30);
+constexpr std::size_t kDownloadPiece = 64 * 1024;
+
+std::string build_stream(const BuildActorState& st) {
+  return streams::build(st.start.builder, st.start.number);
+}
+
+std::string command_id_of(const BuildActorState& st, std::uint32_t step) {
+  return st.start.builder + "/" + std::to_string(st.start.number) + "/" + std::to_string(step);
+}
+
+// Appends events (stamping streams left empty with the build's); false if it failed,
+// which ends the build: a build whose facts cannot be recorded cannot go on.
+bool append(Self* self, std::vector<events::Envelope> events) {
+  auto& st = self->state;
+  if (events.empty()) return true;
+  store::AppendRequest request;
+  for (auto& event : events) {
+    if (event.stream().empty()) event.set_stream(build_stream(st));
+    event.set_master_id(st.context.master_id);
+    request.events.push_back(std::move(event));
+  }
+  auto appended = st.context.log->append(std::move(request));
+  if (!appended) {
+    spdlog::error("build {} #{}: recording failed: {}", st.start.builder, st.start.number,
+                  appended.error().message);
+    return false;
+  }
+  return true;
+}
+
+template <class Body, class Setter>
+events::Envelope envelope(Setter set, Body body) {
+  events::Envelope event;
+  (event.*set)()->Swap(&body);
+  return event;
+}
+
+events::Envelope step_started_event(events::StepStarted body) {
+  events::Envelope event;
+  *event.mutable_step_started() = std::move(body);
+  return event;
+}
+
+// The events of a finished step: StepFinished, its properties, the logs it made.
+std::vector<events::Envelope> step_done_events(const BuildActorState& st,
+                                               const builds::StepDone& done) {
+  std::vector<events::Envelope> out;
+  for (const auto& log : done.logs) {
+    events::Envelope opened;
+    auto* body = opened.mutable_log_opened();
+    body->set_builder(st.start.builder);
+    body->set_build_number(st.start.number);
+    body->set_step_index(done.finished.step_index());
+    body->set_name(log.name);
+    out.push_back(std::move(opened));
+    const auto stream =
+        streams::log(st.start.builder, st.start.number, done.finished.step_index(), log.name);
+    if (!log.text.empty()) {
+      events::Envelope chunk;
+      chunk.set_stream(stream);
+      chunk.mutable_log_chunk()->set_channel(events::STDOUT);
+      chunk.mutable_log_chunk()->set_data(log.text);
+      chunk.mutable_log_chunk()->set_size(static_cast<std::uint32_t>(log.text.size()));
+      out.push_back(std::move(chunk));
+    }
+    events::Envelope closed;
+    closed.set_stream(stream);
+    closed.mutable_log_closed()->set_total_bytes(log.text.size());
+    closed.mutable_log_closed()->set_chunks(log.text.empty() ? 0 : 1);
+    out.push_back(std::move(closed));
+  }
+  events::Envelope finished;
+  *finished.mutable_step_finished() = done.finished;
+  out.push_back(std::move(finished));
+  if (done.properties) {
+    events::Envelope properties;
+    *properties.mutable_build_properties_set() = *done.properties;
+    out.push_back(std::move(properties));
+  }
+  return out;
+}
+
+// LogClosed for every log of the running step.
+void close_logs(BuildActorState& st, std::vector<events::Envelope>& out) {
+  for (auto& [name, log] : st.logs) {
+    events::Envelope closed;
+    closed.set_stream(log.stream);
+    closed.mutable_log_closed()->set_total_bytes(log.bytes);
+    closed.mutable_log_closed()->set_chunks(log.chunks);
+    out.push_back(std::move(closed));
+  }
+  st.logs.clear();
+}
+
+// A chunk of output as events: LogOpened the first time a log is written, then the chunk.
+void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t seq,
+                std::vector<events::Envelope>& out) {
+  const std::string name = output.kind() == wire::LOGFILE ? output.log_name() : "stdio";
+  auto [it, fresh] = st.logs.try_emplace(name);
+  auto& log = it->second;
+  if (fresh) {
+    log.stream = streams::log(st.start.builder, st.start.number,
+                              static_cast<std::uint32_t>(st.step), name);
+    events::Envelope opened;
+    auto* body = opened.mutable_log_opened();
+    body->set_builder(st.start.builder);
+    body->set_build_number(st.start.number);
+    body->set_step_index(static_cast<std::uint32_t>(st.step));
+    body->set_name(name);
+    out.push_back(std::move(opened));
+  }
+  if (output.data().empty()) return;
+  events::Envelope event;
+  event.set_stream(log.stream);
+  auto* chunk = event.mutable_log_chunk();
+  chunk->set_channel(output.kind() == wire::STDERR   ? events::STDERR
+                     : output.kind() == wire::HEADER ? events::HEADER
+                                                     : events::STDOUT);
+  chunk->set_data(output.data());
+  chunk->set_offset(log.bytes);
+  chunk->set_size(static_cast<std::uint32_t>(output.data().size()));
+  chunk->set_command_seq(seq);
+  log.bytes += output.data().size();
+  ++log.chunks;
+  out.push_back(std::move(event));
+}
+
+void advance(Self* self);
+void finish(Self* self, events::BuildFinished finished);
+
+void release_step_locks(Self* self) {
+  auto& st = self->state;
+  if (st.step >= 0) {
+    self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
+               static_cast<std::int32_t>(st.step));
+  }
+}
+
+// Records a finished step and goes on (or finishes when the core says so).
+void step_done(Self* self, std::optional<builds::StepDone> done,
+               std::vector<events::Envelope> before = {}) {
+  auto& st = self->state;
+  close_logs(st, before);
+  if (done) {
+    auto events = step_done_events(st, *done);
+    before.insert(before.end(), std::make_move_iterator(events.begin()),
+                  std::make_move_iterator(events.end()));
+  }
+  if (!append(self, std::move(before))) {
+    self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
+  release_step_locks(self);
+  st.step = -1;
+  st.command_id.clear();
+  st.last_seq = 0;
+  st.transfer.reset();
+  st.upload.reset();
+  st.download.reset();
+  st.master_run.reset();
+  advance(self);
+}
+
+// The master end of an upload: the bytes went to a temporary file; put it in place.
+std::string finish_upload(BuildActorState& st, bool ok) {
+  if (!st.transfer || st.transfer->direction != builds::MasterTransfer::Direction::to_master) {
+    return {};
+  }
+  if (st.upload) st.upload->close();
+  st.upload.reset();
+  std::error_code ec;
+  if (!ok) {
+    fs::remove(st.transfer_temp, ec);
+    return {};
+  }
+  fs::path dest = st.transfer->master_path;
+  if (dest.is_relative()) dest = st.context.master_dir / dest;
+  fs::create_directories(dest.parent_path(), ec);
+  if (st.start_command_kind == "upload_directory") {
+    fs::create_directories(dest, ec);
+    std::vector<std::string> args = {"tar", st.transfer->compressed ? "-xzf" : "-xf",
+                                     st.transfer_temp.string(), "-C", dest.string()};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int status = 0;
+    if (posix_spawnp(&pid, "tar", nullptr, nullptr, argv.data(), environ) != 0 ||
+        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      fs::remove(st.transfer_temp, ec);
+      return "unpacking the directory into " + dest.string() + " failed";
+    }
+    fs::remove(st.transfer_temp, ec);
+    return {};
+  }
+  fs::rename(st.transfer_temp, dest, ec);
+  if (ec) return "moving the upload to " + dest.string() + " failed: " + ec.message();
+  if (st.transfer->mode) {
+    fs::permissions(dest, static_cast<fs::perms>(*st.transfer->mode), ec);
+  }
+  return {};
+}
+
+// Sends download data while the window allows.
+void pump_download(Self* self) {
+  auto& st = self->state;
+  if (st.download_eof || st.command_id.empty()) return;
+  while (st.data_in_flight < st.context.timings.window_bytes && !st.download_eof) {
+    std::string piece;
+    if (st.download) {
+      piece.resize(kDownloadPiece);
+      st.download->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+      piece.resize(static_cast<std::size_t>(st.download->gcount()));
+      st.download_eof = st.download->eof() || !*st.download;
+    } else {
+      piece = st.download_data.substr(0, kDownloadPiece);
+      st.download_data.erase(0, piece.size());
+      st.download_eof = st.download_data.empty();
+    }
+    auto frame = std::make_shared<wire::Frame>();
+    auto* data = frame->mutable_command_data();
+    data->set_command_id(st.command_id);
+    data->set_seq(++st.data_seq);
+    data->set_eof(st.download_eof);
+    st.data_in_flight += piece.size();
+    st.data_sizes[st.data_seq] = piece.size();
+    data->set_data(std::move(piece));
+    self->send(st.slave, data_atom::value, FramePtr(frame));
+  }
+}
+
+// Prepares the master end of a transfer; an error message if it cannot be done.
+std::string open_transfer(Self* self, const builds::MasterTransfer& transfer) {
+  auto& st = self->state;
+  st.transfer = transfer;
+  if (transfer.direction == builds::MasterTransfer::Direction::to_master) {
+    st.transfer_temp = st.context.master_dir / "tmp" /
+                       (st.start.builder + "-" + std::to_string(st.start.number) + "-" +
+                        std::to_string(st.step) + ".upload");
+    std::error_code ec;
+    fs::create_directories(st.transfer_temp.parent_path(), ec);
+    st.upload = std::make_unique<std::ofstream>(st.transfer_temp, std::ios::binary);
+    if (!*st.upload) return "cannot write " + st.transfer_temp.string();
+    st.upload_bytes = 0;
+    return {};
+  }
+  st.data_seq = st.data_in_flight = 0;
+  st.data_sizes.clear();
+  st.download_eof = false;
+  if (transfer.data) {
+    st.download_data = *transfer.data;
+    return {};
+  }
+  fs::path source = transfer.master_path;
+  if (source.is_relative()) source = st.context.master_dir / source;
+  st.download = std::make_unique<std::ifstream>(source, std::ios::binary);
+  if (!*st.download) return "cannot read " + source.string() + " on the master";
+  return {};
+}
+
+// Ends the running step as FAILED before it ran (the slave could not take it, ...).
+void step_failed(Self* self, const std::string& why) {
+  auto& st = self->state;
+  wire::CommandResult result;
+  result.set_outcome(wire::FAILED);
+  result.set_rc(-1);
+  result.set_failure_reason(why);
+  wire::Output header;
+  header.set_kind(wire::HEADER);
+  header.set_data(why + "\n");
+  std::vector<events::Envelope> before;
+  add_output(st, header, 0, before);
+  st.core->step_output(static_cast<std::uint32_t>(st.step), header);
+  step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result),
+            std::move(before));
+}
+
+void run_remote(Self* self, const builds::StepPlan& plan) {
+  auto& st = self->state;
+  auto frame = std::make_shared<wire::Frame>();
+  *frame->mutable_start_command() = *plan.remote;
+  auto* start = frame->mutable_start_command();
+  st.command_id = command_id_of(st, static_cast<std::uint32_t>(st.step));
+  start->set_command_id(st.command_id);
+  start->set_builder(st.start.builder);
+  st.start_command_kind = std::string(
+      wire::StartCommand::descriptor()->FindFieldByNumber(start->args_case())
+          ? wire::StartCommand::descriptor()->FindFieldByNumber(start->args_case())->name()
+          : "unknown");
+  if (plan.transfer) {
+    if (auto error = open_transfer(self, *plan.transfer); !error.empty()) {
+      return step_failed(self, error);
+    }
+    if (start->has_download_file() && plan.transfer->data) {
+      start->mutable_download_file()->set_size(plan.transfer->data->size());
+    }
+  }
+  events::Envelope sent;
+  auto* body = sent.mutable_step_command_sent();
+  body->set_builder(st.start.builder);
+  body->set_build_number(st.start.number);
+  body->set_step_index(static_cast<std::uint32_t>(st.step));
+  body->set_command_id(st.command_id);
+  body->set_slave(st.start.slave);
+  body->set_command(st.start_command_kind);
+  if (!append(self, {std::move(sent)})) return self->quit(caf::exit_reason::user_shutdown);
+  if (!st.slave) return step_failed(self, "slave '" + st.start.slave + "' has no actor");
+  const auto id = st.command_id;
+  self->request(st.slave, kRunTimeout, run_atom::value, FramePtr(frame),
+                caf::actor_cast<caf::actor>(self))
+      .then(
+          [=](const std::string& answer) {
+            if (self->state.command_id != id) return;
+            if (answer != "ok") {
+              // The slave went away between the start of the build and this step.
+              step_done(self, self->state.core->slave_lost());
+              return;
+            }
+            pump_download(self);
+          },
+          [=](caf::error& error) {
+            if (self->state.command_id != id) return;
+            spdlog::warn("build {} #{}: the slave did not take the command: {}",
+                         self->state.start.builder, self->state.start.number,
+                         caf::to_string(error));
+            step_done(self, self->state.core->slave_lost());
+          });
+}
+
+// Output of a master_shell_command arrives as CommandUpdate frames from its own threads.
+class MasterCommandOutput final : public slave::CommandOutput {
+ public:
+  MasterCommandOutput(caf::actor build, std::string id) : build_(std::move(build)), id_(id) {}
+  void output(wire::OutputKind kind, const std::string& log_name, std::string data) override {
+    auto frame = std::make_shared<wire::Frame>();
+    auto* update = frame->mutable_command_update();
+    update->set_command_id(id_);
+    update->set_seq(++seq_);
+    auto* out = update->add_output();
+    out->set_kind(kind);
+    out->set_log_name(log_name);
+    out->set_data(std::move(data));
+    caf::anon_send(build_, update_atom::value, FramePtr(frame));
+  }
+  void complete(wire::CommandResult result) override {
+    auto frame = std::make_shared<wire::Frame>();
+    auto* update = frame->mutable_command_update();
+    update->set_command_id(id_);
+    update->set_seq(++seq_);
+    update->set_complete(true);
+    *update->mutable_result() = std::move(result);
+    caf::anon_send(build_, update_atom::value, FramePtr(frame));
+  }
+
+ private:
+  caf::actor build_;
+  std::string id_;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace
+
+struct MasterRun {
+  std::unique_ptr<slave::CommandOutput> output;
+  std::unique_ptr<slave::Command> command;
+  ~MasterRun() { command.reset(); }  // interrupts and waits, before the output goes
+};
+
+namespace {
+
+void run_on_master(Self* self, const builds::MasterCommand& command) {
+  auto& st = self->state;
+  st.command_id = command_id_of(st, static_cast<std::uint32_t>(st.step)) + "/master";
+  wire::StartCommand start;
+  start.set_command_id(st.command_id);
+  auto* shell = start.mutable_shell();
+  if (!command.shell.empty()) {
+    shell->set_shell(command.shell);
+  } else {
+    for (const auto& arg : command.argv) shell->add_argv(arg);
+  }
+  shell->set_workdir(command.workdir);
+  for (const auto& [name, value] : command.env) {
+    auto* entry = shell->add_env();
+    entry->set_name(name);
+    entry->add_values(value);
+  }
+  shell->set_want_stdout(true);
+  shell->set_want_stderr(true);
+  shell->set_timeout_s(command.timeout_s);
+  shell->set_log_environ(false);
+  slave::CommandContext context;
+  context.basedir = st.context.master_dir;
+  context.builder_dir = st.context.master_dir;
+  auto run = std::make_shared<MasterRun>();
+  run->output =
+      std::make_unique<MasterCommandOutput>(caf::actor_cast<caf::actor>(self), st.command_id);
+  std::string error;
+  run->command = slave::make_command(start, context, *run->output, error);
+  if (!run->command) {
+    builds::MasterActionResult result;
+    result.ok = false;
+    result.error = error;
+    return step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
+  }
+  run->command->start();
+  st.master_run = run;
+}
+
+void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
+  auto& st = self->state;
+  st.trigger_ids.clear();
+  st.triggered.clear();
+  st.trigger_results.clear();
+  st.trigger_wait = trigger.wait_for_finish;
+  st.trigger_answers = 0;
+  const auto step = static_cast<std::uint32_t>(st.step);
+  for (const auto& scheduler : trigger.schedulers) {
+    schedulers::Trigger command;
+    command.sourcestamps = trigger.sourcestamps;
+    command.properties = trigger.properties;
+    command.external_idstring = "trigger:" + command_id_of(st, step) + ":" + scheduler;
+    st.trigger_ids.push_back(command.external_idstring);
+    self->request(st.context.supervisor, kRunTimeout, command_atom::value, scheduler,
+                  std::make_shared<const schedulers::Command>(command))
+        .then(
+            [=](const std::string& answer) {
+              auto& st = self->state;
+              if (st.step != static_cast<int>(step)) return;
+              if (answer != "ok") {
+                builds::MasterActionResult result;
+                result.ok = false;
+                result.error = "trigger " + scheduler + ": " + answer;
+                st.trigger_ids.clear();
+                return step_done(self, st.core->step_done(step, result));
+              }
+              if (++st.trigger_answers == st.trigger_ids.size() && !st.trigger_wait) {
+                st.trigger_ids.clear();
+                step_done(self, st.core->step_done(step, builds::MasterActionResult{}));
+              }
+            },
+            [=](caf::error& error) {
+              auto& st = self->state;
+              if (st.step != static_cast<int>(step)) return;
+              builds::MasterActionResult result;
+              result.ok = false;
+              result.error = "trigger " + scheduler + ": " + caf::to_string(error);
+              st.trigger_ids.clear();
+              step_done(self, st.core->step_done(step, result));
+            });
+  }
+}
+
+// A triggered buildset we wait for may have completed.
+void check_triggers(Self* self) {
+  auto& st = self->state;
+  if (st.step < 0 || !st.trigger_wait || st.trigger_ids.empty()) return;
+  if (st.trigger_answers < st.trigger_ids.size()) return;
+  builds::MasterActionResult result;
+  for (const auto& id : st.trigger_ids) {
+    auto buildset = st.triggered.find(id);
+    if (buildset == st.triggered.end()) return;
+    auto done = st.trigger_results.find(buildset->second);
+    if (done == st.trigger_results.end()) return;
+    result.triggered.push_back(done->second);
+  }
+  st.trigger_ids.clear();
+  step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
+}
+
+void run_plan(Self* self, const builds::StepPlan& plan) {
+  auto& st = self->state;
+  const auto step = static_cast<std::uint32_t>(st.step);
+  switch (plan.kind) {
+    case builds::StepPlan::Kind::remote:
+      return run_remote(self, plan);
+    case builds::StepPlan::Kind::set_properties:
+      return step_done(self, st.core->step_done(step, builds::MasterActionResult{}));
+    case builds::StepPlan::Kind::master_command:
+      return run_on_master(self, *plan.master_command);
+    case builds::StepPlan::Kind::trigger:
+      return run_trigger(self, *plan.trigger);
+    case builds::StepPlan::Kind::skip:
+      return step_done(self, std::nullopt);
+  }
+}
+
+// Takes the step's locks (if it has any), then runs it.
+void start_step(Self* self, builds::StartStep start) {
+  auto& st = self->state;
+  st.step = static_cast<int>(start.index);
+  auto uses = config::step_lock_uses(st.builder.steps.at(start.index));
+  if (!uses || uses->empty()) return run_plan(self, start.plan);
+  auto plan = std::make_shared<builds::StepPlan>(std::move(start.plan));
+  self->request(st.context.distributor, caf::infinite, lock_atom::value, st.start.builder,
+                st.start.number, static_cast<std::int32_t>(start.index),
+                LockUses(std::make_shared<const std::vector<config::LockUse>>(std::move(*uses))),
+                st.start.slave)
+      .then([=](const std::string& answer) {
+        if (answer == "ok") return run_plan(self, *plan);
+        if (answer == "cancelled") return;  // a stop while waiting: the stop goes on
+        builds::MasterActionResult result;
+        result.ok = false;
+        result.error = "locks: " + answer;
+        step_done(self, self->state.core->step_done(start.index, result));
+      });
+}
+
+void advance(Self* self) {
+  auto& st = self->state;
+  for (;;) {
+    auto action = st.core->next();
+    if (auto* start = std::get_if<builds::StartStep>(&action)) {
+      std::vector<events::Envelope> events;
+      events.push_back(step_started_event(start->started));
+      if (start->finished) {
+        events::Envelope finished;
+        *finished.mutable_step_finished() = *start->finished;
+        events.push_back(std::move(finished));
+        if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+        continue;
+      }
+      if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+      return start_step(self, std::move(*start));
+    }
+    if (std::holds_alternative<builds::WaitForStep>(action)) return;
+    return finish(self, std::get<builds::FinishBuild>(action).finished);
+  }
+}
+
+void finish(Self* self, events::BuildFinished finished) {
+  auto& st = self->state;
+  if (st.finishing) return;
+  st.finishing = true;
+  std::vector<events::Envelope> events;
+  const auto result = finished.result();
+  events::Envelope done;
+  *done.mutable_build_finished() = std::move(finished);
+  events.push_back(std::move(done));
+  for (auto id : st.start.request_ids) {
+    events::Envelope event;
+    event.set_stream(streams::build_request(id));
+    if (result == events::RETRY) {
+      // Buildbot re-queues the request of a build that ends RETRY.
+      event.mutable_build_request_unclaimed()->set_request_id(id);
+      event.mutable_build_request_unclaimed()->set_reason(
+          "build " + st.start.builder + " #" + std::to_string(st.start.number) + " ended RETRY");
+    } else {
+      auto* body = event.mutable_build_request_completed();
+      body->set_request_id(id);
+      body->set_result(result);
+      body->set_builder(st.start.builder);
+      body->set_build_number(st.start.number);
+    }
+    events.push_back(std::move(event));
+  }
+  append(self, std::move(events));
+  spdlog::info("build {} #{} finished: {}", st.start.builder, st.start.number,
+               builds::result_name(result));
+  self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
+             std::int32_t{-1});
+  self->quit();
+}
+
+// An update of the running command: its output becomes log chunks, durable before the
+// slave hears the ack; the last one ends the step.
+void on_update(Self* self, const wire::CommandUpdate& update) {
+  auto& st = self->state;
+  if (update.command_id() != st.command_id || st.step < 0) return;
+  const bool from_master = st.master_run != nullptr;
+  if (update.seq() <= st.last_seq) {
+    // Resent after a reconnect, already durable: acknowledge it again.
+    if (!from_master) {
+      self->send(st.slave, ack_atom::value, update.command_id(), update.seq(), update.complete());
+    }
+    return;
+  }
+  const auto step = static_cast<std::uint32_t>(st.step);
+  std::vector<events::Envelope> events;
+  for (const auto& output : update.output()) {
+    if (output.kind() == wire::FILE_DATA) {
+      if (st.upload) {
+        st.upload->write(output.data().data(), static_cast<std::streamsize>(output.data().size()));
+        st.upload_bytes += output.data().size();
+      }
+      continue;
+    }
+    add_output(st, output, update.seq(), events);
+    st.core->step_output(step, output);
+  }
+  if (!update.complete()) {
+    if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+    st.last_seq = update.seq();
+    if (!from_master) {
+      self->send(st.slave, ack_atom::value, update.command_id(), update.seq(), false);
+    }
+    return;
+  }
+  auto result = update.result();
+  const bool ok = result.outcome() == wire::FINISHED && result.rc() == 0;
+  if (auto error = finish_upload(st, ok); !error.empty()) {
+    result.set_outcome(wire::FAILED);
+    result.set_rc(-1);
+    result.set_failure_reason(error);
+  }
+  std::optional<builds::StepDone> done;
+  if (from_master) {
+    builds::MasterActionResult master;
+    master.rc = result.rc();
+    master.interrupted = result.outcome() == wire::INTERRUPTED;
+    master.ok = result.outcome() != wire::CANNOT_START && result.outcome() != wire::FAILED;
+    master.error = result.failure_reason();
+    st.master_run.reset();
+    done = st.core->step_done(step, master);
+  } else {
+    done = st.core->step_done(step, result);
+  }
+  const auto id = st.command_id;
+  const auto seq = update.seq();
+  step_done(self, std::move(done), std::move(events));
+  if (!from_master) self->send(st.slave, ack_atom::value, id, seq, true);
+}
+
+// Rebuilds the core from the build's own events after a master restart; the command
+// the running step had sent, if any, and where its logs stand.
+void recover(Self* self) {
+  auto& st = self->state;
+  const auto stream = build_stream(st);
+  auto version = st.context.log->stream_version(stream);
+  if (!version) return self->quit(caf::exit_reason::user_shutdown);
+  auto events = st.context.log->read_stream(stream, StreamVersion(1), version->value());
+  if (!events) return self->quit(caf::exit_reason::user_shutdown);
+  std::string command_id;
+  std::map<std::string, std::string> log_streams;  // log name -> stream, of the last step
+  for (const auto& event : *events) {
+    if (event.has_build_started()) {
+      const auto& body = event.build_started();
+      st.start.properties.assign(body.properties().begin(), body.properties().end());
+      st.start.sourcestamps.assign(body.sourcestamps().begin(), body.sourcestamps().end());
+      st.start.reason = body.reason();
+      builds::BuildSetup setup;
+      setup.builder = st.builder;
+      setup.build_number = st.start.number;
+      setup.properties = st.start.properties;
+      setup.sourcestamps = st.start.sourcestamps;
+      setup.slave = st.start.slave;
+      setup.slave_builder_dir = st.slave_builder_dir;
+      st.core = std::make_unique<builds::BuildCore>(std::move(setup));
+    }
+    if (!st.core) continue;
+    st.core->evolve(event);
+    if (event.has_step_started()) {
+      command_id.clear();
+      log_streams.clear();
+    } else if (event.has_step_command_sent()) {
+      command_id = event.step_command_sent().command_id();
+    } else if (event.has_log_opened()) {
+      log_streams[event.log_opened().name()] =
+          streams::log(st.start.builder, st.start.number, event.log_opened().step_index(),
+                       event.log_opened().name());
+    }
+  }
+  if (!st.core) return self->quit(caf::exit_reason::user_shutdown);
+  auto running = st.core->running_step();
+  if (!running) return advance(self);
+  st.step = static_cast<int>(running->index);
+  // Where each log stands, what the parsers had seen, and the last durable update.
+  for (const auto& [name, log_stream] : log_streams) {
+    auto& log = st.logs[name];
+    log.stream = log_stream;
+    auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
+    if (!chunks) continue;
+    for (const auto& chunk : *chunks) {
+      wire::Output output;
+      output.set_kind(name != "stdio"                   ? wire::LOGFILE
+                      : chunk.channel == events::STDERR ? wire::STDERR
+                      : chunk.channel == events::HEADER ? wire::HEADER
+                                                        : wire::STDOUT);
+      output.set_log_name(name == "stdio" ? "" : name);
+      output.set_data(chunk.data);
+      st.core->step_output(running->index, output);
+      log.bytes = chunk.offset + chunk.data.size();
+      ++log.chunks;
+    }
+    auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
+    if (last && !last->empty() && last->front().has_log_chunk()) {
+      st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+    }
+  }
+  const bool plain_remote = running->plan && running->plan->kind == builds::StepPlan::Kind::remote &&
+                            !running->plan->transfer && !command_id.empty();
+  if (!plain_remote || !st.slave) {
+    spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY",
+                 st.start.builder, st.start.number, running->index);
+    return step_done(self, st.core->slave_lost());
+  }
+  st.command_id = command_id;
+  spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
+               st.start.builder, st.start.number, st.start.slave, command_id, st.last_seq);
+  self->send(st.slave, expect_atom::value, command_id, caf::actor_cast<caf::actor>(self),
+             st.last_seq);
+}
+
+void begin(Self* self) {
+  auto& st = self->state;
+  if (st.start.recovering) return recover(self);
+  builds::BuildSetup setup;
+  setup.builder = st.builder;
+  setup.build_number = st.start.number;
+  setup.properties = st.start.properties;
+  setup.sourcestamps = st.start.sourcestamps;
+  setup.slave = st.start.slave;
+  setup.slave_builder_dir = st.slave_builder_dir;
+  st.core = std::make_unique<builds::BuildCore>(std::move(setup));
+  if (!st.slave) {
+    st.core->slave_lost();
+    return advance(self);
+  }
+  advance(self);
+}
+
+}  // namespace
+
+caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig builder,
+                          ConfigPtr config, BuildContext context) {
+  auto& st = self->state;
+  st.start = std::move(start);
+  st.builder = std::move(builder);
+  st.config = std::move(config);
+  st.context = std::move(context);
+  st.slave_builder_dir = !st.builder.slavebuilddir.empty() ? st.builder.slavebuilddir
+                         : !st.builder.builddir.empty()    ? st.builder.builddir
+                                                           : st.builder.name;
+  if (st.context.hub) st.slave = st.context.hub->actor_of(st.start.slave);
+  self->set_exit_handler([=](caf::exit_msg& exit) {
+    // The master stops: the build stays running in the log and is taken back at start.
+    self->state.master_run.reset();
+    self->quit(exit.reason);
+  });
+  // The builder's locks first (all or nothing), then the steps.
+  if (st.builder.locks.empty()) {
+    self->send(self, init_atom::value);
+  } else {
+    self->request(st.context.distributor, caf::infinite, lock_atom::value, st.start.builder,
+                  st.start.number, std::int32_t{-1},
+                  LockUses(std::make_shared<const std::vector<config::LockUse>>(st.builder.locks)),
+                  st.start.slave)
+        .then([=](const std::string& answer) {
+          if (answer == "ok") return begin(self);
+          spdlog::error("build {} #{}: its locks: {}", self->state.start.builder,
+                        self->state.start.number, answer);
+          begin(self);
+        });
+  }
+  return {
+      [=](init_atom) { begin(self); },
+      [=](update_atom, const FramePtr& frame) { on_update(self, frame->command_update()); },
+      [=](data_ack_atom, const std::string& id, std::uint64_t seq) {
+        auto& st = self->state;
+        if (id != st.command_id) return;
+        for (auto it = st.data_sizes.begin(); it != st.data_sizes.end() && it->first <= seq;) {
+          st.data_in_flight -= it->second;
+          it = st.data_sizes.erase(it);
+        }
+        pump_download(self);
+      },
+      [=](lost_atom, const std::string& id) {
+        auto& st = self->state;
+        if (id != st.command_id || st.step < 0) return;
+        spdlog::warn("build {} #{}: slave {} lost during step {}", st.start.builder,
+                     st.start.number, st.start.slave, st.step);
+        finish_upload(st, false);
+        step_done(self, st.core->slave_lost());
+      },
+      [=](stop_atom, const std::string& who, const std::string& reason) {
+        auto& st = self->state;
+        if (!st.core) return;
+        auto decision = st.core->stop(who, reason);
+        if (!decision) return;
+        if (decision->interrupt) {
+          if (st.master_run && st.master_run->command) {
+            st.master_run->command->interrupt("stopped by " + who);
+          } else if (!st.command_id.empty()) {
+            self->send(st.slave, interrupt_atom::value, st.command_id,
+                       "stopped by " + who + (reason.empty() ? "" : ": " + reason));
+          } else if (st.step >= 0) {
+            // Waiting for a lock or a trigger: nothing runs yet; end the step now.
+            self->send(st.context.distributor, release_atom::value, st.start.builder,
+                       st.start.number, static_cast<std::int32_t>(st.step));
+            builds::MasterActionResult result;
+            result.interrupted = true;
+            st.trigger_ids.clear();
+            step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
+          }
+        } else if (st.step < 0) {
+          advance(self);
+        }
+      },
+      [=](trigger_atom, const std::string& external_id, std::uint64_t buildset) {
+        auto& st = self->state;
+        for (const auto& id : st.trigger_ids) {
+          if (id == external_id) st.triggered[id] = buildset;
+        }
+      },
+      [=](buildset_done_atom, std::uint64_t buildset, std::int32_t result) {
+        auto& st = self->state;
+        for (const auto& [id, set] : st.triggered) {
+          if (set == buildset) st.trigger_results[buildset] = static_cast<events::Result>(result);
+        }
+        check_triggers(self);
+      },
+  };
+}
+
+}  // namespace eventbot::master

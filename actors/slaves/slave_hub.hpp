@@ -1,0 +1,54 @@
+#pragma once
+// Where the master's port hands slave connections to the slave actors: it routes each
+// authenticated connection, its frames and its end to the actor of the slave it
+// authenticated as (frames of `eventbot sendchange` go to the change intake), and
+// records refused slaves as SlaveAuthFailed, at most one event per slave name per
+// minute (the others are counted in the next one's `suppressed`).
+//
+// The port's I/O thread calls it; the supervisor registers the actors (any thread).
+#include <caf/actor.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "actors/port/port_server.hpp"
+#include "store/event_log.hpp"
+
+namespace eventbot::slaves {
+
+class SlaveHub final : public port::ConnectionHandler {
+ public:
+  SlaveHub(store::EventLog& log, std::string master_id,
+           std::shared_ptr<port::ConnectionHandler> change_senders);
+
+  void set_actor(const std::string& slave, caf::actor actor);
+  void remove_actor(const std::string& slave);
+  // The slave's actor; invalid if none runs.
+  caf::actor actor_of(const std::string& slave);
+
+  void on_authenticated(const std::shared_ptr<port::Connection>& connection) override;
+  void on_frame(const std::shared_ptr<port::Connection>& connection,
+                const wire::Frame& frame) override;
+  void on_refused(const std::string& remote, const wire::Hello& hello,
+                  const std::string& reason) override;
+  void on_closed(const std::shared_ptr<port::Connection>& connection) override;
+
+  // How often a refused slave is recorded at most.
+  static constexpr std::chrono::seconds kAuthFailureEvery{60};
+
+ private:
+  store::EventLog& log_;
+  std::string master_id_;
+  std::shared_ptr<port::ConnectionHandler> change_senders_;
+  std::mutex mutex_;
+  std::map<std::string, caf::actor> actors_;
+  struct Failures {
+    std::chrono::steady_clock::time_point last_recorded{};
+    std::uint32_t suppressed = 0;
+  };
+  std::map<std::string, Failures> failures_;
+};
+
+}  // namespace eventbot::slaves

@@ -100,6 +100,76 @@ std::string format_utc_time(std::int64_t time_us) {
   return buffer;
 }
 
+std::optional<std::int64_t> parse_utc_time(std::string_view text) {
+  std::size_t pos = 0;
+  auto digits = [&](std::size_t count, int& value) {
+    if (pos + count > text.size()) return false;
+    value = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      char c = text[pos + i];
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    pos += count;
+    return true;
+  };
+  auto literal = [&](char c) {
+    if (pos >= text.size() || text[pos] != c) return false;
+    ++pos;
+    return true;
+  };
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(4, year) || !literal('-') || !digits(2, month) || !literal('-') || !digits(2, day)) {
+    return std::nullopt;
+  }
+  if (!literal('T') && !literal(' ')) return std::nullopt;
+  if (!digits(2, hour) || !literal(':') || !digits(2, minute)) return std::nullopt;
+  std::int64_t micros = 0;
+  if (literal(':')) {
+    if (!digits(2, second)) return std::nullopt;
+    if (literal('.')) {
+      std::size_t count = 0;
+      std::int64_t scale = 100'000;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        if (count < 6) micros += (text[pos] - '0') * scale;
+        scale /= 10;
+        ++count;
+        ++pos;
+      }
+      if (count == 0) return std::nullopt;
+    }
+  }
+  std::int64_t offset_seconds = 0;
+  if (literal('Z') || literal('z')) {
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    int offset_hours = 0, offset_minutes = 0;
+    if (!digits(2, offset_hours)) return std::nullopt;
+    literal(':');
+    if (!digits(2, offset_minutes) || offset_hours > 23 || offset_minutes > 59) {
+      return std::nullopt;
+    }
+    offset_seconds = sign * (offset_hours * 3600 + offset_minutes * 60);
+  } else {
+    return std::nullopt;  // a time without a zone is ambiguous
+  }
+  if (pos != text.size()) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  std::tm utc{};
+  utc.tm_year = year - 1900;
+  utc.tm_mon = month - 1;
+  utc.tm_mday = day;
+  utc.tm_hour = hour;
+  utc.tm_min = minute;
+  utc.tm_sec = second;
+  const std::time_t seconds = ::timegm(&utc);
+  if (utc.tm_mday != day) return std::nullopt;  // 2026-02-30 rolled over
+  return (static_cast<std::int64_t>(seconds) - offset_seconds) * 1'000'000 + micros;
+}
+
 std::string display_type_name(const events::Envelope& envelope) {
   auto name = events::type_name(envelope);
   return name.empty() ? "(unknown)" : name;

@@ -2,7 +2,9 @@
 // How one event is shown to a person or a program: a plain line or a JSON line. Used by
 // `eventbot-replay list` and meant for anything else that shows events (the web gateway).
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "events/events.pb.h"
 
@@ -10,6 +12,11 @@ namespace eventbot::replay {
 
 // "2023-11-14T22:13:20.123456Z": ISO-8601 in UTC, to the microsecond.
 std::string format_utc_time(std::int64_t time_us);
+
+// Reads "2026-11-22T10:00:00Z" back: a date, 'T' (or a space), hours and minutes,
+// optional seconds with an optional fraction (to the microsecond), and a zone: 'Z' or
+// +HH:MM / -HH:MM. Microseconds since the epoch, or nothing if the text is not such a time.
+std::optional<std::int64_t> parse_utc_time(std::string_view text);
 
 // The body's type name ("BuildStarted"), or "(unknown)" for a body this build of
 // Eventbot does not know (written by a newer schema).

@@ -8,6 +8,8 @@ namespace eventbot::replay {
 enum ExitCode : int {
   kExitOk = 0,
   kExitStoreError = 1,  // the store could not be opened or read
+  kExitNotFound = 1,    // what was asked for is not in the log (a build, a builder): as for a
+                        // store error, the question has no answer
   kExitUsage = 2,       // the command line is wrong
 };
 

@@ -14,10 +14,14 @@
 #include <vector>
 
 #include "events/event_type.hpp"
+#include "replay/builds_command.hpp"
 #include "replay/exit_code.hpp"
 #include "replay/list_command.hpp"
 #include "replay/open_store.hpp"
+#include "replay/requests_command.hpp"
+#include "replay/state_command.hpp"
 #include "replay/stats_command.hpp"
+#include "replay/why_command.hpp"
 
 namespace {
 
@@ -98,6 +102,78 @@ Subcommand add_stats_subcommand(CLI::App& app, const std::string& dir) {
           }};
 }
 
+Subcommand add_builds_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<BuildsOptions>();
+  auto* cli = app.add_subcommand(
+      "builds", "Print every build (result, times, slave, requests, steps) in start order");
+  cli->add_option("--builder", options->builder, "Only this builder's builds")->type_name("NAME");
+  cli->add_flag("--json", options->json, "Print one JSON object per build, one a line");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_builds(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
+Subcommand add_requests_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<RequestsOptions>();
+  auto* cli = app.add_subcommand(
+      "requests", "Print every build request (buildset, builder, priority, state) by id");
+  cli->add_option("--builder", options->builder, "Only this builder's requests")->type_name("NAME");
+  cli->add_flag("--json", options->json, "Print one JSON object per request, one a line");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_requests(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
+// Accepts what `state --at` reads: a sequence number or an ISO-8601 time with a zone.
+CLI::Validator state_point() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (parse_state_point(text)) return {};
+        return "'" + text +
+               "' is neither a sequence number nor an ISO-8601 time with a zone (e.g. "
+               "2026-11-22T10:00:00Z)";
+      },
+      "");
+}
+
+Subcommand add_state_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<StateOptions>();
+  auto* cli = app.add_subcommand(
+      "state", "Print schedulers, builders, slaves and locks as of a point of the log");
+  cli->add_option("--at", options->at,
+                  "A sequence number, or an ISO-8601 time (2026-11-22T10:00:00Z): the last "
+                  "event at or before it")
+      ->type_name("SEQ|TIME")
+      ->required()
+      ->check(state_point());
+  cli->add_flag("--json", options->json, "Print one JSON object instead of text");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_state(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
+Subcommand add_why_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<WhyOptions>();
+  auto* cli = app.add_subcommand(
+      "why", "Explain a build: its requests, their buildsets, the changes or timer behind them");
+  cli->add_option("BUILDER", options->builder, "The builder")->required();
+  cli->add_option("NUMBER", options->number, "The build number")
+      ->required()
+      ->check(sequence_number(0));
+  cli->add_flag("--json", options->json, "Print one JSON object instead of the indented chain");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_why(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
 // CLI11's messages, made into the tool's one-line error format.
 int report_usage_error(const CLI::ParseError& error) {
   std::string message = error.what();
@@ -116,8 +192,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::vector<Subcommand> subcommands = {
-      add_list_subcommand(app, dir),
-      add_stats_subcommand(app, dir),
+      add_list_subcommand(app, dir),   add_stats_subcommand(app, dir),
+      add_builds_subcommand(app, dir), add_requests_subcommand(app, dir),
+      add_state_subcommand(app, dir),  add_why_subcommand(app, dir),
   };
 
   try {

@@ -8,7 +8,8 @@
 
 namespace eventbot::replay {
 
-// Opens `dir` (a store, or a master's directory with its store in events/) for reading and catches up with everything its writer has appended so far.
+// Opens `dir` (a store, or a master's directory with its store in events/) for reading and catches
+// up with everything its writer has appended so far.
 store::StoreResult<std::unique_ptr<store::RocksEventLog>> open_store_for_reading(
     const std::filesystem::path& dir);
 

@@ -1,0 +1,530 @@
+#include "replay/why_command.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "events/streams.hpp"
+#include "replay/builds_command.hpp"
+#include "replay/event_format.hpp"
+#include "replay/exit_code.hpp"
+#include "replay/history.hpp"
+
+namespace eventbot::replay {
+namespace {
+
+using nlohmann::json;
+
+// How far back before a BuildsetSubmitted the scheduler's own events of the same batch
+// are looked for (a decision appends its scheduler events, then its buildsets).
+constexpr std::uint64_t kTimerWindow = 64;
+// Parent buildsets followed at most (a trigger chain).
+constexpr int kMaxParentDepth = 16;
+
+struct RequestFacts {
+  std::uint64_t id = 0;
+  std::uint64_t buildset_id = 0;
+  std::string builder;
+  std::int32_t priority = 0;
+  std::int64_t submitted_us = 0;
+  json history = json::array();  // claims, unclaims, completion, cancellation in order
+};
+
+struct TimerFacts {
+  std::string name;
+  std::int64_t due_us = 0;
+  std::int64_t fired_us = 0;
+};
+
+struct BuildsetFacts {
+  std::uint64_t id = 0;
+  bool found = false;
+  std::uint64_t sequence = 0;
+  std::int64_t submitted_us = 0;
+  events::BuildsetSubmitted body;
+  std::optional<events::Result> result;  // BuildsetCompleted
+  std::optional<TimerFacts> timer;
+};
+
+struct ChangeFacts {
+  std::uint64_t id = 0;
+  bool found = false;
+  std::int64_t added_us = 0;
+  events::ChangeAdded body;
+};
+
+store::StoreResult<std::vector<events::Envelope>> whole_stream(store::EventLog& log,
+                                                               const std::string& stream) {
+  return log.read_stream(stream, StreamVersion(1), ~std::size_t{0});
+}
+
+json property_value(const std::string& value_json) {
+  auto parsed = json::parse(value_json, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(value_json) : parsed;
+}
+
+json properties_json(const google::protobuf::RepeatedPtrField<events::Property>& properties) {
+  auto out = json::array();
+  for (const auto& p : properties) {
+    out.push_back(
+        {{"name", p.name()}, {"value", property_value(p.value_json())}, {"source", p.source()}});
+  }
+  return out;
+}
+
+json sourcestamps_json(const google::protobuf::RepeatedPtrField<events::SourceStamp>& stamps) {
+  auto out = json::array();
+  for (const auto& s : stamps) {
+    out.push_back(
+        {{"codebase", s.codebase()},
+         {"repository", s.repository()},
+         {"project", s.project()},
+         {"branch", s.branch()},
+         {"revision", s.revision()},
+         {"has_patch", !s.patch().empty()},
+         {"change_ids", std::vector<std::uint64_t>(s.change_ids().begin(), s.change_ids().end())}});
+  }
+  return out;
+}
+
+// "A build was forced by 'bob': ..." (the force scheduler's reason) names who forced it.
+std::optional<std::string> forced_by(const std::string& reason) {
+  static const std::string kPrefix = "A build was forced by '";
+  if (!reason.starts_with(kPrefix)) return std::nullopt;
+  auto end = reason.find('\'', kPrefix.size());
+  if (end == std::string::npos) return std::nullopt;
+  return reason.substr(kPrefix.size(), end - kPrefix.size());
+}
+
+class Explainer {
+ public:
+  Explainer(store::EventLog& log) : log_(log) {}
+
+  store::StoreResult<RequestFacts> request(std::uint64_t id) {
+    RequestFacts facts;
+    facts.id = id;
+    auto events = whole_stream(log_, streams::build_request(id));
+    if (!events) return unexpected(events.error());
+    for (const auto& e : *events) {
+      const json at = time_json(e.time_us());
+      switch (e.body_case()) {
+        case events::Envelope::kBuildRequestSubmitted:
+          facts.buildset_id = e.build_request_submitted().buildset_id();
+          facts.builder = e.build_request_submitted().builder();
+          facts.priority = e.build_request_submitted().priority();
+          facts.submitted_us = e.time_us();
+          break;
+        case events::Envelope::kBuildRequestClaimed: {
+          const auto& master = e.build_request_claimed().master_id();
+          facts.history.push_back(
+              {{"event", "claimed"}, {"at", at}, {"by", master.empty() ? e.master_id() : master}});
+          break;
+        }
+        case events::Envelope::kBuildRequestUnclaimed:
+          facts.history.push_back({{"event", "unclaimed"},
+                                   {"at", at},
+                                   {"reason", e.build_request_unclaimed().reason()}});
+          break;
+        case events::Envelope::kBuildRequestCompleted:
+          facts.history.push_back({{"event", "completed"},
+                                   {"at", at},
+                                   {"result", result_name(e.build_request_completed().result())},
+                                   {"build", e.build_request_completed().build_number()}});
+          break;
+        case events::Envelope::kBuildRequestCancelled:
+          facts.history.push_back({{"event", "cancelled"},
+                                   {"at", at},
+                                   {"by", e.build_request_cancelled().who()},
+                                   {"reason", e.build_request_cancelled().reason()}});
+          break;
+        default:
+          break;
+      }
+    }
+    return facts;
+  }
+
+  store::StoreResult<BuildsetFacts> buildset(std::uint64_t id) {
+    BuildsetFacts facts;
+    facts.id = id;
+    auto events = whole_stream(log_, streams::buildset(id));
+    if (!events) return unexpected(events.error());
+    for (const auto& e : *events) {
+      if (e.has_buildset_submitted()) {
+        facts.found = true;
+        facts.sequence = e.sequence();
+        facts.submitted_us = e.time_us();
+        facts.body = e.buildset_submitted();
+      } else if (e.has_buildset_completed()) {
+        facts.result = e.buildset_completed().result();
+      }
+    }
+    if (facts.found && !facts.body.scheduler().empty()) {
+      auto timer = timer_before(facts.sequence, facts.body.scheduler());
+      if (!timer) return unexpected(timer.error());
+      facts.timer = std::move(*timer);
+    }
+    return facts;
+  }
+
+  store::StoreResult<ChangeFacts> change(std::uint64_t id) {
+    ChangeFacts facts;
+    facts.id = id;
+    auto events = log_.read_stream(streams::changes(), StreamVersion(id), 1);
+    if (!events) return unexpected(events.error());
+    if (!events->empty() && events->front().stream_version() == id &&
+        events->front().has_change_added()) {
+      facts.found = true;
+      facts.added_us = events->front().time_us();
+      facts.body = events->front().change_added();
+    }
+    return facts;
+  }
+
+ private:
+  // The SchedulerTimerFired of `scheduler` in the batch that submitted the buildset at
+  // `sequence`: walking back over the batch's buildset and request events, then over the
+  // scheduler's own events right before them.
+  store::StoreResult<std::optional<TimerFacts>> timer_before(std::uint64_t sequence,
+                                                             const std::string& scheduler) {
+    if (sequence <= 1) return std::optional<TimerFacts>{};
+    const std::uint64_t from = sequence > kTimerWindow ? sequence - kTimerWindow : 1;
+    auto events = log_.read_forward(Sequence(from), sequence - from);
+    if (!events) return unexpected(events.error());
+    const std::string own_stream = streams::scheduler(scheduler);
+    bool in_scheduler_events = false;
+    for (auto it = events->rbegin(); it != events->rend(); ++it) {
+      if (it->sequence() >= sequence) continue;
+      const auto kind = streams::kind_of(it->stream());
+      if (!in_scheduler_events && (kind == "buildset" || kind == "buildrequest")) continue;
+      if (it->stream() != own_stream) break;
+      in_scheduler_events = true;
+      if (it->has_scheduler_timer_fired()) {
+        TimerFacts timer;
+        timer.name = it->scheduler_timer_fired().timer();
+        timer.due_us = it->scheduler_timer_fired().due_us();
+        timer.fired_us = it->time_us();
+        return std::optional<TimerFacts>(std::move(timer));
+      }
+    }
+    return std::optional<TimerFacts>{};
+  }
+
+  store::EventLog& log_;
+};
+
+// Everything the chain holds, collected before printing.
+struct Chain {
+  BuildRecord build;
+  events::BuildStarted started;
+  std::vector<RequestFacts> requests;
+  std::map<std::uint64_t, BuildsetFacts> buildsets;
+  std::vector<std::uint64_t> buildset_order;  // first seen first
+  std::map<std::uint64_t, ChangeFacts> changes;
+  std::vector<std::uint64_t> change_order;
+};
+
+store::StoreResult<Ok> collect_buildset(Explainer& explainer, Chain& chain, std::uint64_t id,
+                                        int depth) {
+  if (id == 0 || chain.buildsets.contains(id)) return Ok{};
+  auto facts = explainer.buildset(id);
+  if (!facts) return unexpected(facts.error());
+  chain.buildsets.emplace(id, *facts);
+  chain.buildset_order.push_back(id);
+  for (const auto& stamp : facts->body.sourcestamps()) {
+    for (auto change_id : stamp.change_ids()) {
+      if (chain.changes.contains(change_id)) continue;
+      auto change = explainer.change(change_id);
+      if (!change) return unexpected(change.error());
+      chain.changes.emplace(change_id, *change);
+      chain.change_order.push_back(change_id);
+    }
+  }
+  if (facts->body.parent_buildset_id() != 0 && depth < kMaxParentDepth) {
+    return collect_buildset(explainer, chain, facts->body.parent_buildset_id(), depth + 1);
+  }
+  return Ok{};
+}
+
+json buildset_json(const BuildsetFacts& bs) {
+  json out;
+  out["id"] = bs.id;
+  out["found"] = bs.found;
+  if (!bs.found) return out;
+  out["scheduler"] = bs.body.scheduler();
+  out["reason"] = bs.body.reason();
+  out["submitted_at"] = time_json(bs.submitted_us);
+  out["external_idstring"] = bs.body.external_idstring();
+  out["parent_buildset"] =
+      bs.body.parent_buildset_id() == 0 ? json(nullptr) : json(bs.body.parent_buildset_id());
+  out["builders"] =
+      std::vector<std::string>(bs.body.builder_names().begin(), bs.body.builder_names().end());
+  out["properties"] = properties_json(bs.body.properties());
+  out["sourcestamps"] = sourcestamps_json(bs.body.sourcestamps());
+  if (bs.timer) {
+    out["timer"] = {{"name", bs.timer->name},
+                    {"due_at", time_json(bs.timer->due_us)},
+                    {"fired_at", time_json(bs.timer->fired_us)}};
+  } else {
+    out["timer"] = nullptr;
+  }
+  auto forced = forced_by(bs.body.reason());
+  out["forced_by"] = forced ? json(*forced) : json(nullptr);
+  out["result"] = result_json(bs.result);
+  return out;
+}
+
+json change_json(const ChangeFacts& change) {
+  json out;
+  out["id"] = change.id;
+  out["found"] = change.found;
+  if (!change.found) return out;
+  const auto& c = change.body;
+  out["who"] = c.who();
+  out["revision"] = c.revision();
+  out["branch"] = c.branch();
+  out["repository"] = c.repository();
+  out["project"] = c.project();
+  out["category"] = c.category();
+  out["comments"] = c.comments();
+  out["files"] = std::vector<std::string>(c.files().begin(), c.files().end());
+  out["when"] = time_json(c.when_us());
+  out["added_at"] = time_json(change.added_us);
+  out["source"] = c.source();
+  out["revlink"] = c.revlink();
+  return out;
+}
+
+json chain_json(const Chain& chain) {
+  json out;
+  json build = build_to_json(chain.build);
+  build["sourcestamps"] = sourcestamps_json(chain.started.sourcestamps());
+  build["properties"] = properties_json(chain.started.properties());
+  out["build"] = std::move(build);
+  auto requests = json::array();
+  for (const auto& r : chain.requests) {
+    requests.push_back({{"id", r.id},
+                        {"buildset", r.buildset_id},
+                        {"builder", r.builder},
+                        {"priority", r.priority},
+                        {"submitted_at", time_json(r.submitted_us)},
+                        {"history", r.history}});
+  }
+  out["requests"] = std::move(requests);
+  auto buildsets = json::array();
+  for (auto id : chain.buildset_order) buildsets.push_back(buildset_json(chain.buildsets.at(id)));
+  out["buildsets"] = std::move(buildsets);
+  auto changes = json::array();
+  for (auto id : chain.change_order) changes.push_back(change_json(chain.changes.at(id)));
+  out["changes"] = std::move(changes);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// The indented text
+// ---------------------------------------------------------------------------------
+
+std::string str(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+void print_stamps(std::ostream& out, const json& stamps, const std::string& indent) {
+  for (const auto& s : stamps) {
+    out << indent << "sourcestamp:";
+    if (!str(s["codebase"]).empty()) out << " codebase " << str(s["codebase"]) << ",";
+    if (!str(s["repository"]).empty()) out << " repository " << str(s["repository"]) << ",";
+    if (!str(s["project"]).empty()) out << " project " << str(s["project"]) << ",";
+    out << " branch \"" << str(s["branch"]) << "\", revision "
+        << (str(s["revision"]).empty() ? std::string("(newest)") : str(s["revision"]));
+    if (s["has_patch"].get<bool>()) out << ", with a patch";
+    if (!s["change_ids"].empty()) {
+      out << ", changes";
+      for (const auto& id : s["change_ids"]) out << ' ' << id;
+    }
+    out << '\n';
+  }
+}
+
+class TextPrinter {
+ public:
+  TextPrinter(std::ostream& out, const Chain& chain) : out_(out), chain_(chain) {}
+
+  void print() {
+    const auto& build = chain_.build;
+    out_ << "build " << build.builder << " #" << build.number << ": "
+         << (build.result ? result_name(*build.result) : std::string("running"));
+    if (!build.slave.empty()) out_ << " on slave " << build.slave;
+    if (build.started) out_ << ", started " << format_utc_time(build.started_us);
+    if (build.result) out_ << ", finished " << format_utc_time(build.finished_us);
+    out_ << '\n';
+    if (!build.reason.empty()) out_ << "  reason: " << build.reason << '\n';
+    if (build.stop_requested) {
+      out_ << "  stop requested by " << build.stopped_by
+           << (build.stop_reason.empty() ? "" : ": " + build.stop_reason) << '\n';
+    }
+    print_stamps(out_, sourcestamps_json(chain_.started.sourcestamps()), "  builds ");
+    if (chain_.requests.empty()) out_ << "  (the build names no build request)\n";
+    for (const auto& request : chain_.requests) print_request(request);
+  }
+
+ private:
+  void print_request(const RequestFacts& r) {
+    out_ << "  <- request " << r.id;
+    if (r.builder.empty()) {
+      out_ << ": not in the log\n";
+      return;
+    }
+    out_ << " (builder " << r.builder << ", priority " << r.priority << "): submitted "
+         << format_utc_time(r.submitted_us);
+    for (const auto& h : r.history) {
+      const std::string event = str(h["event"]);
+      out_ << ", " << event;
+      if (event == "claimed") out_ << " by " << str(h["by"]);
+      if (event == "unclaimed" && !str(h["reason"]).empty())
+        out_ << " (" << str(h["reason"]) << ")";
+      if (event == "completed") out_ << " " << str(h["result"]) << " by build #" << h["build"];
+      if (event == "cancelled") {
+        out_ << " by " << str(h["by"]);
+        if (!str(h["reason"]).empty()) out_ << " (" << str(h["reason"]) << ")";
+      }
+      out_ << " at " << str(h["at"]);
+    }
+    out_ << '\n';
+    print_buildset(r.buildset_id, "     ", 0);
+  }
+
+  void print_buildset(std::uint64_t id, const std::string& indent, int depth) {
+    out_ << indent << "<- buildset " << id;
+    auto it = chain_.buildsets.find(id);
+    if (it == chain_.buildsets.end() || !it->second.found) {
+      out_ << ": not in the log\n";
+      return;
+    }
+    if (printed_.contains(id)) {
+      out_ << " (shown above)\n";
+      return;
+    }
+    printed_.insert(id);
+    const json bs = buildset_json(it->second);
+    out_ << " from scheduler " << str(bs["scheduler"]) << ", submitted " << str(bs["submitted_at"]);
+    if (!bs["result"].is_null()) out_ << ", completed " << str(bs["result"]);
+    out_ << '\n';
+    const std::string inner = indent + "   ";
+    out_ << inner << "reason: " << str(bs["reason"]) << '\n';
+    if (!bs["forced_by"].is_null()) out_ << inner << "forced by " << str(bs["forced_by"]) << '\n';
+    if (!bs["timer"].is_null()) {
+      out_ << inner << "timer " << str(bs["timer"]["name"]) << " of scheduler "
+           << str(bs["scheduler"]) << " fired at " << str(bs["timer"]["fired_at"]) << " (due "
+           << str(bs["timer"]["due_at"]) << ")\n";
+    }
+    if (!str(bs["external_idstring"]).empty()) {
+      out_ << inner << "external id: " << str(bs["external_idstring"]) << '\n';
+    }
+    if (!bs["properties"].empty()) {
+      out_ << inner << "properties:";
+      bool first = true;
+      for (const auto& p : bs["properties"]) {
+        out_ << (first ? " " : ", ") << str(p["name"]) << "=" << p["value"].dump();
+        if (!str(p["source"]).empty()) out_ << " (" << str(p["source"]) << ")";
+        first = false;
+      }
+      out_ << '\n';
+    }
+    print_stamps(out_, bs["sourcestamps"], inner);
+    for (const auto& stamp : it->second.body.sourcestamps()) {
+      for (auto change_id : stamp.change_ids()) print_change(change_id, inner);
+    }
+    if (!bs["parent_buildset"].is_null()) {
+      out_ << inner << "triggered from buildset " << bs["parent_buildset"] << '\n';
+      if (depth < kMaxParentDepth) {
+        print_buildset(bs["parent_buildset"].get<std::uint64_t>(), inner, depth + 1);
+      }
+    }
+  }
+
+  void print_change(std::uint64_t id, const std::string& indent) {
+    out_ << indent << "<- change " << id;
+    auto it = chain_.changes.find(id);
+    if (it == chain_.changes.end() || !it->second.found) {
+      out_ << ": not in the log\n";
+      return;
+    }
+    const json c = change_json(it->second);
+    out_ << " by " << str(c["who"]) << ": revision "
+         << (str(c["revision"]).empty() ? std::string("(none)") : str(c["revision"]))
+         << " on branch \"" << str(c["branch"]) << "\"";
+    if (!str(c["repository"]).empty()) out_ << " of " << str(c["repository"]);
+    out_ << '\n';
+    const std::string inner = indent + "     ";
+    out_ << inner << "when: " << str(c["when"]) << ", recorded " << str(c["added_at"]);
+    if (!str(c["source"]).empty()) out_ << " by " << str(c["source"]);
+    out_ << '\n';
+    if (!str(c["comments"]).empty()) {
+      std::string comments = str(c["comments"]);
+      std::replace(comments.begin(), comments.end(), '\n', ' ');
+      out_ << inner << "comments: " << comments << '\n';
+    }
+    if (!c["files"].empty()) {
+      out_ << inner << "files:";
+      bool first = true;
+      for (const auto& f : c["files"]) {
+        out_ << (first ? " " : ", ") << str(f);
+        first = false;
+      }
+      out_ << '\n';
+    }
+  }
+
+  std::ostream& out_;
+  const Chain& chain_;
+  std::set<std::uint64_t> printed_;
+};
+
+}  // namespace
+
+int run_why(store::EventLog& log, const WhyOptions& options, std::ostream& out, std::ostream& err) {
+  auto events = whole_stream(log, streams::build(options.builder, options.number));
+  if (!events) return report_error(err, events.error().message, kExitStoreError);
+  Chain chain;
+  History build_history;
+  bool started = false;
+  for (const auto& e : *events) {
+    build_history.evolve(e);
+    if (e.has_build_started()) {
+      chain.started = e.build_started();
+      started = true;
+    }
+  }
+  const BuildRecord* build = build_history.build(options.builder, options.number);
+  if (!started || build == nullptr) {
+    return report_error(err,
+                        "no build " + options.builder + " #" + std::to_string(options.number) +
+                            " in the log (eventbot-replay DIR builds --builder " + options.builder +
+                            " lists its builds)",
+                        kExitNotFound);
+  }
+  chain.build = *build;
+
+  Explainer explainer(log);
+  for (auto id : chain.build.request_ids) {
+    auto request = explainer.request(id);
+    if (!request) return report_error(err, request.error().message, kExitStoreError);
+    chain.requests.push_back(std::move(*request));
+    auto collected = collect_buildset(explainer, chain, chain.requests.back().buildset_id, 0);
+    if (!collected) return report_error(err, collected.error().message, kExitStoreError);
+  }
+
+  if (options.json) {
+    out << chain_json(chain).dump() << '\n';
+  } else {
+    TextPrinter(out, chain).print();
+  }
+  out.flush();
+  return kExitOk;
+}
+
+}  // namespace eventbot::replay

@@ -131,6 +131,10 @@ int start_daemon(const DaemonFiles& files, const DaemonMain& main) {
       ::dup2(log_fd, 2);
     }
     int report_fd = ready_pipe[1];
+    // Nothing inherited from the starting process but 0, 1, 2 and the report pipe
+    // (a socket left open here would outlive its owner).
+    if (report_fd > 3) ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
+    ::close_range(static_cast<unsigned>(report_fd) + 1, ~0U, 0);
     std::string why;
     auto lock = PidFileLock::acquire(files, why);
     if (!lock) {

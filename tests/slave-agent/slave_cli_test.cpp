@@ -1,0 +1,124 @@
+// `eventbot-slave` create-slave / start (daemon) / stop / restart, as a user runs them.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "tests/slave-agent/agent_process.hpp"
+#include "tests/slave-agent/test_master.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace eventbot::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
+
+int pid_in(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "slave.pid");
+  int pid = 0;
+  in >> pid;
+  return pid;
+}
+
+TEST(SlaveCli, CreateSlaveWritesItsFilesAndRefusesToOverwriteWithoutForce) {
+  TempDir dir("eventbot-slave-cli");
+  auto slave = dir.path() / "slave";
+  auto created =
+      create_slave(slave, 9989, "bot", "pw-one", "",
+                   {"--keepalive", "120", "--umask", "022", "--maxdelay", "60", "--usepty", "1",
+                    "--allow-shutdown", "file", "--log-size", "5000", "--log-count", "4"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  struct stat st {};
+  ASSERT_EQ(::stat((slave / "slave.yaml").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto yaml = read_file(slave / "slave.yaml");
+  for (const char* line : {"master: 127.0.0.1:9989", "name: bot", "password: \"pw-one\"",
+                           "keepalive: 120", "umask: \"022\"", "maxdelay: 60", "usepty: true",
+                           "allow_shutdown: file", "log_size: 5000", "log_count: 4"}) {
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << "\n" << yaml;
+  }
+  EXPECT_NE(read_file(slave / "info" / "admin").find("Your Name Here"), std::string::npos);
+  EXPECT_FALSE(read_file(slave / "info" / "host").empty());
+
+  auto again = create_slave(slave, 9989, "bot", "pw-two");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+  EXPECT_NE(read_file(slave / "slave.yaml").find("pw-one"), std::string::npos);
+
+  auto forced = create_slave(slave, 9990, "bot", "pw-two", "", {"--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(read_file(slave / "slave.yaml").find("pw-two"), std::string::npos);
+
+  auto bad = create_slave(dir.path() / "other", 9989, "bot", "pw", "", {"--umask", "99"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("umask"), std::string::npos) << bad.err;
+}
+
+TEST(SlaveCli, StartDaemonisesStopWaitsRestartComesBack) {
+  TestMaster master;
+  TempDir dir("eventbot-slave-cli");
+  auto slave = dir.path() / "slave";
+  ASSERT_EQ(create_slave(slave, master.port(), TestMaster::kSlave, TestMaster::kPassword,
+                         "retry_initial: 0.2\n")
+                .exit_code,
+            0);
+  auto started = run_process({slave_binary(), "start", slave.string()});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  EXPECT_NE(started.out.find("eventbot-slave started"), std::string::npos) << started.out;
+  int pid = pid_in(slave);
+  ASSERT_TRUE(alive(pid));
+  EXPECT_TRUE(master.wait([&] { return master.handler().infos.size() == 1; }))
+      << read_file(slave / "slave.log");
+
+  auto twice = run_process({slave_binary(), "start", slave.string()});
+  EXPECT_NE(twice.exit_code, 0);
+  EXPECT_NE(twice.err.find("already running"), std::string::npos) << twice.err;
+
+  auto restarted = run_process({slave_binary(), "restart", slave.string()});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+  int new_pid = pid_in(slave);
+  EXPECT_NE(new_pid, pid);
+  EXPECT_FALSE(alive(pid));
+  EXPECT_TRUE(master.wait([&] { return master.handler().infos.size() == 2; }))
+      << read_file(slave / "slave.log");
+
+  auto stopped = run_process({slave_binary(), "stop", slave.string()});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_FALSE(alive(new_pid));  // stop returns once the process is gone
+  EXPECT_FALSE(std::filesystem::exists(slave / "slave.pid"));
+  auto log = read_file(slave / "slave.log");
+  EXPECT_NE(log.find("eventbot-slave stopped"), std::string::npos) << log;
+  EXPECT_EQ(log.find(TestMaster::kPassword), std::string::npos) << log;
+
+  auto not_running = run_process({slave_binary(), "stop", slave.string()});
+  EXPECT_NE(not_running.exit_code, 0);
+  EXPECT_NE(not_running.err.find("no slave is running"), std::string::npos) << not_running.err;
+}
+
+TEST(SlaveCli, StartWithoutASlaveSaysSo) {
+  TempDir dir("eventbot-slave-cli");
+  auto result = run_process({slave_binary(), "start", (dir.path() / "none").string()});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("create-slave"), std::string::npos) << result.err;
+}
+
+TEST(SlaveCli, LogRotatesBySizeAndCount) {
+  TestMaster master;
+  TempDir dir("eventbot-slave-cli");
+  auto slave = dir.path() / "slave";
+  // A refused slave logs a few lines per attempt: with 1 KB logs it rotates quickly.
+  ASSERT_EQ(create_slave(slave, master.port(), TestMaster::kSlave, "wrong", "retry_initial: 0.01\n",
+                         {"--maxdelay", "1", "--log-size", "1000", "--log-count", "2"})
+                .exit_code,
+            0);
+  AgentProcess agent(slave);
+  EXPECT_TRUE(wait_until([&] { return std::filesystem::exists(slave / "slave.2.log"); }, 20s));
+  EXPECT_FALSE(std::filesystem::exists(slave / "slave.3.log"));
+  EXPECT_LE(std::filesystem::file_size(slave / "slave.log"), 1000u + 400u);
+}
+
+}  // namespace
+}  // namespace eventbot::testing

@@ -2,7 +2,8 @@
 # Sets up and runs every test: installs what is missing (Debian 12 packages), builds
 # with CMake and Ninja, and runs the tests through ctest.
 #
-#   ./test.sh              the normal build in build/, every test
+#   ./test.sh              the normal build in build/, every test, then the fuzzers
+#                          (clang build in build-fuzz/, FUZZ_SECONDS each, default 20)
 #   ./test.sh --sanitize   an ASan+UBSan build in build-asan/, the unit tests
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,4 +35,18 @@ else
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
   cmake --build "$build" -j "$jobs"
   ctest --test-dir "$build" --output-on-failure -j "$jobs"
+
+  # The libFuzzer targets (tests/fuzz) need clang: a clang build in build-fuzz/ with
+  # coverage instrumentation everywhere, each target run for a bounded time.
+  if command -v clang++ >/dev/null 2>&1; then
+    fuzz=${FUZZ_BUILD_DIR:-build-fuzz}
+    cmake -S . -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTBOT_BUILD_BENCH=OFF \
+      -DCMAKE_CXX_COMPILER=clang++ "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address"
+    cmake --build "$fuzz" -j "$jobs" --target port_frame_fuzzer
+    mkdir -p "$fuzz/corpus/port_frame"
+    "$fuzz/bin/port_frame_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+      "$fuzz/corpus/port_frame"
+  else
+    echo "test.sh: clang++ is not installed; the fuzzers are skipped"
+  fi
 fi

@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev libcurl4-openssl-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   clang-format
+  clang libclang-rt-dev
 )
 
 missing=()

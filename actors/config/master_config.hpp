@@ -270,6 +270,12 @@ struct MasterConfig {
   std::string durability = "group";  // sync | group | nosync
   bool collapse_requests = true;
   std::string log_server;  // "host:port" of `eventbot log-server`; empty: the embedded store
+  // The slave protocol: both sides ping every heartbeat_interval seconds; a peer silent
+  // for dead_after seconds is dead; a lost slave's running commands wait reattach_grace
+  // seconds for it to come back before their builds end RETRY.
+  int heartbeat_interval = 10;
+  int dead_after = 30;
+  int reattach_grace = 60;
   WebConfig web;
   PropertyMap properties;
   Horizons horizons;

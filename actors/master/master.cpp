@@ -189,6 +189,9 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   impl->intake = std::make_shared<changes::ChangeIntake>(*impl->log, impl->config.master_id);
   impl->hub = std::make_shared<slaves::SlaveHub>(*impl->log, impl->config.master_id, impl->intake);
   context.hub = impl->hub.get();
+  context.slave_timings.heartbeat = std::chrono::seconds(impl->config.heartbeat_interval);
+  context.slave_timings.dead_after = std::chrono::seconds(impl->config.dead_after);
+  context.slave_timings.grace = std::chrono::seconds(impl->config.reattach_grace);
   if (options.slave_timings) context.slave_timings = *options.slave_timings;
   if (snapshots_on(options)) context.snapshots = impl->log.get();
   context.snapshot_every = std::max<std::uint64_t>(1, options.snapshot_every);

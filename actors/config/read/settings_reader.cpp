@@ -9,7 +9,23 @@ namespace {
 
 void read_master_section(const Value& section, MasterConfig& config) {
   MapReader master(section, KeyRules::only({"id", "slave_port", "bind", "durability",
-                                            "collapse_requests", "log_server"}));
+                                            "collapse_requests", "log_server",
+                                            "heartbeat_interval", "dead_after",
+                                            "reattach_grace"}));
+  if (auto s = master.get("heartbeat_interval").integer(1, 3600)) {
+    config.heartbeat_interval = static_cast<int>(*s);
+  }
+  Value dead_after = master.get("dead_after");
+  if (auto s = dead_after.integer(1, 86400)) {
+    config.dead_after = static_cast<int>(*s);
+    if (config.dead_after <= config.heartbeat_interval) {
+      dead_after.error("must be longer than heartbeat_interval (" +
+                       std::to_string(config.heartbeat_interval) + " s)");
+    }
+  }
+  if (auto s = master.get("reattach_grace").integer(0, 86400)) {
+    config.reattach_grace = static_cast<int>(*s);
+  }
   if (auto id = master.get("id").non_empty_string()) config.master_id = *id;
   if (auto port = master.get("slave_port").integer(0, 65535)) {
     config.slave_port = static_cast<int>(*port);

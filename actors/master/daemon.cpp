@@ -1,20 +1,16 @@
 #include "actors/master/daemon.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
-#include <cstdio>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+
+#include "common/daemon.hpp"
 
 namespace eventbot::master {
 namespace fs = std::filesystem;
@@ -22,63 +18,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kStartTimeout = 120s;
-constexpr auto kStopTimeout = 60s;
 constexpr auto kReconfigTimeout = 60s;
 
-bool alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-// Whether some process holds DIR's pid file locked, as a running master does. A pid
-// file nobody holds is stale (a master killed, a reboot): its pid may name anyone.
-bool pid_file_held(const fs::path& dir) {
-  int fd = ::open(pid_file(dir).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);  // and with it the shared lock, if this probe got it
-  return held;
+daemon::DaemonFiles master_files(const fs::path& dir) {
+  return {"eventbot", "master", dir, pid_file(dir), log_file(dir)};
 }
-
-// Holds the pid file locked for the life of the master, so a second master on the same
-// directory is refused even if a stale pid file names a reused pid.
-class PidFileLock {
- public:
-  static std::optional<PidFileLock> acquire(const fs::path& dir, std::string& why) {
-    int fd = ::open(pid_file(dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      why = "cannot open " + pid_file(dir).string() + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      auto pid = running_pid(dir);
-      why = "a master is already running in " + dir.string() +
-            (pid ? " (pid " + std::to_string(*pid) + ")" : "");
-      return std::nullopt;
-    }
-    auto text = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
-      why = "cannot write " + pid_file(dir).string();
-      ::close(fd);
-      return std::nullopt;
-    }
-    return PidFileLock(fd, pid_file(dir));
-  }
-  PidFileLock(PidFileLock&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
-    other.fd_ = -1;
-  }
-  ~PidFileLock() {
-    if (fd_ >= 0) {
-      std::error_code ec;
-      fs::remove(path_, ec);
-      ::close(fd_);
-    }
-  }
-
- private:
-  PidFileLock(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
-  int fd_;
-  fs::path path_;
-};
 
 std::uintmax_t file_size_or_zero(const fs::path& path) {
   std::error_code ec;
@@ -88,126 +32,27 @@ std::uintmax_t file_size_or_zero(const fs::path& path) {
 
 }  // namespace
 
-fs::path pid_file(const fs::path& dir) { return dir / "eventbot.pid"; }
-fs::path log_file(const fs::path& dir) { return dir / "master.log"; }
+fs::path pid_file(const fs::path& dir) {
+  return dir / "eventbot.pid";
+}
+fs::path log_file(const fs::path& dir) {
+  return dir / "master.log";
+}
 
 std::optional<int> running_pid(const fs::path& dir) {
-  std::ifstream in(pid_file(dir));
-  int pid = 0;
-  if (!(in >> pid) || !alive(pid) || !pid_file_held(dir)) return std::nullopt;
-  return pid;
+  return daemon::running_pid(master_files(dir));
 }
 
 int run_foreground(const fs::path& dir, const MasterMain& main) {
-  std::string why;
-  auto lock = PidFileLock::acquire(dir, why);
-  if (!lock) {
-    std::cerr << "eventbot: " << why << "\n";
-    return 1;
-  }
-  return main([](bool ok, const std::string& message) {
-    (ok ? std::cout : std::cerr) << message << std::endl;
-  });
+  return daemon::run_foreground(master_files(dir), main);
 }
 
 int start_daemon(const fs::path& dir, const MasterMain& main) {
-  if (auto pid = running_pid(dir)) {
-    std::cerr << "eventbot: a master is already running in " << dir.string() << " (pid " << *pid
-              << ")\n";
-    return 1;
-  }
-  int ready_pipe[2];
-  if (::pipe2(ready_pipe, O_CLOEXEC) != 0) {
-    std::cerr << "eventbot: cannot make a pipe: " << std::strerror(errno) << "\n";
-    return 1;
-  }
-  std::cout.flush();
-  std::cerr.flush();
-  pid_t child = ::fork();
-  if (child < 0) {
-    std::cerr << "eventbot: cannot fork: " << std::strerror(errno) << "\n";
-    return 1;
-  }
-  if (child == 0) {
-    ::close(ready_pipe[0]);
-    ::setsid();
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    int log_fd = ::open(log_file(dir).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (null_fd >= 0) ::dup2(null_fd, 0);
-    if (log_fd >= 0) {
-      ::dup2(log_fd, 1);
-      ::dup2(log_fd, 2);
-    }
-    int report_fd = ready_pipe[1];
-    std::string why;
-    auto lock = PidFileLock::acquire(dir, why);
-    if (!lock) {
-      auto text = "0" + why;
-      (void)!::write(report_fd, text.data(), text.size());
-      ::_exit(1);
-    }
-    bool reported = false;
-    int code = main([&](bool ok, const std::string& message) {
-      if (reported) return;
-      reported = true;
-      auto text = (ok ? "1" : "0") + message;
-      (void)!::write(report_fd, text.data(), text.size());
-      ::close(report_fd);
-    });
-    std::fflush(nullptr);
-    lock.reset();  // _exit runs no destructors: remove the pid file here
-    ::_exit(code);
-  }
-
-  ::close(ready_pipe[1]);
-  std::string report;
-  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  char buffer[4096];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd fd{ready_pipe[0], POLLIN, 0};
-    if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
-    ssize_t n = ::read(ready_pipe[0], buffer, sizeof buffer);
-    if (n <= 0) break;
-    report.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(ready_pipe[0]);
-  if (report.empty()) {
-    std::cerr << "eventbot: the master did not report start-up; see " << log_file(dir).string()
-              << "\n";
-    return 1;
-  }
-  if (report[0] != '1') {
-    std::cerr << "eventbot: the master failed to start: " << report.substr(1) << "\n";
-    return 1;
-  }
-  std::cout << report.substr(1) << std::endl;
-  return 0;
+  return daemon::start_daemon(master_files(dir), main);
 }
 
 int stop_daemon(const fs::path& dir) {
-  auto pid = running_pid(dir);
-  if (!pid) {
-    std::cerr << "eventbot: no master is running in " << dir.string() << "\n";
-    return 1;
-  }
-  if (::kill(*pid, SIGTERM) != 0) {
-    std::cerr << "eventbot: cannot signal pid " << *pid << ": " << std::strerror(errno) << "\n";
-    return 1;
-  }
-  auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
-  while (alive(*pid)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::cerr << "eventbot: the master (pid " << *pid << ") did not stop within "
-                << kStopTimeout.count() << " s\n";
-      return 1;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  std::cout << "eventbot master stopped (pid " << *pid << ")" << std::endl;
-  return 0;
+  return daemon::stop_daemon(master_files(dir));
 }
 
 int reconfig_daemon(const fs::path& dir) {

@@ -112,6 +112,7 @@ void History::evolve(const events::Envelope& event) {
     case events::Envelope::kBuildStarted: {
       const auto& body = event.build_started();
       BuildRecord& build = build_of(body.builder(), body.number(), event.sequence());
+      if (build.started) break;  // the same build twice: the first one counts
       build.started = true;
       build.started_us = now;
       build.reason = body.reason();

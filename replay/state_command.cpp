@@ -401,6 +401,12 @@ void print_text(std::ostream& out, const Folded& folded, const json& state) {
         continue;
       }
       const auto& mark = scheduler["start_mark"];
+      const std::string type = text_of(scheduler["type"]);
+      if (mark.is_null() && (type == "triggerable" || type == "force") &&
+          scheduler["timers"].empty()) {
+        out << "    keeps no state (each " << type << " request is its own buildset)\n";
+        continue;
+      }
       if (mark.is_null()) {
         out << "    not started\n";
       } else {

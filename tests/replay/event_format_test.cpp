@@ -98,5 +98,24 @@ TEST(EventFormat, JsonIsOneLineThatParsesBackIntoTheSameEnvelope) {
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, envelope));
 }
 
+TEST(EventFormat, UtcTimesParseBack) {
+  for (std::int64_t t : {std::int64_t{0}, std::int64_t{1'700'000'000'123'456},
+                         std::int64_t{1'795'338'000'000'000}}) {
+    EXPECT_EQ(parse_utc_time(format_utc_time(t)), t) << format_utc_time(t);
+  }
+  EXPECT_EQ(parse_utc_time("2026-11-22T09:00:00Z"), 1'795'338'000'000'000);
+  EXPECT_EQ(parse_utc_time("2026-11-22T09:00Z"), 1'795'338'000'000'000);
+  EXPECT_EQ(parse_utc_time("2026-11-22 09:00:00.5Z"), 1'795'338'000'500'000);
+  EXPECT_EQ(parse_utc_time("2026-11-22T10:00:00+01:00"), 1'795'338'000'000'000);
+  EXPECT_EQ(parse_utc_time("2026-11-22T08:30:00-0030"), 1'795'338'000'000'000);
+  // Digits past the microsecond are dropped, not rounded.
+  EXPECT_EQ(parse_utc_time("2026-11-22T09:00:00.0000019Z"), 1'795'338'000'000'001);
+  for (const char* bad : {"", "2026-11-22", "2026-11-22T09:00:00", "2026-13-01T00:00:00Z",
+                          "2026-02-30T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T09:00:00.Z",
+                          "2026-11-22T09:00:00Zjunk", "yesterday", "1795338000"}) {
+    EXPECT_FALSE(parse_utc_time(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace eventbot::replay

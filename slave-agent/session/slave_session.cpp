@@ -86,6 +86,7 @@ struct SlaveSession::State {
   std::map<std::string, std::string> builder_dirs;
   std::map<std::string, std::shared_ptr<CommandSlot>> commands;
   std::vector<std::shared_ptr<CommandSlot>> graveyard;  // to free on the housekeeping thread
+  std::vector<std::shared_ptr<CommandSlot>> dying;      // abandoned, not yet completed
   std::thread connection_thread;
   std::thread housekeeping_thread;
   std::optional<fs::file_time_type> stamp_time;
@@ -169,7 +170,7 @@ struct SlaveSession::State {
     slot->unacked.clear();
     slot->unacked_bytes = 0;
     commands.erase(slot->id);
-    if (slot->ended) graveyard.push_back(slot);
+    (slot->ended ? graveyard : dying).push_back(slot);
     changed.notify_all();
     return slot->command;
   }
@@ -618,7 +619,11 @@ void CommandSlot::complete(wire::CommandResult result) {
   auto finish = [&] {
     ended = true;
     state.changed.notify_all();
-    if (abandoned) state.graveyard.push_back(shared_from_this());  // nobody waits for it
+    if (abandoned) {  // nobody waits for it: free it
+      auto self = shared_from_this();
+      std::erase(state.dying, self);
+      state.graveyard.push_back(self);
+    }
   };
   auto gone = [&] { return abandoned || state.stopping; };
   // Whatever is pending goes out in full chunks, and the rest with the result.
@@ -673,8 +678,10 @@ void SlaveSession::stop(const std::string& why) {
     if (state.link != nullptr) state.link->close(why);
     for (auto& [id, slot] : state.commands) slots.push_back(slot);
     for (auto& slot : state.graveyard) slots.push_back(slot);
+    for (auto& slot : state.dying) slots.push_back(slot);
     state.commands.clear();
     state.graveyard.clear();
+    state.dying.clear();
     state.changed.notify_all();
   }
   if (!slots.empty()) spdlog::info("{}: interrupting {} commands", why, slots.size());

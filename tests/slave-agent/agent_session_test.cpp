@@ -194,8 +194,8 @@ TEST_F(AgentSession, SilentMasterIsDeclaredDeadAndRedialled) {
   auto silent_since = std::chrono::steady_clock::now();
   ASSERT_TRUE(master_.wait([&] { return handler.connections == 2; }, 10s)) << agent->log();
   // dead_after (0.6 s) + at most a quarter of it for the check + the first retry (0.2 s
-  // +-12%): well under 3 s.
-  EXPECT_LT(std::chrono::steady_clock::now() - silent_since, 3s);
+  // +-12%) is about 1 s; 5 s leaves room for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - silent_since, 5s);
   EXPECT_TRUE(agent->log_has("the master went silent")) << agent->log();
 }
 

@@ -145,6 +145,37 @@ TEST_F(AgentSession, UmaskFromCreateSlaveAppliesToCommands) {
   EXPECT_EQ(output_of("b1/2/1", wire::STDOUT), "0027\n");
 }
 
+TEST_F(AgentSession, DownloadDataReachesTheCommandAndIsAcked) {
+  auto& handler = master_.handler();
+  auto agent = connected_agent();
+  wire::Frame start;
+  start.mutable_start_command()->set_command_id("b1/10/1");
+  start.mutable_start_command()->set_builder("b1");
+  auto* args = start.mutable_start_command()->mutable_download_file();
+  args->set_workdir("build");
+  args->set_dest("greeting.txt");
+  args->set_size(11);
+  handler.send(start);
+  const char* pieces[] = {"hello ", "world"};
+  for (int i = 0; i < 2; ++i) {
+    wire::Frame data;
+    data.mutable_command_data()->set_command_id("b1/10/1");
+    data.mutable_command_data()->set_seq(i + 1);
+    data.mutable_command_data()->set_data(pieces[i]);
+    data.mutable_command_data()->set_eof(i == 1);
+    handler.send(data);
+  }
+  ASSERT_TRUE(complete("b1/10/1")) << agent->log();
+  EXPECT_EQ(handler.with_lock([&] { return handler.commands["b1/10/1"].result.outcome(); }),
+            wire::FINISHED);
+  // Each piece is acked once the command has taken it (the last one may come after the
+  // completion: different threads).
+  ASSERT_TRUE(master_.wait([&] { return handler.data_acks.size() == 2; }));
+  EXPECT_EQ(handler.with_lock([&] { return handler.data_acks; }),
+            (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(read_file(slave_dir() / "b1" / "build" / "greeting.txt"), "hello world");
+}
+
 TEST_F(AgentSession, WindowStopsTheSenderUntilTheMasterAcks) {
   auto& handler = master_.handler();
   handler.auto_ack = false;

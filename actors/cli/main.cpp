@@ -6,7 +6,10 @@
 #include <iostream>
 
 #include "actors/auth/credentials.hpp"
+#include <nlohmann/json.hpp>
+
 #include "actors/cli/sendchange.hpp"
+#include "actors/cli/user_command.hpp"
 #include "actors/config/checkconfig.hpp"
 #include "actors/config/master_yaml_template.hpp"
 #include "actors/master/daemon.hpp"
@@ -122,6 +125,81 @@ int main(int argc, char** argv) {
                                   "print the password_hash for master.yaml (password on stdin)");
   hash->add_option("NAME", account, "the slave, sendchange user or web user")->required();
   hash->callback([&] { code = hash_password(account); });
+
+  // A web user's commands, authorised by web.authz.
+  cli::UserOptions user;
+  auto user_options = [&](CLI::App* cmd) {
+    cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")
+        ->required();
+    cmd->add_option("-a,--auth", user.auth,
+                    "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
+  };
+  wire::UserCommand command;
+  auto* stop_build = app.add_subcommand("stop-build", "stop a running build");
+  user_options(stop_build);
+  auto* stop_args = command.mutable_stop_build();
+  std::string stop_builder, stop_reason;
+  std::uint32_t stop_number = 0;
+  stop_build->add_option("BUILDER", stop_builder)->required();
+  stop_build->add_option("NUMBER", stop_number)->required();
+  stop_build->add_option("--reason", stop_reason);
+  stop_build->callback([&] {
+    stop_args->set_builder(stop_builder);
+    stop_args->set_number(stop_number);
+    stop_args->set_reason(stop_reason);
+    code = cli::run_user_command("stop-build", user, command);
+  });
+  auto* cancel = app.add_subcommand("cancel-request", "cancel a pending build request");
+  user_options(cancel);
+  std::uint64_t cancel_id = 0;
+  std::string cancel_reason;
+  cancel->add_option("REQUEST", cancel_id)->required();
+  cancel->add_option("--reason", cancel_reason);
+  cancel->callback([&] {
+    wire::UserCommand cancel_command;
+    cancel_command.mutable_cancel_request()->set_request_id(cancel_id);
+    cancel_command.mutable_cancel_request()->set_reason(cancel_reason);
+    code = cli::run_user_command("cancel-request", user, cancel_command);
+  });
+  auto* shutdown = app.add_subcommand(
+      "shutdown-slave", "shut a slave down gracefully: no new build, then it stops");
+  user_options(shutdown);
+  std::string shutdown_slave;
+  shutdown->add_option("SLAVE", shutdown_slave)->required();
+  shutdown->callback([&] {
+    wire::UserCommand shutdown_command;
+    shutdown_command.mutable_shutdown_slave()->set_slave(shutdown_slave);
+    code = cli::run_user_command("shutdown-slave", user, shutdown_command);
+  });
+  auto* force = app.add_subcommand("force", "force a build through a force scheduler");
+  user_options(force);
+  std::string force_scheduler, force_reason, force_branch, force_revision;
+  std::vector<std::string> force_builders, force_properties;
+  force->add_option("SCHEDULER", force_scheduler)->required();
+  force->add_option("--reason", force_reason);
+  force->add_option("-b,--branch", force_branch);
+  force->add_option("-r,--revision", force_revision);
+  force->add_option("--builder", force_builders, "only these builders (repeatable)");
+  force->add_option("--property", force_properties, "NAME:VALUE (repeatable)");
+  force->callback([&] {
+    wire::UserCommand force_command;
+    auto* f = force_command.mutable_force_build();
+    f->set_scheduler(force_scheduler);
+    f->set_reason(force_reason);
+    f->set_branch(force_branch);
+    f->set_revision(force_revision);
+    for (const auto& b : force_builders) f->add_builders(b);
+    for (const auto& p : force_properties) {
+      auto at = p.find(':');
+      if (at == std::string::npos || at == 0) {
+        std::cerr << "eventbot force: --property takes NAME:VALUE, got '" << p << "'\n";
+        code = 2;
+        return;
+      }
+      (*f->mutable_properties())[p.substr(0, at)] = nlohmann::json(p.substr(at + 1)).dump();
+    }
+    code = cli::run_user_command("force", user, force_command);
+  });
 
   try {
     app.parse(argc, argv);

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "actors/port/port_client.hpp"
+#include "actors/cli/ask_master.hpp"
 
 namespace eventbot::cli {
 namespace {
@@ -19,13 +19,6 @@ int fail(const std::string& message) {
 }  // namespace
 
 int run_sendchange(const SendchangeOptions& options) {
-  auto address = port::parse_host_port(options.master);
-  if (!address) return fail(address.error());
-  auto colon = options.auth.find(':');
-  if (colon == std::string::npos) return fail("--auth takes USER:PASS");
-  const auto user = options.auth.substr(0, colon);
-  const auto password = options.auth.substr(colon + 1);
-
   events::ChangeAdded change;
   change.set_who(options.who);
   change.set_repository(options.repository);
@@ -59,16 +52,11 @@ int run_sendchange(const SendchangeOptions& options) {
     p->set_value_json(nlohmann::json(property.substr(at + 1)).dump());
   }
 
-  const auto timeout = std::chrono::seconds(options.timeout_seconds);
-  auto client = port::PortClient::connect(address->first, address->second, wire::CHANGE_SENDER,
-                                          user, password, timeout);
-  if (!client) return fail(client.error());
   wire::Frame frame;
   *frame.mutable_submit_change()->mutable_change() = change;
-  if (auto sent = (*client)->send(frame); !sent) return fail(sent.error());
-  auto answer = (*client)->receive(timeout);
+  auto answer = ask_master(options.master, options.auth, wire::CHANGE_SENDER, frame,
+                           std::chrono::seconds(options.timeout_seconds));
   if (!answer) return fail(answer.error());
-  if (answer->has_error()) return fail("the master refused the change: " + answer->error().message());
   if (!answer->has_change_recorded()) return fail("unexpected answer from the master");
   std::cout << "change " << answer->change_recorded().change_id() << " recorded" << std::endl;
   return 0;

@@ -147,6 +147,11 @@ void fold(Self* self, const events::Envelope& event) {
   st.locks.evolve(event);
   track_buildset(st, event);
   st.folded = event.sequence();
+  if (event.has_slave_shutdown_requested()) {
+    st.shutting_down.insert(event.slave_shutdown_requested().slave());
+  } else if (event.has_slave_attached()) {
+    st.shutting_down.erase(event.slave_attached().slave());
+  }
   // Stop requests and finished trigger buildsets concern running builds.
   if (event.has_build_stop_requested()) {
     auto it = st.builds.find(
@@ -165,6 +170,24 @@ void fold(Self* self, const events::Envelope& event) {
     for (auto& [key, build] : st.builds) {
       self->send(build, buildset_done_atom::value, event.buildset_completed().buildset_id(),
                  static_cast<std::int32_t>(event.buildset_completed().result()));
+    }
+  }
+}
+
+// Slaves shutting down gracefully are told to go once their last build has ended.
+void shut_idle_slaves(Self* self) {
+  auto& st = self->state;
+  if (!st.context.hub) return;
+  for (auto it = st.shutting_down.begin(); it != st.shutting_down.end();) {
+    auto slave = st.core->slave(*it);
+    if (slave && slave->attached && slave->master_id == st.context.master_id &&
+        slave->running == 0) {
+      if (auto actor = st.context.hub->actor_of(*it)) {
+        self->send(actor, shutdown_atom::value, std::string("a graceful shutdown"));
+      }
+      it = st.shutting_down.erase(it);
+    } else {
+      ++it;
     }
   }
 }
@@ -232,6 +255,7 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
         }
         complete_buildsets(self);
         grant_locks(self);
+        shut_idle_slaves(self);
         decide(self);
       },
       [=](lock_atom, const std::string& builder, std::uint32_t number, std::int32_t step,

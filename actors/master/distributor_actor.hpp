@@ -40,6 +40,8 @@ struct DistributorState {
   };
   std::map<std::uint64_t, Buildset> buildsets;  // not completed yet
   std::map<std::uint64_t, std::uint64_t> request_buildset;  // open request -> its buildset
+  // Slaves asked to shut down gracefully, told to once no build runs on them.
+  std::set<std::string> shutting_down;
   // Lock waiters (a build, or one of its steps) and their promises.
   std::map<builders::WaiterId, caf::response_promise> lock_waiters;
 };

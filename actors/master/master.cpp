@@ -15,6 +15,7 @@
 #include "actors/master/config_record.hpp"
 #include "actors/master/daemon.hpp"
 #include "actors/master/supervisor.hpp"
+#include "actors/master/user_commands.hpp"
 #include "actors/port/port_server.hpp"
 #include "actors/slaves/slave_hub.hpp"
 #include "events/streams.hpp"
@@ -46,6 +47,10 @@ std::shared_ptr<const port::Accounts> accounts_of(const config::MasterConfig& co
   for (const auto& slave : config.slaves) {
     accounts->slaves.emplace(slave.name,
                              auth::make_account(slave.name, slave.password, slave.password_hash));
+  }
+  for (const auto& user : config.web.users) {
+    accounts->users.emplace(user.name,
+                            auth::make_account(user.name, user.password, user.password_hash));
   }
   for (const auto& source : config.change_sources) {
     if (source.type != config::ChangeSourceType::sendchange) continue;
@@ -90,6 +95,7 @@ struct Master::Impl {
   caf::actor supervisor;
   std::unique_ptr<store::Subscription> subscription;
   std::shared_ptr<changes::ChangeIntake> intake;
+  std::shared_ptr<UserCommands> users;
   std::shared_ptr<slaves::SlaveHub> hub;
   std::unique_ptr<port::PortServer> port;
 
@@ -187,7 +193,10 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   context.master_id = impl->config.master_id;
   context.master_dir = impl->dir;
   impl->intake = std::make_shared<changes::ChangeIntake>(*impl->log, impl->config.master_id);
-  impl->hub = std::make_shared<slaves::SlaveHub>(*impl->log, impl->config.master_id, impl->intake);
+  impl->users = std::make_shared<UserCommands>(*impl->log, impl->config.master_id, *impl->system);
+  impl->hub = std::make_shared<slaves::SlaveHub>(
+      *impl->log, impl->config.master_id,
+      slaves::SlaveHub::Handlers{{wire::CHANGE_SENDER, impl->intake}, {wire::USER, impl->users}});
   context.hub = impl->hub.get();
   context.slave_timings.heartbeat = std::chrono::seconds(impl->config.heartbeat_interval);
   context.slave_timings.dead_after = std::chrono::seconds(impl->config.dead_after);
@@ -228,6 +237,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   auto port = port::PortServer::start(port_options, accounts_of(m.config), m.hub);
   if (!port) return unexpected(port.error());
   m.port = std::move(*port);
+  m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
   return master;
 }
 
@@ -255,6 +265,7 @@ std::string Master::reconfig() {
   if (result != "ok") return result + "\n";
   m.port->set_accounts(accounts_of(next));
   m.config = std::move(next);
+  m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
   m.record_config(text);
   return {};
 }

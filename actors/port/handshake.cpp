@@ -16,6 +16,7 @@ Expected<Peer, std::string> check_hello(const Accounts& accounts, const wire::Ch
   switch (hello.role()) {
     case wire::SLAVE: table = &accounts.slaves; break;
     case wire::CHANGE_SENDER: table = &accounts.change_senders; break;
+    case wire::USER: table = &accounts.users; break;
     default: return unexpected(std::string("unknown role"));
   }
   auto it = table->find(hello.name());

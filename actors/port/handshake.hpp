@@ -15,6 +15,7 @@ inline constexpr std::uint32_t kProtocolVersion = 1;
 struct Accounts {
   std::map<std::string, auth::Account> slaves;
   std::map<std::string, auth::Account> change_senders;
+  std::map<std::string, auth::Account> users;  // web.users, for user commands
 };
 
 struct Peer {

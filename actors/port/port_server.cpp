@@ -157,7 +157,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     beast::get_lowest_layer(ws_).socket().close(ignored);
     if (authenticated_) {
       spdlog::info("{} '{}' from {} disconnected: {}",
-                   peer_.role == wire::SLAVE ? "slave" : "change sender", peer_.name, remote_,
+                   peer_.role == wire::SLAVE ? "slave" : peer_.role == wire::USER ? "user" : "change sender", peer_.name, remote_,
                    reason);
       handler_->on_closed(shared_from_this());
     }

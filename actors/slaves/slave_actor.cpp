@@ -348,20 +348,14 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         spdlog::warn("slave {} is missing (gone for {} s)", st.config.name,
                      st.config.missing_timeout);
       },
-      [=](shutdown_atom, const std::string& who) {
+      // The distributor saw a graceful shutdown asked for and no build left on the slave.
+      [=](shutdown_atom, const std::string& why) {
         auto& st = self->state;
-        if (who != "slave") {
-          events::Envelope event;
-          event.mutable_slave_shutdown_requested()->set_slave(st.config.name);
-          event.mutable_slave_shutdown_requested()->set_who(who);
-          append(self, std::move(event));
-        }
         st.shutting_down = true;
-        if (st.commands.empty() && st.connection) {
-          wire::Frame frame;
-          frame.mutable_shutdown()->set_why("graceful shutdown asked by " + who);
-          send(st.connection, std::move(frame));
-        }
+        spdlog::info("slave {}: telling it to shut down ({})", st.config.name, why);
+        wire::Frame frame;
+        frame.mutable_shutdown()->set_why(why);
+        send(st.connection, std::move(frame));
       },
   };
 }

@@ -9,9 +9,13 @@
 
 namespace eventbot::slaves {
 
-SlaveHub::SlaveHub(store::EventLog& log, std::string master_id,
-                   std::shared_ptr<port::ConnectionHandler> change_senders)
-    : log_(log), master_id_(std::move(master_id)), change_senders_(std::move(change_senders)) {}
+SlaveHub::SlaveHub(store::EventLog& log, std::string master_id, Handlers others)
+    : log_(log), master_id_(std::move(master_id)), others_(std::move(others)) {}
+
+port::ConnectionHandler* SlaveHub::other(wire::Role role) const {
+  auto it = others_.find(role);
+  return it == others_.end() ? nullptr : it->second.get();
+}
 
 void SlaveHub::set_actor(const std::string& slave, caf::actor actor) {
   std::lock_guard lock(mutex_);
@@ -31,7 +35,7 @@ caf::actor SlaveHub::actor_of(const std::string& slave) {
 
 void SlaveHub::on_authenticated(const std::shared_ptr<port::Connection>& connection) {
   if (connection->peer().role != wire::SLAVE) {
-    change_senders_->on_authenticated(connection);
+    if (auto* handler = other(connection->peer().role)) handler->on_authenticated(connection);
     return;
   }
   auto actor = actor_of(connection->peer().name);
@@ -46,7 +50,11 @@ void SlaveHub::on_authenticated(const std::shared_ptr<port::Connection>& connect
 void SlaveHub::on_frame(const std::shared_ptr<port::Connection>& connection,
                         const wire::Frame& frame) {
   if (connection->peer().role != wire::SLAVE) {
-    change_senders_->on_frame(connection, frame);
+    if (auto* handler = other(connection->peer().role)) {
+      handler->on_frame(connection, frame);
+    } else {
+      connection->close("no handler for this role");
+    }
     return;
   }
   auto actor = actor_of(connection->peer().name);
@@ -60,7 +68,7 @@ void SlaveHub::on_frame(const std::shared_ptr<port::Connection>& connection,
 
 void SlaveHub::on_closed(const std::shared_ptr<port::Connection>& connection) {
   if (connection->peer().role != wire::SLAVE) {
-    change_senders_->on_closed(connection);
+    if (auto* handler = other(connection->peer().role)) handler->on_closed(connection);
     return;
   }
   if (auto actor = actor_of(connection->peer().name)) {
@@ -71,7 +79,11 @@ void SlaveHub::on_closed(const std::shared_ptr<port::Connection>& connection) {
 void SlaveHub::on_refused(const std::string& remote, const wire::Hello& hello,
                           const std::string& reason) {
   if (hello.role() != wire::SLAVE) {
-    change_senders_->on_refused(remote, hello, reason);
+    if (auto* handler = other(hello.role())) {
+      handler->on_refused(remote, hello, reason);
+    } else {
+      spdlog::warn("refused '{}' from {}: {}", hello.name(), remote, reason);
+    }
     return;
   }
   spdlog::warn("refused slave '{}' from {}: {}", hello.name(), remote, reason);

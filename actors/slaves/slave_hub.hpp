@@ -1,7 +1,8 @@
 #pragma once
 // Where the master's port hands slave connections to the slave actors: it routes each
 // authenticated connection, its frames and its end to the actor of the slave it
-// authenticated as (frames of `eventbot sendchange` go to the change intake), and
+// authenticated as (other roles' connections go to their own handlers: the change
+// intake for `eventbot sendchange`, the user commands), and
 // records refused slaves as SlaveAuthFailed, at most one event per slave name per
 // minute (the others are counted in the next one's `suppressed`).
 //
@@ -20,8 +21,8 @@ namespace eventbot::slaves {
 
 class SlaveHub final : public port::ConnectionHandler {
  public:
-  SlaveHub(store::EventLog& log, std::string master_id,
-           std::shared_ptr<port::ConnectionHandler> change_senders);
+  using Handlers = std::map<wire::Role, std::shared_ptr<port::ConnectionHandler>>;
+  SlaveHub(store::EventLog& log, std::string master_id, Handlers others);
 
   void set_actor(const std::string& slave, caf::actor actor);
   void remove_actor(const std::string& slave);
@@ -41,7 +42,9 @@ class SlaveHub final : public port::ConnectionHandler {
  private:
   store::EventLog& log_;
   std::string master_id_;
-  std::shared_ptr<port::ConnectionHandler> change_senders_;
+  port::ConnectionHandler* other(wire::Role role) const;
+
+  Handlers others_;
   std::mutex mutex_;
   std::map<std::string, caf::actor> actors_;
   struct Failures {

@@ -1,0 +1,17 @@
+#pragma once
+// One question to a master over its port, for the command-line tools: connect to
+// HOST:PORT, authenticate as USER:PASS in `role`, send one frame, wait for the answer.
+#include <chrono>
+#include <string>
+
+#include "common/expected.hpp"
+#include "events/wire.pb.h"
+
+namespace eventbot::cli {
+
+// The master's answer, or what went wrong (address, refusal, timeout, an Error frame).
+Expected<wire::Frame, std::string> ask_master(const std::string& master, const std::string& auth,
+                                              wire::Role role, const wire::Frame& question,
+                                              std::chrono::seconds timeout);
+
+}  // namespace eventbot::cli

@@ -1,0 +1,215 @@
+#include "actors/master/user_commands.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <caf/all.hpp>
+
+#include "actors/master/actors.hpp"
+#include "events/streams.hpp"
+
+namespace eventbot::master {
+namespace {
+
+wire::UserCommandResult answer(bool ok, std::string message) {
+  wire::UserCommandResult result;
+  result.set_ok(ok);
+  result.set_message(std::move(message));
+  return result;
+}
+
+// The last event of a stream, if it has any.
+std::optional<events::Envelope> last_event(store::EventLog& log, const std::string& stream,
+                                           StreamVersion& version) {
+  auto current = log.stream_version(stream);
+  if (!current || current->value() == 0) return std::nullopt;
+  version = *current;
+  auto events = log.read_stream(stream, *current, 1);
+  if (!events || events->empty()) return std::nullopt;
+  return events->front();
+}
+
+}  // namespace
+
+bool authorised(const config::WebConfig& web, const std::string& user, const std::string& action) {
+  auto rule = web.authz.find(action);
+  if (rule == web.authz.end()) return false;
+  using Who = config::AccessRule::Who;
+  switch (rule->second.who) {
+    case Who::nobody: return false;
+    case Who::anyone: return true;
+    case Who::authenticated:
+      return std::any_of(web.users.begin(), web.users.end(),
+                         [&](const auto& u) { return u.name == user; });
+    case Who::roles:
+      for (const auto& u : web.users) {
+        if (u.name != user) continue;
+        for (const auto& role : u.roles) {
+          if (std::find(rule->second.roles.begin(), rule->second.roles.end(), role) !=
+              rule->second.roles.end()) {
+            return true;
+          }
+        }
+      }
+      return false;
+  }
+  return false;
+}
+
+UserCommands::UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system)
+    : log_(log), master_id_(std::move(master_id)), system_(system) {}
+
+void UserCommands::configure(std::shared_ptr<const config::MasterConfig> config,
+                             caf::actor supervisor) {
+  std::lock_guard lock(mutex_);
+  config_ = std::move(config);
+  supervisor_ = std::move(supervisor);
+}
+
+void UserCommands::on_frame(const std::shared_ptr<port::Connection>& connection,
+                            const wire::Frame& frame) {
+  if (!frame.has_user_command()) {
+    wire::Frame error;
+    error.mutable_error()->set_message("unexpected message for a user");
+    connection->send(std::move(error));
+    connection->close("unexpected message");
+    return;
+  }
+  wire::Frame reply;
+  *reply.mutable_user_command_result() = run(connection->peer().name, frame.user_command());
+  spdlog::info("user {} ({}): {} -> {}", connection->peer().name, connection->remote(),
+               frame.user_command().ShortDebugString(), reply.user_command_result().message());
+  connection->send(std::move(reply));
+}
+
+void UserCommands::on_refused(const std::string& remote, const wire::Hello& hello,
+                              const std::string& reason) {
+  spdlog::warn("refused user '{}' from {}: {}", hello.name(), remote, reason);
+}
+
+wire::UserCommandResult UserCommands::run(const std::string& user,
+                                          const wire::UserCommand& command) {
+  std::shared_ptr<const config::MasterConfig> config;
+  {
+    std::lock_guard lock(mutex_);
+    config = config_;
+  }
+  if (!config) return answer(false, "the master is not ready");
+  const char* action = command.has_stop_build()       ? "stop_build"
+                       : command.has_cancel_request() ? "cancel_pending_build"
+                       : command.has_shutdown_slave() ? "graceful_shutdown"
+                       : command.has_force_build()    ? "force_build"
+                                                      : nullptr;
+  if (!action) return answer(false, "unknown command");
+  if (!authorised(config->web, user, action)) {
+    return answer(false, "user '" + user + "' may not " + action + " (web.authz)");
+  }
+  if (command.has_stop_build()) return stop_build(user, command.stop_build());
+  if (command.has_cancel_request()) return cancel_request(user, command.cancel_request());
+  if (command.has_shutdown_slave()) return shutdown_slave(user, command.shutdown_slave());
+  return force_build(user, command.force_build());
+}
+
+wire::UserCommandResult UserCommands::stop_build(const std::string& user,
+                                                 const wire::StopBuild& command) {
+  const auto stream = streams::build(command.builder(), command.number());
+  StreamVersion version;
+  auto last = last_event(log_, stream, version);
+  const auto name = command.builder() + " #" + std::to_string(command.number());
+  if (!last) return answer(false, "no build " + name);
+  if (last->has_build_finished()) return answer(false, "build " + name + " has finished");
+  store::AppendRequest request;
+  auto& event = request.events.emplace_back();
+  event.set_stream(stream);
+  event.set_master_id(master_id_);
+  auto* body = event.mutable_build_stop_requested();
+  body->set_builder(command.builder());
+  body->set_build_number(command.number());
+  body->set_who(user);
+  body->set_reason(command.reason());
+  request.expected.emplace(stream, store::ExpectedVersion::exactly(version));
+  if (auto appended = log_.append(std::move(request)); !appended) {
+    return answer(false, "build " + name + " changed meanwhile (" + appended.error().message +
+                             "); try again");
+  }
+  return answer(true, "stop of build " + name + " requested");
+}
+
+wire::UserCommandResult UserCommands::cancel_request(const std::string& user,
+                                                     const wire::CancelRequest& command) {
+  const auto stream = streams::build_request(command.request_id());
+  StreamVersion version;
+  auto last = last_event(log_, stream, version);
+  const auto name = "request " + std::to_string(command.request_id());
+  if (!last) return answer(false, "no " + name);
+  if (!last->has_build_request_submitted() && !last->has_build_request_unclaimed()) {
+    return answer(false, name + " is not pending (a build took it, or it is done)");
+  }
+  store::AppendRequest request;
+  auto& event = request.events.emplace_back();
+  event.set_stream(stream);
+  event.set_master_id(master_id_);
+  auto* body = event.mutable_build_request_cancelled();
+  body->set_request_id(command.request_id());
+  body->set_who(user);
+  body->set_reason(command.reason());
+  // Expecting the version read: a claim in between makes this fail, never both.
+  request.expected.emplace(stream, store::ExpectedVersion::exactly(version));
+  if (auto appended = log_.append(std::move(request)); !appended) {
+    return answer(false, name + " was claimed meanwhile; stop its build instead");
+  }
+  return answer(true, name + " cancelled");
+}
+
+wire::UserCommandResult UserCommands::shutdown_slave(const std::string& user,
+                                                     const wire::ShutdownSlave& command) {
+  std::shared_ptr<const config::MasterConfig> config;
+  {
+    std::lock_guard lock(mutex_);
+    config = config_;
+  }
+  if (std::none_of(config->slaves.begin(), config->slaves.end(),
+                   [&](const auto& s) { return s.name == command.slave(); })) {
+    return answer(false, "no slave named '" + command.slave() + "'");
+  }
+  store::AppendRequest request;
+  auto& event = request.events.emplace_back();
+  event.set_stream(streams::slave(command.slave()));
+  event.set_master_id(master_id_);
+  event.mutable_slave_shutdown_requested()->set_slave(command.slave());
+  event.mutable_slave_shutdown_requested()->set_who(user);
+  if (auto appended = log_.append(std::move(request)); !appended) {
+    return answer(false, "not recorded: " + appended.error().message);
+  }
+  return answer(true, "slave " + command.slave() +
+                          " takes no new build and stops once its builds have ended");
+}
+
+wire::UserCommandResult UserCommands::force_build(const std::string& user,
+                                                  const wire::ForceBuild& command) {
+  caf::actor supervisor;
+  {
+    std::lock_guard lock(mutex_);
+    supervisor = supervisor_;
+  }
+  auto force = std::make_shared<schedulers::Command>(schedulers::Force{});
+  auto& f = std::get<schedulers::Force>(*force);
+  f.who = user;
+  f.reason = command.reason();
+  if (!command.branch().empty()) f.branch = command.branch();
+  f.revision = command.revision();
+  f.repository = command.repository();
+  f.project = command.project();
+  f.builders.assign(command.builders().begin(), command.builders().end());
+  for (const auto& [name, value] : command.properties()) f.properties[name] = value;
+  std::string result = "no answer from the scheduler";
+  caf::scoped_actor self{system_};
+  self->request(supervisor, std::chrono::seconds(30), command_atom::value, command.scheduler(),
+                CommandPtr(force))
+      .receive([&](const std::string& reply) { result = reply; },
+               [&](caf::error& error) { result = caf::to_string(error); });
+  if (result != "ok") return answer(false, result);
+  return answer(true, "build forced through scheduler " + command.scheduler());
+}
+
+}  // namespace eventbot::master

@@ -1,0 +1,56 @@
+#pragma once
+// Commands of a user over the master's port (role USER, a web.users account): stop a
+// build, cancel a pending request, shut a slave down gracefully, force a build. Each is
+// authorised by web.authz as the web's button would be, becomes events (conditional
+// appends, so a command racing with the build's end or the request's claim fails
+// cleanly), and is answered once they are durable or with why not.
+#include <caf/actor.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "actors/config/master_config.hpp"
+#include "actors/port/port_server.hpp"
+#include "store/event_log.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace eventbot::master {
+
+// Whether `user` may take `action` ("stop_build", ...) under `web`'s authz rules.
+bool authorised(const config::WebConfig& web, const std::string& user, const std::string& action);
+
+class UserCommands final : public port::ConnectionHandler {
+ public:
+  UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system);
+
+  // The configuration in force (users, authz) and the supervisor (force builds).
+  void configure(std::shared_ptr<const config::MasterConfig> config, caf::actor supervisor);
+
+  void on_frame(const std::shared_ptr<port::Connection>& connection,
+                const wire::Frame& frame) override;
+  void on_refused(const std::string& remote, const wire::Hello& hello,
+                  const std::string& reason) override;
+
+  // The answer to one command from `user` (without the port, for tests).
+  wire::UserCommandResult run(const std::string& user, const wire::UserCommand& command);
+
+ private:
+  wire::UserCommandResult stop_build(const std::string& user, const wire::StopBuild& command);
+  wire::UserCommandResult cancel_request(const std::string& user,
+                                         const wire::CancelRequest& command);
+  wire::UserCommandResult shutdown_slave(const std::string& user,
+                                         const wire::ShutdownSlave& command);
+  wire::UserCommandResult force_build(const std::string& user, const wire::ForceBuild& command);
+
+  store::EventLog& log_;
+  std::string master_id_;
+  caf::actor_system& system_;
+  std::mutex mutex_;
+  std::shared_ptr<const config::MasterConfig> config_;
+  caf::actor supervisor_;
+};
+
+}  // namespace eventbot::master

@@ -31,6 +31,11 @@ std::string with_base(std::string_view rest) {
 }
 
 const std::vector<BadFile> kBadFiles = {
+    {"bad_step_parameter",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
+     "    slaves: [example-slave]\n    steps:\n      - {type: shell, name: t, comand: [make]}\n",
+     {R"(master.yaml:7:9: builders[0].steps[0]: step "t" (shell): command: is required)",
+      R"(master.yaml:7:9: builders[0].steps[0]: step "t" (shell): comand: is not a parameter of shell steps (they take: always_run, command, decode_rc, description, description_done, do_step_if, env, flunk_on_failure, flunk_on_warnings, halt_on_failure, hide_step_if, interrupt_signal, lazy_logfiles, locks, log_environ, logfiles, max_time, sigterm_time, timeout, use_pty, want_stderr, want_stdout, warn_on_failure, warn_on_warnings, workdir))"}},
     {"unknown_key_with_suggestion",
      "titel: Example\n",
      {R"(master.yaml:1:1: titel: unknown key "titel" (did you mean "title"?))"}},

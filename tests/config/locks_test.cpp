@@ -90,8 +90,8 @@ const std::vector<BadLocks> kBadLocks = {
      {R"(master.yaml:8:63: builders[0].locks[0].access: unknown lock access "count"; expected one of: exclusive, counting)"}},
     {"bad_access_in_step",
      with_base("  - name: b\n    slaves: [fast]\n    steps:\n"
-               "      - {type: shell, locks: [{name: compile, access: exclusiv}]}\n"),
-     {R"(master.yaml:11:55: builders[0].steps[0].locks[0].access: unknown lock access "exclusiv" (did you mean "exclusive"?))"}},
+               "      - {type: shell, command: \"true\", locks: [{name: compile, access: exclusiv}]}\n"),
+     {R"(master.yaml:11:72: builders[0].steps[0].locks[0].access: unknown lock access "exclusiv" (did you mean "exclusive"?))"}},
     {"lock_listed_twice",
      with_base("  - {name: b, slaves: [fast], locks: [database, {name: database}]}\n"),
      {R"(master.yaml:8:49: builders[0].locks[1]: lock "database" is listed twice)"}},

@@ -22,7 +22,7 @@ builders:
       - type: shell
         name: "compile with {compiler}"
         command: ["make", "CC={compiler}", "{not_an_axis"]
-        json_like: '{"key": "{platform}"}'
+        description: '{"key": "{platform}"}'
 schedulers:
   - {type: force, name: force, builders: [build-clang-bsd, build-gcc-linux]}
 )";
@@ -49,7 +49,7 @@ TEST(BuilderMatrix, InterpolatesEveryStringOfTheBuilder) {
   ASSERT_EQ(b.steps.size(), 1u);
   EXPECT_EQ(b.steps[0].name, "compile with gcc");
   EXPECT_EQ(b.steps[0].params.at("command"), R"(["make","CC=gcc","{not_an_axis"])");
-  EXPECT_EQ(b.steps[0].params.at("json_like"), R"("{\"key\": \"bsd\"}")");
+  EXPECT_EQ(b.steps[0].params.at("description"), R"("{\"key\": \"bsd\"}")");
 }
 
 TEST(BuilderMatrix, SetsEachAxisAsAPropertyUnlessWrittenOtherwise) {

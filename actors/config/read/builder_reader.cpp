@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "actors/builds/steps/step_types.hpp"
 #include "actors/config/read/sections.hpp"
 #include "actors/config/read/suggestions.hpp"
 #include "actors/config/read/value_formats.hpp"
@@ -99,6 +100,10 @@ std::optional<StepConfig> read_step(const Value& element, NameTable& names) {
     // Kept as JSON text like every parameter (parse_lock_uses reads it), checked here.
     if (entry.key == "locks") read_lock_uses(entry.value, names);
     if (auto json = entry.value.json_text()) step.params[entry.key] = *json;
+  }
+  // The step type's own rules: known parameters, their types, interpolations, conditions.
+  for (const auto& problem : builds::validate_step(step)) {
+    element.error(problem);
   }
   return step;
 }

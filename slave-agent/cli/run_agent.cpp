@@ -68,6 +68,8 @@ int run_agent(const fs::path& dir, const daemon::ReadyReporter& ready) {
   SessionOptions options;
   options.config = *config;
   options.basedir = fs::absolute(dir).lexically_normal();
+  options.connect_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(config->connect_timeout_s * 1000));
   options.make_command = [](const wire::StartCommand& start, const CommandContext& context,
                             CommandOutput& output, std::string& error) {
     return make_command(start, context, output, error);

@@ -35,12 +35,27 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
   std::string master_id;
   std::string remote;
 
-  // Blocking read used only during the handshake.
-  Expected<wire::Frame, std::string> read_frame(std::chrono::milliseconds timeout) {
+  // Runs one asynchronous operation of the handshake to its end on this thread. The
+  // handshake is async only for its deadlines: beast::tcp_stream's expiry applies to
+  // asynchronous operations, a blocking read would wait forever for a silent peer.
+  template <class Start>
+  beast::error_code await(std::chrono::milliseconds timeout, Start&& start) {
     beast::get_lowest_layer(ws).expires_after(timeout);
-    beast::error_code ec;
+    bool done = false;
+    beast::error_code result;
+    start([&](beast::error_code ec, auto&&...) {
+      result = ec;
+      done = true;
+    });
+    io.restart();
+    while (!done && io.run_one() > 0) {
+    }
+    return done ? result : beast::error_code(asio::error::operation_aborted);
+  }
+
+  Expected<wire::Frame, std::string> read_frame(std::chrono::milliseconds timeout) {
     buffer.consume(buffer.size());
-    ws.read(buffer, ec);
+    auto ec = await(timeout, [&](auto handler) { ws.async_read(buffer, std::move(handler)); });
     if (ec == beast::error::timeout)
       return unexpected(std::string("the master did not answer in time"));
     if (ec) return unexpected("reading from the master failed: " + ec.message());
@@ -197,8 +212,14 @@ Expected<std::unique_ptr<MasterLink>, ConnectError> MasterLink::connect(
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec) return unexpected(ConnectError{"cannot resolve " + host + ": " + ec.message()});
   auto& stream = beast::get_lowest_layer(impl->ws);
-  stream.expires_after(timeout);
-  auto endpoint = stream.connect(endpoints, ec);
+  tcp::endpoint endpoint;
+  ec = impl->await(timeout, [&](auto handler) {
+    stream.async_connect(endpoints, [&, handler = std::move(handler)](
+                                        beast::error_code e, const tcp::endpoint& used) mutable {
+      endpoint = used;
+      handler(e);
+    });
+  });
   if (ec) {
     return unexpected(ConnectError{"cannot connect to " + host + ":" + std::to_string(port) + ": " +
                                    ec.message()});
@@ -206,7 +227,8 @@ Expected<std::unique_ptr<MasterLink>, ConnectError> MasterLink::connect(
   impl->remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   impl->ws.read_message_max(port::kMaxFrameBytes);
   impl->ws.binary(true);
-  impl->ws.handshake(host, "/", ec);
+  ec = impl->await(timeout,
+                   [&](auto handler) { impl->ws.async_handshake(host, "/", std::move(handler)); });
   if (ec)
     return unexpected(ConnectError{"WebSocket handshake with the master failed: " + ec.message()});
 
@@ -220,8 +242,10 @@ Expected<std::unique_ptr<MasterLink>, ConnectError> MasterLink::connect(
   hello.mutable_hello()->set_protocol_version(port::kProtocolVersion);
   hello.mutable_hello()->set_proof(
       auth::proof(auth::credential(name, password), challenge->challenge().nonce()));
-  stream.expires_after(timeout);
-  impl->ws.write(asio::buffer(port::encode_frame(hello)), ec);
+  auto hello_bytes = port::encode_frame(hello);
+  ec = impl->await(timeout, [&](auto handler) {
+    impl->ws.async_write(asio::buffer(hello_bytes), std::move(handler));
+  });
   if (ec) return unexpected(ConnectError{"sending the hello failed: " + ec.message()});
 
   auto answer = impl->read_frame(timeout);

@@ -118,6 +118,8 @@ Expected<SlaveConfig, std::string> read_slave_config(const fs::path& dir) {
     if (root[key]) config.retry_initial_s = root[key].as<double>();
     key = "resume_timeout";
     if (root[key]) config.resume_timeout_s = root[key].as<unsigned>();
+    key = "connect_timeout";
+    if (root[key]) config.connect_timeout_s = root[key].as<double>();
   } catch (const YAML::Exception&) {
     return unexpected(path.string() + ": bad value for '" + key + "'");
   }
@@ -126,6 +128,9 @@ Expected<SlaveConfig, std::string> read_slave_config(const fs::path& dir) {
   if (config.log_size == 0) return unexpected(path.string() + ": log_size must be positive");
   if (config.retry_initial_s <= 0)
     return unexpected(path.string() + ": retry_initial must be positive");
+  if (config.connect_timeout_s <= 0) {
+    return unexpected(path.string() + ": connect_timeout must be positive");
+  }
   return config;
 }
 

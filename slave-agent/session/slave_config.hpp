@@ -29,6 +29,7 @@ struct SlaveConfig {
   double retry_initial_s = 1.0;    // first reconnect delay
   unsigned resume_timeout_s = 60;  // a command the master neither resumes nor abandons
                                    // this long after a reconnect is interrupted
+  double connect_timeout_s = 20;   // each step of connecting and the handshake
 };
 
 std::filesystem::path config_file(const std::filesystem::path& dir);     // DIR/slave.yaml

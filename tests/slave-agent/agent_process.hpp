@@ -76,10 +76,12 @@ class AgentProcess {
   }
   ~AgentProcess() { stop(); }
 
-  // SIGTERM, then waits; returns the exit status (-1 if it was not a normal exit).
+  // SIGTERM, then waits (SIGKILL after 30 s, so a hung agent fails its test instead of
+  // hanging it); returns the exit status (-1 if it was not a normal exit).
   int stop() {
     if (pid_ <= 0) return exit_code_;
     ::kill(pid_, SIGTERM);
+    if (!wait_until([&] { return exited(); }, std::chrono::seconds(30))) ::kill(pid_, SIGKILL);
     return wait_exit();
   }
   int wait_exit() {

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <boost/asio.hpp>
 #include <memory>
 
 #include "tests/slave-agent/agent_process.hpp"
@@ -324,6 +325,30 @@ TEST_F(AgentSession, CommandNeitherResumedNorAbandonedIsInterrupted) {
   EXPECT_EQ(handler.with_lock([&] { return handler.infos[1].running_size(); }), 1);
   EXPECT_TRUE(wait_until([&] { return agent->log_has("neither resumed nor abandoned"); }))
       << agent->log();
+}
+
+TEST_F(AgentSession, APeerThatAcceptsButNeverSpeaksTimesOutAndIsRetried) {
+  // A listening socket nobody serves: the kernel completes the TCP handshake, and then
+  // nothing ever answers the WebSocket upgrade.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor mute(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  auto created = create_slave(slave_dir(), mute.local_endpoint().port(), TestMaster::kSlave,
+                              TestMaster::kPassword, "retry_initial: 0.1\nconnect_timeout: 0.5\n");
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  AgentProcess agent(slave_dir());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto log = agent.log();
+        auto first = log.find("WebSocket handshake with the master failed");
+        return first != std::string::npos && log.find("WebSocket handshake with the master failed",
+                                                      first + 1) != std::string::npos;
+      },
+      10s))
+      << agent.log();
+  // And it still stops promptly.
+  auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
 }
 
 TEST_F(AgentSession, WrongPasswordIsRefusedLoggedAndRetried) {

@@ -1,0 +1,837 @@
+// Builds end to end: the real `eventbot` master daemon and real `eventbot-slave` agent
+// processes on 127.0.0.1, changes sent with `eventbot sendchange`, and every outcome read
+// back from the master's event log (a read-only secondary instance of its store):
+// a real C project checked out, compiled, tested and uploaded; halt_on_failure; locks;
+// triggers; the master killed or restarted and the slave killed or cut off mid-command.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/streams.hpp"
+#include "tests/changes/source_repo.hpp"
+#include "tests/master/build_e2e_support.hpp"
+#include "tests/master/master_test_support.hpp"
+#include "tests/slave-agent/agent_process.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace eventbot::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using build_e2e::EventLogView;
+using build_e2e::TcpProxy;
+using events::Envelope;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string eventbot() {
+  return binary_dir() + "/eventbot";
+}
+
+std::string describe(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
+}
+
+std::string tail(const std::string& text, std::size_t bytes = 6000) {
+  return text.size() <= bytes ? text : "..." + text.substr(text.size() - bytes);
+}
+
+// A process that is gone or a zombie (a killed daemon's parent is init, which may be
+// slow to reap it).
+bool dead(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  auto close = line.rfind(')');
+  return close == std::string::npos || line.substr(close + 2, 1) == "Z";
+}
+
+// The lines "<word> 1\n" ... "<word> n\n".
+std::string numbered_lines(const std::string& word, int n) {
+  std::string out;
+  for (int i = 1; i <= n; ++i) out += word + " " + std::to_string(i) + "\n";
+  return out;
+}
+
+// A shell loop printing "<word> 1" ... "<word> n", one line every `pause` seconds.
+std::string printing_loop(const std::string& word, int n, const std::string& pause) {
+  return "i=1; while [ $i -le " + std::to_string(n) + " ]; do echo " + word +
+         " $i; i=$((i+1)); sleep " + pause + "; done";
+}
+
+// What the log says about one build.
+struct BuildView {
+  bool started = false;
+  std::uint64_t started_seq = 0;
+  std::string slave;
+  std::vector<std::uint64_t> request_ids;
+  std::vector<std::uint32_t> steps_started;
+  std::vector<std::uint32_t> commands_sent;
+  std::map<std::uint32_t, events::StepFinished> steps_finished;
+  std::map<std::uint32_t, std::uint64_t> step_finished_seq;
+  std::map<std::string, json> properties;  // from BuildStarted, then BuildPropertiesSet
+  std::optional<events::BuildFinished> finished;
+  std::uint64_t finished_seq = 0;
+};
+
+class BuildE2E : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (HasFailure()) dump();
+    proxy_.reset();
+    for (auto& [name, agent] : agents_) agent->stop();
+    if (master_running()) {
+      auto stopped = run_process({eventbot(), "stop", master_dir().string()});
+      if (stopped.exit_code != 0 && master_pid_) ::kill(*master_pid_, SIGKILL);
+    }
+    build_e2e::kill_processes_under(root_.path());
+  }
+
+  // --- the master -------------------------------------------------------------------
+
+  fs::path master_dir() const { return root_.path() / "master"; }
+
+  // Writes master.yaml (the master section, the sendchange source, then `rest`) and
+  // starts the daemon; returns once its port accepts connections.
+  void start_master(const std::string& rest, int reattach_grace = 10) {
+    port_ = master_test::free_port();
+    ASSERT_NE(port_, 0);
+    fs::create_directories(master_dir());
+    master_test::write_file(master_dir() / "master.yaml",
+                            "title: builds e2e\n"
+                            "master: {id: e2e, slave_port: " +
+                                std::to_string(port_) +
+                                ", heartbeat_interval: 1, dead_after: 3, reattach_grace: " +
+                                std::to_string(reattach_grace) +
+                                "}\n"
+                                "change_sources:\n"
+                                "  - {type: sendchange, user: change, password: changepw}\n" +
+                                rest);
+    auto checked = run_process({eventbot(), "checkconfig", master_dir().string()});
+    ASSERT_EQ(checked.exit_code, 0) << describe(checked);
+    ASSERT_NO_FATAL_FAILURE(launch_master());
+  }
+
+  void launch_master() {
+    auto started = run_process({eventbot(), "start", master_dir().string()});
+    ASSERT_EQ(started.exit_code, 0) << describe(started);
+    std::ifstream pid_file(master_dir() / "eventbot.pid");
+    int pid = 0;
+    ASSERT_TRUE(pid_file >> pid);
+    master_pid_ = pid;
+    ASSERT_TRUE(master_test::can_connect(port_));
+  }
+
+  bool master_running() const { return master_pid_ && !dead(*master_pid_); }
+
+  // SIGKILL: no clean-up at all; returns once the process is gone.
+  void kill_master() {
+    ASSERT_TRUE(master_running());
+    ASSERT_EQ(::kill(*master_pid_, SIGKILL), 0);
+    ASSERT_TRUE(wait_for([&] { return dead(*master_pid_); }, 10s, false));
+    log_.reopen();
+  }
+
+  // `eventbot stop`: the master ends its actors and closes the store.
+  void stop_master() {
+    auto stopped = run_process({eventbot(), "stop", master_dir().string()});
+    ASSERT_EQ(stopped.exit_code, 0) << describe(stopped);
+    ASSERT_TRUE(dead(*master_pid_));
+    log_.reopen();
+  }
+
+  void restart_master() {
+    ASSERT_NO_FATAL_FAILURE(launch_master());
+    log_.reopen();
+  }
+
+  ProcessResult sendchange(const std::string& branch, const std::string& revision,
+                           const std::vector<std::string>& more = {}) {
+    std::vector<std::string> argv = {
+        eventbot(), "sendchange", "--master", "127.0.0.1:" + std::to_string(port_),
+        "--who",    "tester",     "--branch", branch,
+        "-r",       revision};
+    argv.insert(argv.end(), more.begin(), more.end());
+    argv.push_back("file.c");
+    return run_process(argv);
+  }
+
+  // --- slaves -----------------------------------------------------------------------
+
+  fs::path slave_dir(const std::string& name) const { return root_.path() / ("slave-" + name); }
+
+  // create-slave (quick reconnects: 0.2 s, at most 1 s apart), then the agent in the
+  // foreground as a child of the test. `port` 0: the master's port.
+  AgentProcess& start_slave(const std::string& name, const std::string& password,
+                            unsigned short port = 0) {
+    auto created = create_slave(slave_dir(name), port ? port : port_, name, password,
+                                "retry_initial: 0.2\n", {"--maxdelay", "1", "--force"});
+    EXPECT_EQ(created.exit_code, 0) << describe(created);
+    auto& agent = agents_[name];
+    agent.reset();
+    agent = std::make_unique<AgentProcess>(slave_dir(name));
+    return *agent;
+  }
+
+  // Waits until every named slave is attached (its last slave event is SlaveAttached).
+  bool wait_attached(const std::vector<std::string>& names) {
+    return wait_for([&] {
+      for (const auto& name : names) {
+        const Envelope* last = nullptr;
+        for (const auto& e : log_.events()) {
+          if (e.stream() == streams::slave(name) &&
+              (e.has_slave_attached() || e.has_slave_detached())) {
+            last = &e;
+          }
+        }
+        if (!last || !last->has_slave_attached()) return false;
+      }
+      return true;
+    });
+  }
+
+  // --- the log ----------------------------------------------------------------------
+
+  // Polls the log until `condition` holds (true) or the deadline passes (false).
+  template <class Condition>
+  bool wait_for(Condition&& condition, std::chrono::milliseconds deadline = 30s,
+                bool refresh = true) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    for (;;) {
+      if (refresh) log_.refresh();
+      if (condition()) return true;
+      if (std::chrono::steady_clock::now() >= until) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+
+  std::vector<Envelope> select(bool (Envelope::*has)() const) {
+    std::vector<Envelope> out;
+    for (const auto& e : log_.events()) {
+      if ((e.*has)()) out.push_back(e);
+    }
+    return out;
+  }
+
+  BuildView build(const std::string& builder, std::uint32_t number) {
+    BuildView view;
+    const auto stream = streams::build(builder, number);
+    for (const auto& e : log_.events()) {
+      if (e.stream() != stream) continue;
+      if (e.has_build_started()) {
+        view.started = true;
+        view.started_seq = e.sequence();
+        view.slave = e.build_started().slave();
+        view.request_ids.assign(e.build_started().request_ids().begin(),
+                                e.build_started().request_ids().end());
+        for (const auto& p : e.build_started().properties()) {
+          view.properties[p.name()] = json::parse(p.value_json());
+        }
+      } else if (e.has_step_started()) {
+        view.steps_started.push_back(e.step_started().step_index());
+      } else if (e.has_step_command_sent()) {
+        view.commands_sent.push_back(e.step_command_sent().step_index());
+      } else if (e.has_step_finished()) {
+        view.steps_finished[e.step_finished().step_index()] = e.step_finished();
+        view.step_finished_seq[e.step_finished().step_index()] = e.sequence();
+      } else if (e.has_build_properties_set()) {
+        for (const auto& p : e.build_properties_set().properties()) {
+          view.properties[p.name()] = json::parse(p.value_json());
+        }
+      } else if (e.has_build_finished()) {
+        view.finished = e.build_finished();
+        view.finished_seq = e.sequence();
+      }
+    }
+    return view;
+  }
+
+  bool finished(const std::string& builder, std::uint32_t number) {
+    return build(builder, number).finished.has_value();
+  }
+
+  // How many STDOUT lines one step's stdio log holds so far.
+  std::size_t stdout_lines(const std::string& builder, std::uint32_t number, std::uint32_t step) {
+    auto text = log_.text(streams::log(builder, number, step, "stdio"));
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+
+  // The chunks of a log follow one another: each starts where the one before ended.
+  void expect_contiguous(const std::string& log_stream) {
+    std::uint64_t offset = 0;
+    for (const auto& chunk : log_.chunks(log_stream)) {
+      EXPECT_EQ(chunk.offset, offset) << log_stream << " chunk " << chunk.index.value();
+      offset = chunk.offset + chunk.data.size();
+    }
+  }
+
+  // No request is built twice: a second BuildStarted for a request needs a
+  // BuildRequestUnclaimed in between, and a request completes at most once (exactly once
+  // when `all_complete`).
+  void expect_requests_built_once(bool all_complete = true) {
+    std::map<std::uint64_t, bool> running;
+    std::map<std::uint64_t, int> completed;
+    for (const auto& e : log_.events()) {
+      if (e.has_build_request_submitted()) {
+        running[e.build_request_submitted().request_id()] = false;
+        completed[e.build_request_submitted().request_id()] = 0;
+      } else if (e.has_build_started()) {
+        for (auto id : e.build_started().request_ids()) {
+          EXPECT_FALSE(running[id]) << "request " << id << " started again at sequence "
+                                    << e.sequence() << " without being unclaimed";
+          running[id] = true;
+        }
+      } else if (e.has_build_request_unclaimed()) {
+        running[e.build_request_unclaimed().request_id()] = false;
+      } else if (e.has_build_request_completed()) {
+        ++completed[e.build_request_completed().request_id()];
+      }
+    }
+    for (const auto& [id, count] : completed) {
+      if (all_complete) {
+        EXPECT_EQ(count, 1) << "request " << id << " completed " << count << " times";
+      } else {
+        EXPECT_LE(count, 1) << "request " << id << " completed " << count << " times";
+      }
+    }
+  }
+
+  void dump() {
+    std::cerr << "---- master.log ----\n"
+              << tail(master_test::read_file(master_dir() / "master.log")) << "\n";
+    for (const auto& [name, agent] : agents_) {
+      std::cerr << "---- slave " << name << " ----\n"
+                << tail(read_file(slave_dir(name) / "slave.log")) << "\n";
+    }
+    auto listed = run_process({binary_dir() + "/eventbot-replay", master_dir().string(), "list"});
+    std::cerr << "---- events ----\n" << tail(listed.out, 20000) << "---- end ----\n";
+  }
+
+  TempDir root_{"eventbot-builds-e2e"};
+  unsigned short port_ = 0;
+  std::optional<int> master_pid_;
+  EventLogView log_{root_.path() / "master" / "events"};
+  std::map<std::string, std::unique_ptr<AgentProcess>> agents_;
+  std::unique_ptr<TcpProxy> proxy_;
+};
+
+// ---------------------------------------------------------------------------------------
+
+TEST_F(BuildE2E, CompilesTestsAndUploadsARealCProject) {
+  SourceRepo repo;
+  repo.write("hello.c", R"(#include <stdio.h>
+#include <string.h>
+
+static int add(int a, int b) { return a + b; }
+
+int main(int argc, char** argv) {
+  int unused;
+  if (argc > 1 && strcmp(argv[1], "test") == 0) {
+    int passed = 0, failed = 0;
+    if (add(1, 2) == 3) passed++; else failed++;
+    if (add(-1, 1) == 0) passed++; else failed++;
+    if (add(20, 22) == 42) passed++; else failed++;
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+  }
+  printf("hello from eventbot\n");
+  return 0;
+}
+)");
+  repo.write("Makefile",
+             "all: hello\n"
+             "hello: hello.c\n"
+             "\tcc -Wall -o hello hello.c\n"
+             "test: hello\n"
+             "\t./hello test\n");
+  const auto revision = repo.commit({}, "a small C project", SourceRepo::kDefaultTime);
+
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [hello]}
+builders:
+  - name: hello
+    slaves: [s1]
+    steps:
+      - {type: git, name: checkout, repourl: "file://)" +
+                                       repo.path().string() +
+                                       R"(", mode: full, method: clobber}
+      - {type: compile, name: compile, warn_on_warnings: false}
+      - {type: test, name: test}
+      - {type: file_upload, name: upload, slavesrc: hello, masterdest: uploads/hello, mode: "0755"}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  auto sent = sendchange("master", revision);
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+
+  ASSERT_TRUE(wait_for([&] { return finished("hello", 0); }));
+  auto b = build("hello", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.slave, "s1");
+  EXPECT_EQ(b.steps_started, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+  for (std::uint32_t step : {0u, 2u, 3u}) {
+    EXPECT_EQ(b.steps_finished[step].result(), events::SUCCESS) << "step " << step;
+  }
+  // The checkout is the commit the change named.
+  EXPECT_EQ(b.properties["got_revision"], revision);
+  // One warning (the unused variable): the compile step says WARNINGS, which this
+  // step's warn_on_warnings: false keeps out of the build's result.
+  EXPECT_EQ(b.steps_finished[1].result(), events::WARNINGS);
+  EXPECT_EQ(b.properties["warnings-count"], 1);
+  EXPECT_NE(log_.text(streams::log("hello", 0, 1, "warnings")).find("unused"), std::string::npos)
+      << log_.text(streams::log("hello", 0, 1, "warnings"));
+  // The test step parsed "3 passed, 0 failed".
+  const auto& stats = b.steps_finished[2].statistics();
+  EXPECT_EQ(stats.count("tests-passed") ? stats.at("tests-passed") : "", "3");
+  EXPECT_EQ(stats.count("tests-failed") ? stats.at("tests-failed") : "", "0");
+  EXPECT_NE(log_.text(streams::log("hello", 0, 2, "stdio")).find("3 passed, 0 failed"),
+            std::string::npos);
+
+  // The binary reached the master, byte for byte, executable, and it runs.
+  const auto uploaded = master_dir() / "uploads" / "hello";
+  const auto built = slave_dir("s1") / "hello" / "build" / "hello";
+  ASSERT_TRUE(fs::exists(uploaded));
+  ASSERT_TRUE(fs::exists(built));
+  EXPECT_EQ(master_test::read_file(uploaded), master_test::read_file(built));
+  EXPECT_EQ(fs::status(uploaded).permissions() & fs::perms::all,
+            fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                fs::perms::others_read | fs::perms::others_exec);
+  auto ran = run_process({uploaded.string()});
+  EXPECT_EQ(ran.exit_code, 0);
+  EXPECT_EQ(ran.out, "hello from eventbot\n");
+
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
+  EXPECT_EQ(select(&Envelope::has_buildset_completed)[0].buildset_completed().result(),
+            events::SUCCESS);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, HaltOnFailureRunsOnlyAlwaysRunStepsAfter) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [halts]}
+builders:
+  - name: halts
+    slaves: [s1]
+    steps:
+      - {type: shell, name: first, command: "echo first"}
+      - {type: shell, name: breaks, command: "echo breaking; exit 2", halt_on_failure: true}
+      - {type: shell, name: never, command: "echo must not run > never-ran"}
+      - {type: shell, name: cleanup, command: "echo cleanup", always_run: true}
+      - {type: shell, name: never-either, command: "echo must not run > never-ran-either"}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return finished("halts", 0); }));
+  auto b = build("halts", 0);
+  EXPECT_EQ(b.finished->result(), events::FAILURE);
+  EXPECT_EQ(b.steps_started, (std::vector<std::uint32_t>{0, 1, 3}));
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0, 1, 3}));
+  EXPECT_EQ(b.steps_finished[0].result(), events::SUCCESS);
+  EXPECT_EQ(b.steps_finished[1].result(), events::FAILURE);
+  EXPECT_EQ(b.steps_finished[3].result(), events::SUCCESS);
+  EXPECT_EQ(b.steps_finished.count(2) + b.steps_finished.count(4), 0u);
+  EXPECT_EQ(std::vector<std::string>(b.finished->text().begin(), b.finished->text().end()),
+            (std::vector<std::string>{"failed", "breaks"}));
+  EXPECT_EQ(log_.text(streams::log("halts", 0, 3, "stdio")), "cleanup\n");
+  EXPECT_FALSE(fs::exists(slave_dir("s1") / "halts" / "build" / "never-ran"));
+  EXPECT_FALSE(fs::exists(slave_dir("s1") / "halts" / "build" / "never-ran-either"));
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_request_completed).empty(); }));
+  EXPECT_EQ(select(&Envelope::has_build_request_completed)[0].build_request_completed().result(),
+            events::FAILURE);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, LocksLimitHowManyBuildsRunAtOnce) {
+  // Three builders share a counting lock of two slots for their one step; two more take
+  // an exclusive lock for the whole build. Two changes: ten builds, all at once.
+  std::string builders;
+  for (const char* name : {"count-a", "count-b", "count-c"}) {
+    builders += std::string("  - name: ") + name + R"(
+    slaves: [s1]
+    steps:
+      - {type: shell, name: work, command: "sleep 0.4", locks: [{name: pair, access: counting}]}
+)";
+  }
+  for (const char* name : {"solo-a", "solo-b"}) {
+    builders += std::string("  - name: ") + name + R"(
+    slaves: [s1]
+    locks: [solo]
+    steps:
+      - {type: shell, name: work, command: "sleep 0.4"}
+)";
+  }
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+locks:
+  - {name: pair, type: master, max_count: 2}
+  - {name: solo, type: master}
+schedulers:
+  - {type: any_branch, name: all, builders: [count-a, count-b, count-c, solo-a, solo-b]}
+builders:
+)" + builders));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("one", "r1").exit_code, 0);
+  ASSERT_EQ(sendchange("two", "r2").exit_code, 0);
+
+  const std::vector<std::string> names = {"count-a", "count-b", "count-c", "solo-a", "solo-b"};
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (const auto& name : names) {
+          if (!finished(name, 0) || !finished(name, 1)) return false;
+        }
+        return true;
+      },
+      60s));
+  for (const auto& name : names) {
+    for (std::uint32_t n : {0u, 1u}) {
+      EXPECT_EQ(build(name, n).finished->result(), events::SUCCESS) << name << " #" << n;
+    }
+  }
+
+  // Replay the holders in log order. A BuildFinished releases whatever that build held
+  // (as the lock table's fold does), whether or not a LockReleased came first.
+  using Holder = std::tuple<std::string, std::uint32_t, std::int32_t>;
+  std::map<std::string, std::set<Holder>> holders;
+  std::map<std::string, std::size_t> most;
+  std::map<Holder, int> acquisitions;
+  // Per build: is its lock held when its command is sent and when its step finishes?
+  for (const auto& e : log_.events()) {
+    if (e.has_lock_acquired()) {
+      const auto& a = e.lock_acquired();
+      Holder h{a.builder(), a.build_number(), a.step_index()};
+      EXPECT_EQ(a.exclusive(), a.lock() == "solo") << a.ShortDebugString();
+      EXPECT_EQ(a.step_index(), a.lock() == "pair" ? 0 : -1) << a.ShortDebugString();
+      holders[a.lock()].insert(h);
+      ++acquisitions[h];
+      most[a.lock()] = std::max(most[a.lock()], holders[a.lock()].size());
+    } else if (e.has_lock_released()) {
+      const auto& r = e.lock_released();
+      holders[r.lock()].erase(Holder{r.builder(), r.build_number(), r.step_index()});
+    } else if (e.has_build_finished()) {
+      for (auto& [lock, set] : holders) {
+        std::erase_if(set, [&](const Holder& h) {
+          return std::get<0>(h) == e.build_finished().builder() &&
+                 std::get<1>(h) == e.build_finished().number();
+        });
+      }
+    } else if (e.has_step_command_sent() || e.has_step_finished()) {
+      const auto& builder =
+          e.has_step_command_sent() ? e.step_command_sent().builder() : e.step_finished().builder();
+      const auto number = e.has_step_command_sent() ? e.step_command_sent().build_number()
+                                                    : e.step_finished().build_number();
+      const bool counting = builder.rfind("count-", 0) == 0;
+      const std::string lock = counting ? "pair" : "solo";
+      EXPECT_TRUE(holders[lock].count(Holder{builder, number, counting ? 0 : -1}))
+          << builder << " #" << number << " ran its step without lock " << lock << " at sequence "
+          << e.sequence();
+    }
+  }
+  EXPECT_EQ(most["pair"], 2u) << "the counting lock never had two holders, or had more";
+  EXPECT_EQ(most["solo"], 1u);
+  EXPECT_EQ(acquisitions.size(), 10u);
+  for (const auto& [holder, count] : acquisitions) {
+    EXPECT_EQ(count, 1) << std::get<0>(holder) << " #" << std::get<1>(holder);
+  }
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, TriggerWaitsForTheTriggeredBuildsAndTakesTheirResult) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [parent]}
+  - {type: triggerable, name: trig-ok, builders: [child-ok]}
+  - {type: triggerable, name: trig-bad, builders: [child-bad]}
+builders:
+  - name: parent
+    slaves: [s1]
+    steps:
+      - {type: shell, name: before, command: "echo before"}
+      - {type: trigger, name: trigger, schedulers: [trig-ok, trig-bad], wait_for_finish: true}
+      - {type: shell, name: after, command: "echo after"}
+  - name: child-ok
+    slaves: [s1]
+    steps:
+      - {type: shell, name: work, command: "sleep 0.3; echo child ok"}
+  - name: child-bad
+    slaves: [s1]
+    steps:
+      - {type: shell, name: work, command: "sleep 0.6; echo child fails; exit 3"}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return finished("parent", 0); }));
+  auto parent = build("parent", 0);
+  auto ok = build("child-ok", 0);
+  auto bad = build("child-bad", 0);
+  ASSERT_TRUE(ok.finished);
+  ASSERT_TRUE(bad.finished);
+  EXPECT_EQ(ok.finished->result(), events::SUCCESS);
+  EXPECT_EQ(bad.finished->result(), events::FAILURE);
+  // The children started after the trigger step did, and it finished after both.
+  EXPECT_EQ(parent.steps_started, (std::vector<std::uint32_t>{0, 1, 2}));
+  EXPECT_GT(ok.started_seq, parent.step_finished_seq[0]);
+  EXPECT_GT(parent.step_finished_seq[1], ok.finished_seq);
+  EXPECT_GT(parent.step_finished_seq[1], bad.finished_seq);
+  // The failed child makes the trigger step, and so the parent, FAILURE.
+  EXPECT_EQ(parent.steps_finished[1].result(), events::FAILURE);
+  EXPECT_EQ(parent.steps_finished[2].result(), events::SUCCESS);
+  EXPECT_EQ(parent.finished->result(), events::FAILURE);
+
+  // The triggered buildsets name the parent's step; each completed with its result.
+  std::map<std::string, std::uint64_t> triggered;  // scheduler -> buildset
+  for (const auto& e : select(&Envelope::has_buildset_submitted)) {
+    const auto& b = e.buildset_submitted();
+    if (b.scheduler() == "all") continue;
+    EXPECT_EQ(b.external_idstring(), "trigger:parent/0/1:" + b.scheduler());
+    triggered[b.scheduler()] = b.buildset_id();
+  }
+  ASSERT_EQ(triggered.size(), 2u);
+  std::map<std::uint64_t, events::Result> completed;
+  for (const auto& e : select(&Envelope::has_buildset_completed)) {
+    completed[e.buildset_completed().buildset_id()] = e.buildset_completed().result();
+  }
+  EXPECT_EQ(completed[triggered["trig-ok"]], events::SUCCESS);
+  EXPECT_EQ(completed[triggered["trig-bad"]], events::FAILURE);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, KilledMasterTakesTheBuildBackAndLosesNoOutput) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 30, "0.1") + R"("}
+      - {type: shell, name: after, command: "echo after"}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("long", 0, 0) >= 5; }));
+  ASSERT_NO_FATAL_FAILURE(kill_master());
+  ASSERT_FALSE(finished("long", 0));
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0, 1})) << "a command was sent twice";
+  EXPECT_EQ(b.steps_finished[0].result(), events::SUCCESS);
+  const auto stdio = streams::log("long", 0, 0, "stdio");
+  EXPECT_EQ(log_.text(stdio), numbered_lines("line", 30));
+  expect_contiguous(stdio);
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  EXPECT_EQ(select(&Envelope::has_master_started).size(), 2u);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, KilledSlaveEndsTheBuildRetryAndItRunsAgainOnTheOther) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+  - {name: s2, password: pw2}
+schedulers:
+  - {type: any_branch, name: all, builders: [pair]}
+builders:
+  - name: pair
+    slaves: [s1, s2]
+    next_slave: in_order
+    steps:
+      - type: shell
+        name: work
+        command: 'if [ %(slavename)s = s1 ]; then )" +
+                                           printing_loop("tick", 30, "0.1") +
+                                           R"(; else echo done on %(slavename)s; fi'
+)",
+                                       /*reattach_grace=*/1));
+  auto& s1 = start_slave("s1", "pw1");
+  start_slave("s2", "pw2");
+  ASSERT_TRUE(wait_attached({"s1", "s2"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("pair", 0, 0) >= 2; }));
+  s1.signal(SIGKILL);
+  s1.wait_exit();
+  build_e2e::kill_processes_under(slave_dir("s1"));
+
+  ASSERT_TRUE(wait_for([&] { return finished("pair", 1); }));
+  auto first = build("pair", 0);
+  auto second = build("pair", 1);
+  ASSERT_TRUE(first.finished);
+  EXPECT_EQ(first.slave, "s1");
+  EXPECT_EQ(first.finished->result(), events::RETRY);
+  EXPECT_EQ(first.steps_finished[0].result(), events::RETRY);
+  EXPECT_EQ(second.slave, "s2");
+  EXPECT_EQ(second.request_ids, first.request_ids);
+  EXPECT_EQ(second.finished->result(), events::SUCCESS);
+  EXPECT_EQ(log_.text(streams::log("pair", 1, 0, "stdio")), "done on s2\n");
+
+  // The request was given back between the two builds, and completed by the second.
+  ASSERT_EQ(first.request_ids.size(), 1u);
+  const auto request = first.request_ids[0];
+  auto unclaimed = select(&Envelope::has_build_request_unclaimed);
+  ASSERT_EQ(unclaimed.size(), 1u);
+  EXPECT_EQ(unclaimed[0].build_request_unclaimed().request_id(), request);
+  EXPECT_GT(unclaimed[0].sequence(), first.finished_seq);
+  EXPECT_LT(unclaimed[0].sequence(), second.started_seq);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_request_completed).empty(); }));
+  auto completed = select(&Envelope::has_build_request_completed);
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0].build_request_completed().result(), events::SUCCESS);
+  EXPECT_EQ(completed[0].build_request_completed().build_number(), 1u);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, WrongPasswordIsRefusedAndNothingRunsOnIt) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: right-password}
+schedulers:
+  - {type: any_branch, name: all, builders: [b]}
+builders:
+  - name: b
+    slaves: [s1]
+    steps:
+      - {type: shell, name: work, command: "echo ran"}
+)"));
+  auto refusals = [&] {
+    auto text = read_file(slave_dir("s1") / "slave.log");
+    std::size_t n = 0;
+    for (auto at = text.find("REFUSED"); at != std::string::npos;
+         at = text.find("REFUSED", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  start_slave("s1", "wrong-password");
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_slave_auth_failed).empty(); }));
+  auto failed = select(&Envelope::has_slave_auth_failed)[0].slave_auth_failed();
+  EXPECT_EQ(failed.slave(), "s1");
+  EXPECT_EQ(failed.peer().rfind("127.0.0.1:", 0), 0u) << failed.peer();
+  EXPECT_FALSE(failed.reason().empty());
+  EXPECT_EQ(failed.reason().find("wrong-password"), std::string::npos);
+
+  // A change for its builder: the request waits while the agent keeps being refused.
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_request_submitted).empty(); }));
+  const auto before = refusals();
+  ASSERT_TRUE(wait_for([&] { return refusals() >= before + 2; }, 10s)) << refusals();
+  EXPECT_TRUE(select(&Envelope::has_slave_attached).empty());
+  EXPECT_TRUE(select(&Envelope::has_build_started).empty());
+  EXPECT_TRUE(select(&Envelope::has_build_request_claimed).empty());
+  EXPECT_FALSE(fs::exists(slave_dir("s1") / "b"));
+
+  // With the right password the same agent directory attaches and the request runs.
+  agents_["s1"]->stop();
+  start_slave("s1", "right-password");
+  ASSERT_TRUE(wait_for([&] { return finished("b", 0); }));
+  auto b = build("b", 0);
+  EXPECT_EQ(b.slave, "s1");
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(log_.text(streams::log("b", 0, 0, "stdio")), "ran\n");
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, DroppedConnectionsResumeTheCommandWithoutLosingOutput) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 30, "0.1") + R"("}
+)"));
+  // The agent reaches the master through a proxy the test can cut.
+  proxy_ = std::make_unique<TcpProxy>(port_);
+  start_slave("s1", "pw1", proxy_->port());
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  // Two cuts while the command prints; the agent dials again each time.
+  for (std::size_t lines : {5u, 15u}) {
+    ASSERT_TRUE(wait_for([&] { return stdout_lines("long", 0, 0) >= lines; }));
+    const int accepted = proxy_->accepted();
+    proxy_->cut();
+    ASSERT_TRUE(wait_for([&] { return proxy_->accepted() > accepted; }, 10s, false));
+  }
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0}));
+  const auto stdio = streams::log("long", 0, 0, "stdio");
+  EXPECT_EQ(log_.text(stdio), numbered_lines("line", 30));
+  expect_contiguous(stdio);
+  EXPECT_EQ(select(&Envelope::has_slave_detached).size(), 2u);
+  EXPECT_EQ(select(&Envelope::has_slave_attached).size(), 3u);
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, GracefulMasterRestartTakesTheBuildBack) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 30, "0.1") + R"("}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("long", 0, 0) >= 5; }));
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  log_.refresh();
+  EXPECT_FALSE(finished("long", 0)) << "stopping the master ended the build";
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0}));
+  const auto stdio = streams::log("long", 0, 0, "stdio");
+  EXPECT_EQ(log_.text(stdio), numbered_lines("line", 30));
+  expect_contiguous(stdio);
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
+  expect_requests_built_once();
+}
+
+}  // namespace
+}  // namespace eventbot::testing

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Sets up and runs Eventbot on the example configuration: installs what is missing
 # (Debian 12 packages), builds, creates a master directory from the example
-# master.yaml (the manual's tutorial setup) and starts the master with its embedded
-# event store.
+# master.yaml (the manual's tutorial setup), starts the master with its embedded event
+# store, creates and starts a local slave agent (example-slave), and sends a change so
+# that the example builder runs its first build.
 #
-# Not there yet: the local slave agent and the web page arrive with their issues; until
-# then builds are queued as build requests that no slave runs.
+# Not there yet: the web page arrives with its issue; `eventbot-replay DIR builds`
+# shows the builds meanwhile.
 #
-#   ./quickstart.sh            master in ./example-master (EVENTBOT_DIR overrides)
+#   ./quickstart.sh            master in ./example-master, slave in ./example-slave
+#                              (EVENTBOT_DIR and EVENTBOT_SLAVE_DIR override)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,12 +30,32 @@ else
   "$bin/eventbot" start "$dir"
 fi
 port=$(awk '/slave_port:/ {print $2; exit}' "$dir/master.yaml")
+port=${port:-9989}
+
+# The local slave agent, with the example's name and password (master.yaml's slaves:).
+slave_dir=${EVENTBOT_SLAVE_DIR:-$PWD/example-slave}
+if [ ! -f "$slave_dir/slave.yaml" ]; then
+  "$bin/eventbot-slave" create-slave "$slave_dir" "127.0.0.1:$port" example-slave pass
+fi
+# restart: stops the agent if it runs, then starts it.
+"$bin/eventbot-slave" restart "$slave_dir"
+
+# A change on the default branch: the example scheduler builds it on runtests.
+"$bin/eventbot" sendchange --master "127.0.0.1:$port" --who quickstart --branch main \
+  -c "the quickstart's first change" README.md
+for _ in $(seq 1 100); do
+  "$bin/eventbot-replay" "$dir" builds 2>/dev/null | grep -q "SUCCESS\|FAILURE" && break
+  sleep 0.1
+done
+"$bin/eventbot-replay" "$dir" builds
 
 cat <<EOT
 
 Try it:
-  $bin/eventbot sendchange --master 127.0.0.1:${port:-9989} --who you --branch main -c "a change" src/file.c
-  $bin/eventbot-replay $dir list          # every event: the change, the buildset, the build request
-  $bin/eventbot stop $dir
-The master's log is $dir/master.log.
+  $bin/eventbot sendchange --master 127.0.0.1:$port --who you --branch main -c "a change" src/file.c
+  $bin/eventbot-replay $dir builds        # the builds, their steps and results
+  $bin/eventbot-replay $dir why runtests 0  # change -> scheduler -> buildset -> request -> build
+  $bin/eventbot-replay $dir list          # every event
+  $bin/eventbot-slave stop $slave_dir; $bin/eventbot stop $dir
+The master's log is $dir/master.log, the slave's $slave_dir/slave.log.
 EOT

@@ -266,6 +266,9 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
                                                 .count()) +
                              " s");
             connection->close("no heartbeat");
+            // A second connection waiting for the arbitration has its answer: the old
+            // one is dead. (Its close comes back for a connection no longer in use.)
+            if (st.challenger) take_challenger(self, std::exchange(st.challenger, nullptr));
           } else {
             wire::Frame ping;
             ping.mutable_ping()->set_nonce(++st.nonce);

@@ -77,7 +77,8 @@ class EventLogView {
 };
 
 // Relays TCP connections from its own port on 127.0.0.1 to a target port. cut() drops
-// every connection it relays (both ends see them close); new ones are still accepted.
+// every connection it relays (both ends see them close), freeze() silences them; new
+// ones are still accepted and relayed.
 class TcpProxy {
  public:
   explicit TcpProxy(unsigned short target) : target_(target) {
@@ -111,6 +112,10 @@ class TcpProxy {
   void cut() { poke('c'); }
   // Cuts done by the relay thread so far.
   int cuts() const { return cuts_.load(); }
+  // Stops relaying on every current connection but keeps it open, as a network that
+  // drops packets: only heartbeats can tell. New connections are relayed.
+  void freeze() { poke('f'); }
+  int freezes() const { return freezes_.load(); }
 
  private:
   static sockaddr_in loopback(unsigned short port) {
@@ -142,6 +147,7 @@ class TcpProxy {
       int a, b;
     };
     std::vector<Pair> pairs;
+    std::vector<Pair> frozen;  // open, never read nor written
     auto close_pair = [](Pair& p) {
       ::shutdown(p.a, SHUT_RDWR);
       ::shutdown(p.b, SHUT_RDWR);
@@ -162,9 +168,18 @@ class TcpProxy {
       if (fds[1].revents & POLLIN) {
         char c = 0;
         if (::read(wake_[0], &c, 1) == 1) {
+          if (c == 'f') {
+            frozen.insert(frozen.end(), pairs.begin(), pairs.end());
+            pairs.clear();
+            ++freezes_;
+            continue;
+          }
           for (auto& p : pairs) close_pair(p);
           pairs.clear();
-          if (c == 'q') return;
+          if (c == 'q') {
+            for (auto& p : frozen) close_pair(p);
+            return;
+          }
           ++cuts_;
           continue;
         }
@@ -208,6 +223,7 @@ class TcpProxy {
   int wake_[2] = {-1, -1};
   std::atomic<int> accepted_{0};
   std::atomic<int> cuts_{0};
+  std::atomic<int> freezes_{0};
   std::thread thread_;
 };
 

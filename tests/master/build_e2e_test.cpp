@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -92,7 +93,8 @@ struct BuildView {
 class BuildE2E : public ::testing::Test {
  protected:
   void TearDown() override {
-    if (HasFailure()) dump();
+    // EVENTBOT_E2E_DUMP=1 shows the logs of passing tests too.
+    if (HasFailure() || std::getenv("EVENTBOT_E2E_DUMP")) dump();
     proxy_.reset();
     for (auto& [name, agent] : agents_) agent->stop();
     if (master_running()) {
@@ -829,6 +831,191 @@ builders:
   EXPECT_EQ(log_.text(stdio), numbered_lines("line", 30));
   expect_contiguous(stdio);
   EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, KilledMasterGetsTheEndOfACommandThatEndedWhileItWasDown) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [short]}
+builders:
+  - name: short
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 10, "0.05") + R"("}
+)"));
+  auto& s1 = start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("short", 0, 0) >= 2; }));
+  ASSERT_NO_FATAL_FAILURE(kill_master());
+  // The command ends while no master listens: its last output and its end wait in the
+  // agent for the master to come back.
+  ASSERT_TRUE(wait_for([&] { return s1.log_has("command short/0/0 ended"); }, 10s, false));
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+
+  ASSERT_TRUE(wait_for([&] { return finished("short", 0); }));
+  auto b = build("short", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0}));
+  const auto stdio = streams::log("short", 0, 0, "stdio");
+  EXPECT_EQ(log_.text(stdio), numbered_lines("line", 10));
+  expect_contiguous(stdio);
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, SilentConnectionIsFoundByHeartbeatsAndTheCommandResumes) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 40, "0.1") + R"("}
+)"));
+  proxy_ = std::make_unique<TcpProxy>(port_);
+  start_slave("s1", "pw1", proxy_->port());
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  // The connection goes silent without closing: neither end hears a FIN or an RST.
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("long", 0, 0) >= 5; }));
+  proxy_->freeze();
+  ASSERT_TRUE(wait_for([&] { return proxy_->accepted() >= 2; }, 15s, false))
+      << "the agent never dialled again";
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0}));
+  const auto stdio = streams::log("long", 0, 0, "stdio");
+  EXPECT_EQ(log_.text(stdio), numbered_lines("line", 40));
+  expect_contiguous(stdio);
+  auto detached = select(&Envelope::has_slave_detached);
+  auto attached = select(&Envelope::has_slave_attached);
+  ASSERT_EQ(detached.size(), 1u);
+  ASSERT_EQ(attached.size(), 2u);
+  // The agent usually dials again before the master's heartbeat tick finds the old
+  // connection dead; the new one must be taken at that tick, not after the 5 s the old
+  // one would have had to answer an arbitration ping.
+  EXPECT_LT(attached[1].time_us() - detached[0].time_us(), 2'000'000)
+      << "detached: " << detached[0].slave_detached().reason();
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, RestartedSlaveLosesItsCommandAtOnceAndTheRequestRunsAgain) {
+  // A long grace: the build must not wait for it, since the restarted agent says it
+  // runs nothing.
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [b]}
+builders:
+  - name: b
+    slaves: [s1]
+    steps:
+      - type: shell
+        name: work
+        command: 'if [ %(buildnumber)s = 0 ]; then )" +
+                                           printing_loop("tick", 30, "0.1") +
+                                           R"(; else echo second; fi'
+)",
+                                       /*reattach_grace=*/60));
+  auto& s1 = start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("b", 0, 0) >= 2; }));
+  s1.signal(SIGKILL);
+  s1.wait_exit();
+  build_e2e::kill_processes_under(slave_dir("s1"));
+  start_slave("s1", "pw1");
+
+  ASSERT_TRUE(wait_for([&] { return finished("b", 1); }, 20s));
+  auto first = build("b", 0);
+  auto second = build("b", 1);
+  ASSERT_TRUE(first.finished);
+  EXPECT_EQ(first.finished->result(), events::RETRY);
+  EXPECT_EQ(second.finished->result(), events::SUCCESS);
+  EXPECT_EQ(second.slave, "s1");
+  EXPECT_EQ(log_.text(streams::log("b", 1, 0, "stdio")), "second\n");
+  // RETRY came with the second attachment, not after the 60 s grace.
+  auto attached = select(&Envelope::has_slave_attached);
+  ASSERT_EQ(attached.size(), 2u);
+  EXPECT_GT(first.finished_seq, attached[1].sequence());
+  ASSERT_EQ(select(&Envelope::has_build_request_unclaimed).size(), 1u);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_request_completed).empty(); }));
+  expect_requests_built_once();
+}
+
+TEST_F(BuildE2E, KilledMasterKeepsLocksRightForRunningAndWaitingBuilds) {
+  // One exclusive lock for three whole builds: when the master dies one holds it and
+  // two wait. After the restart the holder keeps it and the others still take turns.
+  std::string builders;
+  for (const char* name : {"x1", "x2", "x3"}) {
+    builders += std::string("  - name: ") + name + R"(
+    slaves: [s1]
+    locks: [solo]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                printing_loop("line", 8, "0.1") + R"("}
+)";
+  }
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+locks:
+  - {name: solo, type: master}
+schedulers:
+  - {type: any_branch, name: all, builders: [x1, x2, x3]}
+builders:
+)" + builders));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  // Kill while the first holder prints.
+  std::string holder;
+  ASSERT_TRUE(wait_for([&] {
+    for (const char* name : {"x1", "x2", "x3"}) {
+      if (stdout_lines(name, 0, 0) >= 2) holder = name;
+    }
+    return !holder.empty();
+  }));
+  ASSERT_EQ(select(&Envelope::has_build_started).size(), 3u);
+  ASSERT_NO_FATAL_FAILURE(kill_master());
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+
+  ASSERT_TRUE(
+      wait_for([&] { return finished("x1", 0) && finished("x2", 0) && finished("x3", 0); }));
+  for (const char* name : {"x1", "x2", "x3"}) {
+    auto b = build(name, 0);
+    EXPECT_EQ(b.finished->result(), events::SUCCESS) << name;
+    EXPECT_EQ(log_.text(streams::log(name, 0, 0, "stdio")), numbered_lines("line", 8)) << name;
+  }
+  // Never two holders, and every command ran under the lock.
+  std::set<std::string> holders;
+  for (const auto& e : log_.events()) {
+    if (e.has_lock_acquired()) {
+      EXPECT_TRUE(holders.empty()) << e.lock_acquired().builder() << " took the lock at "
+                                   << e.sequence() << " while another held it";
+      holders.insert(e.lock_acquired().builder());
+    } else if (e.has_lock_released()) {
+      holders.erase(e.lock_released().builder());
+    } else if (e.has_build_finished()) {
+      holders.erase(e.build_finished().builder());
+    } else if (e.has_step_command_sent()) {
+      EXPECT_TRUE(holders.count(e.step_command_sent().builder()))
+          << e.step_command_sent().builder() << " ran without the lock";
+    }
+  }
+  EXPECT_EQ(select(&Envelope::has_lock_acquired).size(), 3u);
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
   expect_requests_built_once();
 }

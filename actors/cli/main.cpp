@@ -1,13 +1,11 @@
 // `eventbot`: the master's command line, after `buildbot`'s.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include "actors/auth/credentials.hpp"
 #include <nlohmann/json.hpp>
 
+#include "actors/auth/credentials.hpp"
 #include "actors/cli/sendchange.hpp"
 #include "actors/cli/user_command.hpp"
 #include "actors/config/checkconfig.hpp"
@@ -78,7 +76,8 @@ int main(int argc, char** argv) {
   bool foreground = false;
   auto* start_cmd = app.add_subcommand("start", "start the master in DIR");
   start_cmd->add_option("DIR", dir)->required();
-  start_cmd->add_flag("--foreground", foreground, "stay in the foreground (tests, service managers)");
+  start_cmd->add_flag("--foreground", foreground,
+                      "stay in the foreground (tests, service managers)");
   start_cmd->callback([&] { code = start(dir, foreground); });
 
   auto* stop = app.add_subcommand("stop", "stop the master in DIR and wait until it is gone");
@@ -103,7 +102,8 @@ int main(int argc, char** argv) {
 
   cli::SendchangeOptions change;
   auto* send = app.add_subcommand("sendchange", "tell a master about a change");
-  send->add_option("-m,--master", change.master, "HOST:PORT of the master's slave port")->required();
+  send->add_option("-m,--master", change.master, "HOST:PORT of the master's slave port")
+      ->required();
   send->add_option("-a,--auth", change.auth, "USER:PASS (default change:changepw)");
   send->add_option("-W,--who", change.who, "the change's author")->required();
   send->add_option("-R,--repository", change.repository);
@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
   send->add_option("-r,--revision", change.revision);
   send->add_option("-C,--category", change.category);
   send->add_option("-c,--comments", change.comments);
-  send->add_option("-F,--logfile", change.logfile, "read the comments from this file (- for stdin)");
+  send->add_option("-F,--logfile", change.logfile,
+                   "read the comments from this file (- for stdin)");
   send->add_option("--revlink", change.revlink);
   send->add_option("--codebase", change.codebase);
   send->add_option("-w,--when", change.when, "when the change was made (seconds since the epoch)");
@@ -129,10 +130,8 @@ int main(int argc, char** argv) {
   // A web user's commands, authorised by web.authz.
   cli::UserOptions user;
   auto user_options = [&](CLI::App* cmd) {
-    cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")
-        ->required();
-    cmd->add_option("-a,--auth", user.auth,
-                    "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
+    cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")->required();
+    cmd->add_option("-a,--auth", user.auth, "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
   };
   wire::UserCommand command;
   auto* stop_build = app.add_subcommand("stop-build", "stop a running build");
@@ -161,8 +160,8 @@ int main(int argc, char** argv) {
     cancel_command.mutable_cancel_request()->set_reason(cancel_reason);
     code = cli::run_user_command("cancel-request", user, cancel_command);
   });
-  auto* shutdown = app.add_subcommand(
-      "shutdown-slave", "shut a slave down gracefully: no new build, then it stops");
+  auto* shutdown = app.add_subcommand("shutdown-slave",
+                                      "shut a slave down gracefully: no new build, then it stops");
   user_options(shutdown);
   std::string shutdown_slave;
   shutdown->add_option("SLAVE", shutdown_slave)->required();

@@ -1,9 +1,8 @@
 #include "actors/cli/sendchange.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "actors/cli/ask_master.hpp"

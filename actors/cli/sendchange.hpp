@@ -6,7 +6,7 @@
 namespace eventbot::cli {
 
 struct SendchangeOptions {
-  std::string master;                // HOST:PORT of the slave port
+  std::string master;                    // HOST:PORT of the slave port
   std::string auth = "change:changepw";  // USER:PASS, the manual's default
   std::string who;
   std::string repository;
@@ -18,7 +18,7 @@ struct SendchangeOptions {
   std::string logfile;  // read comments from this file ("-" for stdin)
   std::string revlink;
   std::string codebase;
-  double when = 0;  // seconds since the epoch; 0: now
+  double when = 0;                      // seconds since the epoch; 0: now
   std::vector<std::string> properties;  // "name:value"
   std::vector<std::string> files;
   int timeout_seconds = 30;

@@ -31,8 +31,8 @@ int run_user_command(const std::string& name, const UserOptions& options,
     return 1;
   }
   const auto& result = answer->user_command_result();
-  (result.ok() ? std::cout : std::cerr) << "eventbot " << name << ": " << result.message()
-                                        << std::endl;
+  (result.ok() ? std::cout : std::cerr)
+      << "eventbot " << name << ": " << result.message() << std::endl;
   return result.ok() ? 0 : 1;
 }
 

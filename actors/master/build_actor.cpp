@@ -119,8 +119,8 @@ void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t s
   auto [it, fresh] = st.logs.try_emplace(name);
   auto& log = it->second;
   if (fresh) {
-    log.stream = streams::log(st.start.builder, st.start.number,
-                              static_cast<std::uint32_t>(st.step), name);
+    log.stream =
+        streams::log(st.start.builder, st.start.number, static_cast<std::uint32_t>(st.step), name);
     events::Envelope opened;
     auto* body = opened.mutable_log_opened();
     body->set_builder(st.start.builder);
@@ -707,7 +707,19 @@ void recover(Self* self) {
       st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
     }
   }
-  const bool plain_remote = running->plan && running->plan->kind == builds::StepPlan::Kind::remote &&
+  if (running->plan && running->plan->kind == builds::StepPlan::Kind::remote &&
+      command_id.empty() && log_streams.empty() && st.slave) {
+    // The step never reached the slave (StepCommandSent comes before the command is
+    // sent): it was waiting for its locks. Ask for them again and run it.
+    spdlog::info("build {} #{}: step {} had not started its command; starting it now",
+                 st.start.builder, st.start.number, running->index);
+    builds::StartStep start;
+    start.index = running->index;
+    start.plan = *running->plan;
+    return start_step(self, std::move(start));
+  }
+  const bool plain_remote = running->plan &&
+                            running->plan->kind == builds::StepPlan::Kind::remote &&
                             !running->plan->transfer && !command_id.empty();
   if (!plain_remote || !st.slave) {
     spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY",

@@ -90,8 +90,7 @@ void spawn_build(Self* self, BuildStart start) {
   auto builder = std::find_if(st.config->builders.begin(), st.config->builders.end(),
                               [&](const auto& b) { return b.name == start.builder; });
   if (builder == st.config->builders.end()) {
-    spdlog::error("build {} #{}: its builder is no longer configured", start.builder,
-                  start.number);
+    spdlog::error("build {} #{}: its builder is no longer configured", start.builder, start.number);
     return;
   }
   auto context = st.context;
@@ -196,8 +195,8 @@ void grant_locks(Self* self) {
   auto& st = self->state;
   for (const auto& waiter : st.locks.grant()) {
     store::AppendRequest request;
-    request.events = builders::lock_acquired_events(waiter, st.locks.held_by(waiter),
-                                                    st.context.master_id);
+    request.events =
+        builders::lock_acquired_events(waiter, st.locks.held_by(waiter), st.context.master_id);
     if (!request.events.empty()) append(self, std::move(request), "lock acquisitions");
     auto promise = st.lock_waiters.find(waiter);
     if (promise != st.lock_waiters.end()) {
@@ -235,11 +234,11 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
   return {
       [=](init_atom, std::uint64_t head) -> std::string {
         auto& st = self->state;
-        auto scanned = st.context.log->scan(Sequence(1), Sequence(head),
-                                            [&](const events::Envelope& event) {
-                                              fold(self, event);
-                                              return true;
-                                            });
+        auto scanned =
+            st.context.log->scan(Sequence(1), Sequence(head), [&](const events::Envelope& event) {
+              fold(self, event);
+              return true;
+            });
         if (!scanned) return "reading the log failed: " + scanned.error().message;
         st.folded = head;
         recover_builds(self);

@@ -34,11 +34,11 @@ struct DistributorState {
   struct Buildset {
     std::set<std::uint64_t> open;
     events::Result result = events::SUCCESS;
-    bool known = false;       // its BuildsetSubmitted was folded
-    bool completing = false;  // this actor appended its BuildsetCompleted
+    bool known = false;         // its BuildsetSubmitted was folded
+    bool completing = false;    // this actor appended its BuildsetCompleted
     std::uint64_t version = 0;  // of its stream buildset/<id>, as folded
   };
-  std::map<std::uint64_t, Buildset> buildsets;  // not completed yet
+  std::map<std::uint64_t, Buildset> buildsets;              // not completed yet
   std::map<std::uint64_t, std::uint64_t> request_buildset;  // open request -> its buildset
   // Slaves asked to shut down gracefully, told to once no build runs on them.
   std::set<std::string> shutting_down;

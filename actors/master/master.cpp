@@ -147,7 +147,9 @@ struct Master::Impl {
 
 Master::Master(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Master::~Master() { impl_->shutdown(); }
+Master::~Master() {
+  impl_->shutdown();
+}
 
 Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -204,8 +206,8 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   if (options.slave_timings) context.slave_timings = *options.slave_timings;
   if (snapshots_on(options)) context.snapshots = impl->log.get();
   context.snapshot_every = std::max<std::uint64_t>(1, options.snapshot_every);
-  impl->supervisor = impl->system->spawn(supervisor_actor, context,
-                                         std::make_shared<const config::MasterConfig>(impl->config));
+  impl->supervisor = impl->system->spawn(
+      supervisor_actor, context, std::make_shared<const config::MasterConfig>(impl->config));
   const auto folded = impl->log->head();
   std::string init_result = "no answer from the supervisor";
   {
@@ -270,17 +272,25 @@ std::string Master::reconfig() {
   return {};
 }
 
-unsigned short Master::slave_port() const { return impl_->port->port(); }
-const config::MasterConfig& Master::config() const { return impl_->config; }
-store::RocksEventLog& Master::log() { return *impl_->log; }
-const caf::actor& Master::supervisor() const { return impl_->supervisor; }
+unsigned short Master::slave_port() const {
+  return impl_->port->port();
+}
+const config::MasterConfig& Master::config() const {
+  return impl_->config;
+}
+store::RocksEventLog& Master::log() {
+  return *impl_->log;
+}
+const caf::actor& Master::supervisor() const {
+  return impl_->supervisor;
+}
 
 std::string Master::describe() const {
   const auto& c = impl_->config;
   return "eventbot master '" + c.master_id + "' is running in " + impl_->dir.string() +
          ": slave port " + c.slave_bind + ":" + std::to_string(slave_port()) + ", " +
-         std::to_string(c.schedulers.size()) + " schedulers, " +
-         std::to_string(c.builders.size()) + " builders";
+         std::to_string(c.schedulers.size()) + " schedulers, " + std::to_string(c.builders.size()) +
+         " builders";
 }
 
 int run_master(const fs::path& dir,

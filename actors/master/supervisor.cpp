@@ -22,8 +22,9 @@ std::map<std::string, config::SchedulerConfig> by_name(const config::MasterConfi
 }
 
 // Makes a core for each named scheduler; the first configuration error stops it.
-Expected<Cores, std::string> make_cores(const std::map<std::string, config::SchedulerConfig>& configs,
-                                        const std::vector<std::string>& names) {
+Expected<Cores, std::string> make_cores(
+    const std::map<std::string, config::SchedulerConfig>& configs,
+    const std::vector<std::string>& names) {
   Cores cores;
   for (const auto& name : names) {
     auto core = schedulers::make_scheduler(configs.at(name));

@@ -36,8 +36,10 @@ bool authorised(const config::WebConfig& web, const std::string& user, const std
   if (rule == web.authz.end()) return false;
   using Who = config::AccessRule::Who;
   switch (rule->second.who) {
-    case Who::nobody: return false;
-    case Who::anyone: return true;
+    case Who::nobody:
+      return false;
+    case Who::anyone:
+      return true;
     case Who::authenticated:
       return std::any_of(web.users.begin(), web.users.end(),
                          [&](const auto& u) { return u.name == user; });

@@ -32,7 +32,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         master_id_(std::move(master_id)) {
     beast::error_code ec;
     auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
-    remote_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    remote_ =
+        ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
 
   void run() {
@@ -137,10 +138,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   void close_now() {
     if (closed_) return;
-    ws_.async_close(websocket::close_code::normal,
-                    [self = shared_from_this()](beast::error_code) {
-                      self->finish(self->close_reason_);
-                    });
+    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+      self->finish(self->close_reason_);
+    });
   }
 
   // Ends the connection because of the peer's bad input: log why, close the socket.
@@ -157,8 +157,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     beast::get_lowest_layer(ws_).socket().close(ignored);
     if (authenticated_) {
       spdlog::info("{} '{}' from {} disconnected: {}",
-                   peer_.role == wire::SLAVE ? "slave" : peer_.role == wire::USER ? "user" : "change sender", peer_.name, remote_,
-                   reason);
+                   peer_.role == wire::SLAVE  ? "slave"
+                   : peer_.role == wire::USER ? "user"
+                                              : "change sender",
+                   peer_.name, remote_, reason);
       handler_->on_closed(shared_from_this());
     }
   }
@@ -214,7 +216,9 @@ struct PortServer::Impl {
 
 PortServer::PortServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-PortServer::~PortServer() { stop(); }
+PortServer::~PortServer() {
+  stop();
+}
 
 Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
     const PortOptions& options, std::shared_ptr<const Accounts> accounts,

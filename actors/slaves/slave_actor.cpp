@@ -59,8 +59,8 @@ void on_info(Self* self, const wire::SlaveInfo& info) {
   body->set_peer(st.connection->remote());
   append(self, std::move(event));
   send(st.connection, settings_frame(st.context));
-  spdlog::info("slave {} attached from {} ({}, {} cpus)", st.config.name,
-               st.connection->remote(), info.os(), info.cpus());
+  spdlog::info("slave {} attached from {} ({}, {} cpus)", st.config.name, st.connection->remote(),
+               info.os(), info.cpus());
   for (const auto& running : info.running()) {
     auto route = st.commands.find(running.command_id());
     wire::Frame frame;
@@ -216,9 +216,10 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         if (!st.challenger) return;
         auto challenger = std::exchange(st.challenger, nullptr);
         if (epoch == st.epoch && st.old_answered && st.connection) {
-          spdlog::warn("slave {}: refusing the duplicate connection from {}: the connection "
-                       "from {} is alive",
-                       st.config.name, challenger->remote(), st.connection->remote());
+          spdlog::warn(
+              "slave {}: refusing the duplicate connection from {}: the connection "
+              "from {} is alive",
+              st.config.name, challenger->remote(), st.connection->remote());
           wire::Frame refused;
           refused.mutable_refused()->set_reason("slave '" + st.config.name +
                                                 "' is already connected");
@@ -262,8 +263,8 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
           if (silent > st.context.timings.dead_after) {
             auto connection = st.connection;
             detach(self, "no heartbeat for " +
-                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent)
-                                                .count()) +
+                             std::to_string(
+                                 std::chrono::duration_cast<std::chrono::seconds>(silent).count()) +
                              " s");
             connection->close("no heartbeat");
             // A second connection waiting for the arbitration has its answer: the old
@@ -329,11 +330,10 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         if (epoch != st.epoch || st.attached) return;  // it came back meanwhile
         for (auto& [id, route] : st.commands) self->send(route.build, lost_atom::value, id);
         if (!st.commands.empty()) {
-          spdlog::warn("slave {} did not come back within {} s: {} command(s) lost",
-                       st.config.name,
-                       std::chrono::duration_cast<std::chrono::seconds>(st.context.timings.grace)
-                           .count(),
-                       st.commands.size());
+          spdlog::warn(
+              "slave {} did not come back within {} s: {} command(s) lost", st.config.name,
+              std::chrono::duration_cast<std::chrono::seconds>(st.context.timings.grace).count(),
+              st.commands.size());
         }
         st.commands.clear();
       },

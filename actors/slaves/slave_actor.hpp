@@ -42,7 +42,7 @@ struct SlaveContext {
 
 struct CommandRoute {
   caf::actor build;
-  std::uint64_t acked = 0;     // last update seq the build has made durable
+  std::uint64_t acked = 0;      // last update seq the build has made durable
   bool waiting_resume = false;  // a recovering build waits for the slave to list it
 };
 
@@ -55,8 +55,8 @@ struct SlaveActorState {
   bool attached = false;             // its SlaveInfo has arrived
   master::ConnectionPtr challenger;  // a second connection, while the first is checked
   std::optional<wire::SlaveInfo> challenger_info;  // what the second one said it is
-  bool old_answered = false;         // the first one answered during arbitration
-  std::uint64_t epoch = 0;           // bumps on every attach and detach (stale timers)
+  bool old_answered = false;                       // the first one answered during arbitration
+  std::uint64_t epoch = 0;  // bumps on every attach and detach (stale timers)
   std::chrono::steady_clock::time_point last_frame;
   std::uint64_t nonce = 0;
   wire::SlaveInfo info;

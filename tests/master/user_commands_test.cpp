@@ -31,7 +31,7 @@ config::MasterConfig make_config() {
 TEST(Authz, RulesAsTheConfigSays) {
   auto config = make_config();
   EXPECT_TRUE(authorised(config.web, "admin", "stop_build"));
-  EXPECT_FALSE(authorised(config.web, "dev", "stop_build"));      // lacks the role
+  EXPECT_FALSE(authorised(config.web, "dev", "stop_build"));  // lacks the role
   EXPECT_TRUE(authorised(config.web, "dev", "cancel_pending_build"));
   EXPECT_FALSE(authorised(config.web, "stranger", "cancel_pending_build"));  // not a user
   EXPECT_FALSE(authorised(config.web, "admin", "graceful_shutdown"));        // nobody
@@ -45,8 +45,7 @@ class UserCommandsTest : public ::testing::Test {
     log = store::test::open_store(dir.path() / "events");
     ASSERT_TRUE(log);
     commands = std::make_unique<UserCommands>(*log, "m1", system);
-    commands->configure(std::make_shared<const config::MasterConfig>(make_config()),
-                        caf::actor());
+    commands->configure(std::make_shared<const config::MasterConfig>(make_config()), caf::actor());
   }
 
   void append(std::string stream, events::Envelope event) {

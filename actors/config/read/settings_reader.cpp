@@ -9,9 +9,8 @@ namespace {
 
 void read_master_section(const Value& section, MasterConfig& config) {
   MapReader master(section, KeyRules::only({"id", "slave_port", "bind", "durability",
-                                            "collapse_requests", "log_server",
-                                            "heartbeat_interval", "dead_after",
-                                            "reattach_grace"}));
+                                            "collapse_requests", "log_server", "heartbeat_interval",
+                                            "dead_after", "reattach_grace"}));
   if (auto s = master.get("heartbeat_interval").integer(1, 3600)) {
     config.heartbeat_interval = static_cast<int>(*s);
   }

@@ -1020,5 +1020,47 @@ builders:
   expect_requests_built_once();
 }
 
+TEST_F(BuildE2E, KilledMasterResumesAStepThatWaitedForItsLock) {
+  // Two builds whose one step takes an exclusive step lock: when the master dies one
+  // step runs, the other has started (StepStarted) and waits for the lock. Taken back,
+  // the waiting step asks for the lock again and runs (it used to end RETRY: "cannot be
+  // taken back") and no request is built twice.
+  std::string builders;
+  for (const char* name : {"y1", "y2"}) {
+    builders += std::string("  - name: ") + name + R"(
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, locks: [solo], command: ")" +
+                printing_loop("line", 8, "0.1") + R"("}
+)";
+  }
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+locks:
+  - {name: solo, type: master}
+schedulers:
+  - {type: any_branch, name: all, builders: [y1, y2]}
+builders:
+)" + builders));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] {
+    return (stdout_lines("y1", 0, 0) >= 2 || stdout_lines("y2", 0, 0) >= 2) &&
+           select(&Envelope::has_step_started).size() == 2;
+  }));
+  ASSERT_NO_FATAL_FAILURE(kill_master());
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+
+  ASSERT_TRUE(wait_for([&] { return finished("y1", 0) && finished("y2", 0); }));
+  for (const char* name : {"y1", "y2"}) {
+    auto b = build(name, 0);
+    EXPECT_EQ(b.finished->result(), events::SUCCESS) << name;
+    EXPECT_EQ(log_.text(streams::log(name, 0, 0, "stdio")), numbered_lines("line", 8)) << name;
+  }
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 2u);
+  expect_requests_built_once();
+}
+
 }  // namespace
 }  // namespace eventbot::testing

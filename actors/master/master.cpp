@@ -125,16 +125,18 @@ struct Master::Impl {
   }
 
   void shutdown() {
-    if (port) port->stop();
-    port.reset();
     if (subscription) subscription->cancel();
     subscription.reset();
+    // The actors go first: the slave actors close their connections through the port,
+    // whose I/O thread must still run then (and release the last of them).
     if (system) {
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
       supervisor = caf::actor();
       system->await_all_actors_done();
-      system.reset();
     }
+    if (port) port->stop();
+    port.reset();
+    system.reset();
     if (log) {
       events::Envelope stopped;
       stopped.mutable_master_stopped()->set_master_id(config.master_id);

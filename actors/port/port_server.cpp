@@ -21,6 +21,18 @@ namespace {
 
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
+  // What handlers get: the session, whose last reference is always released on the I/O
+  // thread. Beast's stream registers itself with its io_context's service on creation
+  // and unregisters on destruction; doing that from another thread (an actor dropping
+  // the last copy) races with the I/O thread. Copies compare equal (same pointer).
+  std::shared_ptr<Connection> handle() {
+    auto executor = ws_.get_executor();
+    return std::shared_ptr<Connection>(
+        this, [keep = shared_from_this(), executor](Connection*) mutable {
+          asio::post(executor, [last = std::move(keep)] {});
+        });
+  }
+
   Session(tcp::socket socket, std::shared_ptr<const Accounts> accounts,
           std::shared_ptr<ConnectionHandler> handler, std::string master_id,
           std::chrono::milliseconds hello_timeout)
@@ -110,9 +122,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       wire::Frame welcome;
       welcome.mutable_welcome()->set_master_id(master_id_);
       send_now(encode_frame(welcome));
-      handler_->on_authenticated(shared_from_this());
+      handler_->on_authenticated(handle());
     } else {
-      handler_->on_frame(shared_from_this(), *frame);
+      handler_->on_frame(handle(), *frame);
     }
     if (!closed_) read_next();
   }
@@ -161,7 +173,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                    : peer_.role == wire::USER ? "user"
                                               : "change sender",
                    peer_.name, remote_, reason);
-      handler_->on_closed(shared_from_this());
+      handler_->on_closed(handle());
     }
   }
 

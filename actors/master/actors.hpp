@@ -71,6 +71,7 @@ using lock_atom = caf::atom_constant<caf::atom("lock")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using step_done_atom = caf::atom_constant<caf::atom("stepdone")>;
 using trigger_atom = caf::atom_constant<caf::atom("trigger")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 // A batch of consecutive events from the log, shared by every actor it is sent to.
 using EventBatch = std::shared_ptr<const std::vector<events::Envelope>>;

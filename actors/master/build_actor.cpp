@@ -19,6 +19,7 @@ using Self = caf::stateful_actor<BuildActorState>;
 
 constexpr auto kRunTimeout = std::chrono::seconds(30);
 constexpr std::size_t kDownloadPiece = 64 * 1024;
+constexpr auto kAttachPoll = std::chrono::milliseconds(200);
 
 std::string build_stream(const BuildActorState& st) {
   return streams::build(st.start.builder, st.start.number);
@@ -173,6 +174,7 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
   release_step_locks(self);
   st.step = -1;
   st.command_id.clear();
+  st.pending_start.reset();
   st.last_seq = 0;
   st.transfer.reset();
   st.upload.reset();
@@ -295,6 +297,39 @@ void step_failed(Self* self, const std::string& why) {
             std::move(before));
 }
 
+// Sends the step's command to the slave. A slave not attached right now (the master
+// restarted, or the connection dropped between two steps) has the re-attach grace to
+// come back before the build ends RETRY.
+void send_command(Self* self) {
+  auto& st = self->state;
+  const auto id = st.command_id;
+  self->request(st.slave, kRunTimeout, run_atom::value, FramePtr(st.pending_start),
+                caf::actor_cast<caf::actor>(self))
+      .then(
+          [=](const std::string& answer) {
+            auto& st = self->state;
+            if (st.command_id != id) return;
+            if (answer == "ok") {
+              st.pending_start.reset();
+              return pump_download(self);
+            }
+            if (std::chrono::steady_clock::now() < st.attach_deadline) {
+              self->delayed_send(self, kAttachPoll, retry_atom::value, id);
+              return;
+            }
+            spdlog::warn("build {} #{}: {}; the build ends RETRY", st.start.builder,
+                         st.start.number, answer);
+            step_done(self, st.core->slave_lost());
+          },
+          [=](caf::error& error) {
+            if (self->state.command_id != id) return;
+            spdlog::warn("build {} #{}: the slave did not take the command: {}",
+                         self->state.start.builder, self->state.start.number,
+                         caf::to_string(error));
+            step_done(self, self->state.core->slave_lost());
+          });
+}
+
 void run_remote(Self* self, const builds::StepPlan& plan) {
   auto& st = self->state;
   auto frame = std::make_shared<wire::Frame>();
@@ -325,26 +360,9 @@ void run_remote(Self* self, const builds::StepPlan& plan) {
   body->set_command(st.start_command_kind);
   if (!append(self, {std::move(sent)})) return self->quit(caf::exit_reason::user_shutdown);
   if (!st.slave) return step_failed(self, "slave '" + st.start.slave + "' has no actor");
-  const auto id = st.command_id;
-  self->request(st.slave, kRunTimeout, run_atom::value, FramePtr(frame),
-                caf::actor_cast<caf::actor>(self))
-      .then(
-          [=](const std::string& answer) {
-            if (self->state.command_id != id) return;
-            if (answer != "ok") {
-              // The slave went away between the start of the build and this step.
-              step_done(self, self->state.core->slave_lost());
-              return;
-            }
-            pump_download(self);
-          },
-          [=](caf::error& error) {
-            if (self->state.command_id != id) return;
-            spdlog::warn("build {} #{}: the slave did not take the command: {}",
-                         self->state.start.builder, self->state.start.number,
-                         caf::to_string(error));
-            step_done(self, self->state.core->slave_lost());
-          });
+  st.pending_start = frame;
+  st.attach_deadline = std::chrono::steady_clock::now() + st.context.timings.grace;
+  send_command(self);
 }
 
 // Output of a master_shell_command arrives as CommandUpdate frames from its own threads.
@@ -786,6 +804,9 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
   }
   return {
       [=](init_atom) { begin(self); },
+      [=](retry_atom, const std::string& id) {
+        if (id == self->state.command_id && self->state.pending_start) send_command(self);
+      },
       [=](update_atom, const FramePtr& frame) { on_update(self, frame->command_update()); },
       [=](data_ack_atom, const std::string& id, std::uint64_t seq) {
         auto& st = self->state;
@@ -812,7 +833,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
         if (decision->interrupt) {
           if (st.master_run && st.master_run->command) {
             st.master_run->command->interrupt("stopped by " + who);
-          } else if (!st.command_id.empty()) {
+          } else if (!st.command_id.empty() && !st.pending_start) {
             self->send(st.slave, interrupt_atom::value, st.command_id,
                        "stopped by " + who + (reason.empty() ? "" : ": " + reason));
           } else if (st.step >= 0) {

@@ -81,10 +81,12 @@ struct BuildActorState {
   std::uint64_t data_seq = 0, data_acked_seq = 0, data_in_flight = 0;
   std::map<std::uint64_t, std::uint64_t> data_sizes;  // seq -> bytes, not yet acked
   bool download_eof = false;
-  std::string slave_builder_dir;          // the builder's directory on the slave
-  std::string start_command_kind;         // "shell", "upload_file", ... of the running command
-  std::shared_ptr<MasterRun> master_run;  // master_shell_command
-  std::vector<std::string> trigger_ids;   // external ids of the buildsets triggered
+  std::string slave_builder_dir;   // the builder's directory on the slave
+  std::string start_command_kind;  // "shell", "upload_file", ... of the running command
+  FramePtr pending_start;          // the command, until the slave has taken it
+  std::chrono::steady_clock::time_point attach_deadline;  // ... or the build ends RETRY
+  std::shared_ptr<MasterRun> master_run;                  // master_shell_command
+  std::vector<std::string> trigger_ids;                   // external ids of the buildsets triggered
   bool trigger_wait = false;
   std::size_t trigger_answers = 0;
   std::map<std::string, std::uint64_t> triggered;  // external id -> buildset id

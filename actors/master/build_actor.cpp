@@ -346,8 +346,18 @@ void run_remote(Self* self, const builds::StepPlan& plan) {
     if (auto error = open_transfer(self, *plan.transfer); !error.empty()) {
       return step_failed(self, error);
     }
-    if (start->has_download_file() && plan.transfer->data) {
-      start->mutable_download_file()->set_size(plan.transfer->data->size());
+    if (start->has_download_file()) {
+      // The slave checks that it received exactly this many bytes.
+      std::uint64_t size = 0;
+      if (plan.transfer->data) {
+        size = plan.transfer->data->size();
+      } else {
+        fs::path source = plan.transfer->master_path;
+        if (source.is_relative()) source = st.context.master_dir / source;
+        std::error_code ec;
+        size = fs::file_size(source, ec);
+      }
+      start->mutable_download_file()->set_size(size);
     }
   }
   events::Envelope sent;

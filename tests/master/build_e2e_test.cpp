@@ -1064,3 +1064,61 @@ builders:
 
 }  // namespace
 }  // namespace eventbot::testing
+
+namespace eventbot::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using build_e2e::EventLogView;
+
+// Every byte of a file, for comparing transfers (100 MB: fine in a test).
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_F(BuildE2E, HundredMegabytesGoUpToTheMasterAndBackIntact) {
+  // 100 MB of random bytes: made on the slave, uploaded to the master, downloaded back
+  // under another name, compared on the slave (cmp) and by the test (every byte).
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [transfers]}
+builders:
+  - name: transfers
+    slaves: [s1]
+    steps:
+      - {type: shell, name: make, command: "head -c 100000000 /dev/urandom > big"}
+      - {type: file_upload, name: up, slavesrc: big, masterdest: uploads/big}
+      - {type: file_download, name: down, mastersrc: uploads/big, slavedest: back}
+      - {type: shell, name: compare, command: "cmp big back && sha256sum big back"}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return finished("transfers", 0); }, std::chrono::seconds(120)));
+  auto b = build("transfers", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  for (std::uint32_t step = 0; step < 4; ++step) {
+    ASSERT_TRUE(b.steps_finished.count(step)) << "step " << step;
+    EXPECT_EQ(b.steps_finished[step].result(), events::SUCCESS) << "step " << step;
+  }
+  const auto made = slave_dir("s1") / "transfers" / "build" / "big";
+  const auto uploaded = master_dir() / "uploads" / "big";
+  const auto back = slave_dir("s1") / "transfers" / "build" / "back";
+  ASSERT_EQ(fs::file_size(made), 100'000'000u);
+  ASSERT_EQ(fs::file_size(uploaded), 100'000'000u);
+  ASSERT_EQ(fs::file_size(back), 100'000'000u);
+  const auto original = file_bytes(made);
+  EXPECT_TRUE(original == file_bytes(uploaded)) << "the master's copy differs";
+  EXPECT_TRUE(original == file_bytes(back)) << "the downloaded copy differs";
+  // The slave's own checksums of both files, in the compare step's log, agree.
+  auto text = log_.text(streams::log("transfers", 0, 3, "stdio"));
+  ASSERT_EQ(text.size(), 2 * (64 + 2) + std::string("big\n").size() + std::string("back\n").size())
+      << text;
+  EXPECT_EQ(text.substr(0, 64), text.substr(text.find('\n') + 1, 64));
+}
+
+}  // namespace
+}  // namespace eventbot::testing

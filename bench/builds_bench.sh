@@ -21,7 +21,8 @@
 #   log   one build per log test (LOGTESTS, default "seqlog b64log yeslog gblog"):
 #         `seq 1 200000`, base64 of urandom in 101-byte lines (50.5 MB), `yes` 2-byte lines
 #         (50 MB), and 1 GB of 100-byte lines (`yes` of 99 x's: compresses well);
-#         MB/s = stdout bytes / (change -> BuildFinished observed); master and agent peak
+#         MB/s = stdout bytes / (change -> build finished, seen in master.log: reading the
+#         store would replay the whole output from the WAL in the driver); master and agent peak
 #         RSS (VmHWM, reset before each test through /proc/PID/clear_refs) and CPU
 #   hist  HISTORY (default 10000) trivial builds (pipelined, 1000 at a time), then master
 #         RSS; stop, start: start-up time, RSS right after start and 5 s later
@@ -31,6 +32,9 @@
 # Env knobs: NBUILDS=200 REPS=1 LAT_REPS=10 HISTORY=10000 SLAVE_COUNTS="1 4 16"
 #            LOGTESTS=... IDLE_SLAVES=500 IDLE_S=60 PORT=29989 KEEP=1 (keep the work dir)
 #            OUT=FILE (also append the JSON lines there)
+#            PRELOAD=SO: LD_PRELOAD for the master, the agents and the driver (an experiment:
+#            bench/tcp_nodelay_preload.c sets TCP_NODELAY on every connected socket; build
+#            it with `gcc -shared -fPIC -O2 -o /tmp/nodelay.so bench/tcp_nodelay_preload.c -ldl`)
 # Every process it starts is stopped by its own pid file; nothing else is touched.
 set -euo pipefail
 
@@ -55,6 +59,8 @@ IDLE_S=${IDLE_S:-60}
 PORT=${PORT:-29989}
 KEEP=${KEEP:-0}
 OUT=${OUT:-}
+PRELOAD=${PRELOAD:-}
+[ -z "$PRELOAD" ] || export LD_PRELOAD=$PRELOAD
 
 WORK=$(mktemp -d /tmp/ebbench.XXXXXX)
 echo "work dir: $WORK"
@@ -174,7 +180,7 @@ drive() {  # drive MASTER_DIR KEY ARGS...
 }
 addf() { sed "s/}\$/, $1}/"; }
 
-rec "{\"key\": \"info\", \"load\": \"$(load)\", \"nproc\": $(nproc), \"commit\": \"$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null)\", \"NBUILDS\": $NBUILDS, \"REPS\": $REPS}"
+rec "{\"key\": \"info\", \"load\": \"$(load)\", \"nproc\": $(nproc), \"commit\": \"$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null)\", \"NBUILDS\": $NBUILDS, \"REPS\": $REPS, \"preload\": \"$PRELOAD\"}"
 
 # ------------------------------------------------------------ tput (+ lat, log on 1 slave)
 for n in $SLAVE_COUNTS; do
@@ -213,7 +219,7 @@ for n in $SLAVE_COUNTS; do
                     mp=$(mpid "$M"); sp=$(spid "$WORK/slaves/s1")
                     echo 5 > "/proc/$mp/clear_refs"; echo 5 > "/proc/$sp/clear_refs"
                     s0=$(du -sb "$M/events" | cut -f1)
-                    j=$(drive "$M" "log_$lk" --branches "$lk" -n 1 --poll 0.02 --pids "m=$mp,w=$sp")
+                    j=$(drive "$M" "log_$lk" --branches "$lk" -n 1 --poll 0.02 --observe log --pids "m=$mp,w=$sp")
                     s1=$(du -sb "$M/events" | cut -f1)
                     tot=$(echo "$j" | sed 's/.*"total_s": \([0-9.]*\).*/\1/')
                     mbs=$(awk -v b="$bytes" -v t="$tot" 'BEGIN{printf "%.2f", b/1e6/t}')

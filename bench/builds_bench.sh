@@ -184,7 +184,7 @@ rec "{\"key\": \"info\", \"load\": \"$(load)\", \"nproc\": $(nproc), \"commit\":
 
 # ------------------------------------------------------------ tput (+ lat, log on 1 slave)
 for n in $SLAVE_COUNTS; do
-    case " $PARTS " in *" tput "*) ;; *) [ "$n" = 1 ] || continue;; esac
+    case " $PARTS " in *" tput "*) ;; *" lat "*|*" log "*) [ "$n" = 1 ] || continue;; *) continue;; esac
     M=$WORK/master-$n
     make_master "$M" "$n"
     start_master "$M"; ms=$START_S
@@ -246,8 +246,8 @@ case " $PARTS " in *" hist "*)
         done_builds=$((done_builds + chunk))
     done
     sleep 2
-    events=$("$REPLAY" "$M" stats 2>/dev/null | awk '/events/{print $NF; exit}')
-    rec "{\"key\": \"history\", \"builds\": $done_builds, \"store_bytes\": $(du -sb "$M/events" | cut -f1), \"stats_events\": \"$events\", $(mem "$(mpid "$M")")}"
+    events=$("$REPLAY" "$M" stats 2>/dev/null | awk '/^head sequence:/{print $NF; exit}')
+    rec "{\"key\": \"history\", \"builds\": $done_builds, \"store_bytes\": $(du -sb "$M/events" | cut -f1), \"events\": ${events:-0}, $(mem "$(mpid "$M")")}"
     for r in $(seq 1 "$REPS"); do
         stop_slaves 1 1
         t0=$EPOCHREALTIME; stop_master "$M"; t1=$EPOCHREALTIME

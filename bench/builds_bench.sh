@@ -74,14 +74,17 @@ mem() { echo "\"rss_kb\": $(kib "$1" VmRSS), \"hwm_kb\": $(kib "$1" VmHWM)"; }
 cpu() { awk '{sub(/.*\) /, ""); split($0, f, " "); printf "%.2f", (f[12] + f[13]) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 mpid() { cat "$1/eventbot.pid"; }
+# alive PID: the process exists and has not exited (a daemon's zombie waits for init to reap
+# it, which here can take a second: Buildbot's run_bench.sh counts a zombie as gone too)
+alive() { [ -d "/proc/$1" ] && [ "$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null)" != Z ] && [ -e "/proc/$1/stat" ]; }
 spid() { cat "$1/slave.pid"; }
 
 stop_master() {  # by its pid file, waits until gone
     local d=$1 p
     p=$(cat "$d/eventbot.pid" 2>/dev/null || true)
-    [ -n "$p" ] && [ -d "/proc/$p" ] || return 0
-    "$EB" stop "$d" > /dev/null 2>&1 || { kill -TERM "$p" 2>/dev/null || true; }
-    while [ -d "/proc/$p" ]; do sleep 0.05; done
+    [ -n "$p" ] && alive "$p" || return 0
+    kill -TERM "$p" 2>/dev/null || true
+    while alive "$p"; do sleep 0.01; done
 }
 stop_slave() {
     local d=$1 p
@@ -169,7 +172,7 @@ stop_slaves() {  # stop_slaves FIRST LAST, waits until gone
     for i in $(seq "$1" "$2"); do stop_slave "$WORK/slaves/s$i"; done
     for i in $(seq "$1" "$2"); do
         p=$(cat "$WORK/slaves/s$i/slave.pid" 2>/dev/null || true)
-        [ -n "$p" ] && while [ -d "/proc/$p" ]; do sleep 0.05; done
+        [ -n "$p" ] && while alive "$p"; do sleep 0.05; done
     done
     return 0
 }

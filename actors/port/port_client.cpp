@@ -60,6 +60,7 @@ Expected<std::unique_ptr<PortClient>, std::string> PortClient::connect(
     return unexpected("cannot connect to " + host + ":" + std::to_string(port) + ": " +
                       ec.message());
   }
+  stream.socket().set_option(tcp::no_delay(true), ec);  // one small frame each way
   impl->ws.read_message_max(kMaxFrameBytes);
   impl->ws.binary(true);
   impl->ws.handshake(host, "/", ec);

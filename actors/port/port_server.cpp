@@ -217,6 +217,9 @@ struct PortServer::Impl {
       if (ec) {
         if (!stopped) spdlog::warn("accepting a connection failed: {}", ec.message());
       } else {
+        // Frames are small and answered: Nagle's algorithm would hold each ~40 ms.
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<Session>(std::move(socket), current_accounts(), handler, master_id,
                                   hello_timeout)
             ->run();

@@ -225,6 +225,8 @@ Expected<std::unique_ptr<MasterLink>, ConnectError> MasterLink::connect(
                                    ec.message()});
   }
   impl->remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  // Updates and acks are small: without this, Nagle's algorithm holds each ~40 ms.
+  stream.socket().set_option(tcp::no_delay(true), ec);
   impl->ws.read_message_max(port::kMaxFrameBytes);
   impl->ws.binary(true);
   ec = impl->await(timeout,

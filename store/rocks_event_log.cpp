@@ -88,6 +88,9 @@ rocksdb::ColumnFamilyOptions logs_options() {
   auto options = base_options();
   options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
   // Logs compress well and are read as whole ranges: large blocks, ZSTD.
+  // OptimizeLevelStyleCompaction set a per-level list (none, then LZ4) that overrides
+  // `compression`: without clearing it, logs were stored uncompressed.
+  options.compression_per_level.clear();
   options.compression = rocksdb::kZSTD;
   options.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;

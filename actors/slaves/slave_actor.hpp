@@ -27,7 +27,9 @@ struct SlaveTimings {
   std::chrono::milliseconds dead_after{30'000};  // no frame for this long: dead
   std::chrono::milliseconds arbitrate{5'000};    // how long the old connection has to answer
   std::chrono::milliseconds grace{60'000};       // a lost slave may re-attach this long
-  std::uint32_t chunk_bytes = 64 * 1024;         // output batching on the slave
+  // Output batching on the slave: bigger updates mean fewer synced appends (each update
+  // is one append), the main cost of a large log.
+  std::uint32_t chunk_bytes = 512 * 1024;
   std::uint32_t flush_ms = 100;
   std::uint32_t window_bytes = 4 * 1024 * 1024;  // unacknowledged bytes in flight
 };

@@ -2,6 +2,8 @@
 // read_log; the event order keeps only the chunk's facts (channel, offset, size).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <random>
 
 #include "events/streams.hpp"
@@ -149,6 +151,52 @@ TEST_F(LogChunkTest, ReadingFromAMiddleChunkStartsThere) {
   auto beyond = log_->read_log(stdio, StreamVersion(1001), 10);
   ASSERT_TRUE(beyond);
   EXPECT_TRUE(beyond->empty());
+}
+
+}  // namespace
+}  // namespace eventbot::store::test
+
+namespace eventbot::store::test {
+namespace {
+
+// The options RocksDB recorded for one column family, from the newest OPTIONS file.
+std::map<std::string, std::string> recorded_options(const std::filesystem::path& dir,
+                                                    const std::string& column_family) {
+  std::filesystem::path newest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    auto name = entry.path().filename().string();
+    if (name.rfind("OPTIONS-", 0) == 0 && entry.path() > newest) newest = entry.path();
+  }
+  std::map<std::string, std::string> options;
+  std::ifstream in(newest);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '[') {
+      inside = line == "[CFOptions \"" + column_family + "\"]";
+      continue;
+    }
+    auto eq = line.find('=');
+    if (!inside || eq == std::string::npos) continue;
+    auto key = line.substr(0, eq);
+    key.erase(0, key.find_first_not_of(' '));
+    options[key] = line.substr(eq + 1);
+  }
+  return options;
+}
+
+TEST(LogCompression, LogsAreStoredWithZstdAtEveryLevel) {
+  eventbot::testing::TempDir dir{"log-compression"};
+  {
+    auto log = open_store(dir.path());
+    ASSERT_NE(log, nullptr);
+  }
+  auto logs = recorded_options(dir.path(), "logs");
+  ASSERT_FALSE(logs.empty()) << "no [CFOptions \"logs\"] in the OPTIONS file";
+  EXPECT_EQ(logs["compression"], "kZSTD");
+  EXPECT_EQ(logs["bottommost_compression"], "kZSTD");
+  // A per-level list would override `compression` (it did: none, then LZ4).
+  EXPECT_EQ(logs["compression_per_level"], "");
 }
 
 }  // namespace

@@ -669,6 +669,18 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
   if (!from_master) self->send(st.slave, ack_atom::value, id, seq, true);
 }
 
+// The build's core, from what the build started with.
+std::unique_ptr<builds::BuildCore> make_core(const BuildActorState& st) {
+  builds::BuildSetup setup;
+  setup.builder = st.builder;
+  setup.build_number = st.start.number;
+  setup.properties = st.start.properties;
+  setup.sourcestamps = st.start.sourcestamps;
+  setup.slave = st.start.slave;
+  setup.slave_builder_dir = st.slave_builder_dir;
+  return std::make_unique<builds::BuildCore>(std::move(setup));
+}
+
 // Rebuilds the core from the build's own events after a master restart; the command
 // the running step had sent, if any, and where its logs stand.
 void recover(Self* self) {
@@ -686,14 +698,7 @@ void recover(Self* self) {
       st.start.properties.assign(body.properties().begin(), body.properties().end());
       st.start.sourcestamps.assign(body.sourcestamps().begin(), body.sourcestamps().end());
       st.start.reason = body.reason();
-      builds::BuildSetup setup;
-      setup.builder = st.builder;
-      setup.build_number = st.start.number;
-      setup.properties = st.start.properties;
-      setup.sourcestamps = st.start.sourcestamps;
-      setup.slave = st.start.slave;
-      setup.slave_builder_dir = st.slave_builder_dir;
-      st.core = std::make_unique<builds::BuildCore>(std::move(setup));
+      st.core = make_core(st);
     }
     if (!st.core) continue;
     st.core->evolve(event);
@@ -764,14 +769,7 @@ void recover(Self* self) {
 void begin(Self* self) {
   auto& st = self->state;
   if (st.start.recovering) return recover(self);
-  builds::BuildSetup setup;
-  setup.builder = st.builder;
-  setup.build_number = st.start.number;
-  setup.properties = st.start.properties;
-  setup.sourcestamps = st.start.sourcestamps;
-  setup.slave = st.start.slave;
-  setup.slave_builder_dir = st.slave_builder_dir;
-  st.core = std::make_unique<builds::BuildCore>(std::move(setup));
+  st.core = make_core(st);
   if (!st.slave) {
     st.core->slave_lost();
     return advance(self);

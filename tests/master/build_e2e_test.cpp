@@ -1062,6 +1062,71 @@ builders:
   expect_requests_built_once();
 }
 
+TEST_F(BuildE2E, UserCommandsStopABuildAndCancelAQueuedRequest) {
+  // One slave, one build at a time: the first change's build runs a long step, the
+  // second change's request waits. An admin cancels the waiting request, then stops the
+  // running build; a user without the role may do neither.
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1, max_builds: 1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    collapse_requests: false
+    steps:
+      - {type: shell, name: wait, command: "for i in $(seq 1 600); do echo $i; sleep 0.1; done"}
+      - {type: shell, name: after, command: "echo after the stop", always_run: false}
+web:
+  users:
+    - {name: admin, password: secret, roles: [admin]}
+    - {name: dev, password: devpw}
+  authz:
+    stop_build: [admin]
+    cancel_pending_build: [admin]
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_step_command_sent).empty(); }));
+  ASSERT_EQ(sendchange("main", "r2").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_build_request_submitted).size() == 2; }));
+  const auto waiting = select(&Envelope::has_build_request_submitted)[1].build_request_submitted();
+
+  auto user = [&](const std::string& auth, std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        eventbot(), args[0], "-m", "127.0.0.1:" + std::to_string(port_), "-a", auth};
+    argv.insert(argv.end(), args.begin() + 1, args.end());
+    return run_process(argv);
+  };
+  const auto id = std::to_string(waiting.request_id());
+  auto refused = user("dev:devpw", {"cancel-request", id});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("may not cancel_pending_build"), std::string::npos)
+      << describe(refused);
+  auto cancelled = user("admin:secret", {"cancel-request", id, "--reason", "not needed"});
+  EXPECT_EQ(cancelled.exit_code, 0) << describe(cancelled);
+  EXPECT_EQ(user("dev:devpw", {"stop-build", "long", "0"}).exit_code, 1);
+  auto stopped = user("admin:secret", {"stop-build", "long", "0", "--reason", "enough"});
+  EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::CANCELLED);
+  EXPECT_EQ(b.steps_finished[0].result(), events::CANCELLED);
+  EXPECT_EQ(b.steps_started, (std::vector<std::uint32_t>{0}));  // nothing after the stop
+  auto stops = select(&Envelope::has_build_stop_requested);
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].build_stop_requested().who(), "admin");
+  auto cancels = select(&Envelope::has_build_request_cancelled);
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0].build_request_cancelled().request_id(), waiting.request_id());
+  // The cancelled request never runs: the slave is free, yet no second build starts.
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_buildset_completed).size() == 2; }));
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+  EXPECT_FALSE(user("admin:secret", {"stop-build", "long", "0"}).exit_code == 0);  // finished
+}
+
 }  // namespace
 }  // namespace eventbot::testing
 

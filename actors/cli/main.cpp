@@ -133,20 +133,19 @@ int main(int argc, char** argv) {
     cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")->required();
     cmd->add_option("-a,--auth", user.auth, "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
   };
-  wire::UserCommand command;
   auto* stop_build = app.add_subcommand("stop-build", "stop a running build");
   user_options(stop_build);
-  auto* stop_args = command.mutable_stop_build();
   std::string stop_builder, stop_reason;
   std::uint32_t stop_number = 0;
   stop_build->add_option("BUILDER", stop_builder)->required();
   stop_build->add_option("NUMBER", stop_number)->required();
   stop_build->add_option("--reason", stop_reason);
   stop_build->callback([&] {
-    stop_args->set_builder(stop_builder);
-    stop_args->set_number(stop_number);
-    stop_args->set_reason(stop_reason);
-    code = cli::run_user_command("stop-build", user, command);
+    wire::UserCommand stop_command;
+    stop_command.mutable_stop_build()->set_builder(stop_builder);
+    stop_command.mutable_stop_build()->set_number(stop_number);
+    stop_command.mutable_stop_build()->set_reason(stop_reason);
+    code = cli::run_user_command("stop-build", user, stop_command);
   });
   auto* cancel = app.add_subcommand("cancel-request", "cancel a pending build request");
   user_options(cancel);

@@ -49,13 +49,6 @@ bool append(Self* self, std::vector<events::Envelope> events) {
   return true;
 }
 
-template <class Body, class Setter>
-events::Envelope envelope(Setter set, Body body) {
-  events::Envelope event;
-  (event.*set)()->Swap(&body);
-  return event;
-}
-
 events::Envelope step_started_event(events::StepStarted body) {
   events::Envelope event;
   *event.mutable_step_started() = std::move(body);

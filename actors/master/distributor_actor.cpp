@@ -29,6 +29,7 @@ void track_buildset(DistributorState& st, const events::Envelope& event) {
     for (auto id : event.buildset_submitted().build_request_ids()) set.open.insert(id);
     set.version = event.stream_version();
     set.known = true;
+    if (set.open.empty()) st.ready.insert(event.buildset_submitted().buildset_id());
   } else if (event.has_build_request_submitted()) {
     // Schedulers list the request ids in BuildsetSubmitted; this keeps older logs right.
     st.buildsets[event.build_request_submitted().buildset_id()].open.insert(
@@ -49,15 +50,9 @@ void track_buildset(DistributorState& st, const events::Envelope& event) {
     if (set == st.buildsets.end()) return;
     set->second.open.erase(id);
     set->second.result = builds::worst(set->second.result, result);
+    if (set->second.open.empty()) st.ready.insert(set->first);
   } else if (event.has_buildset_completed()) {
     st.buildsets.erase(event.buildset_completed().buildset_id());
-  }
-  if (event.stream().rfind("buildset/", 0) == 0) {
-    auto parts = streams::parts_of(event.stream());
-    if (parts.size() == 2) {
-      auto it = st.buildsets.find(std::stoull(parts[1]));
-      if (it != st.buildsets.end()) it->second.version = event.stream_version();
-    }
   }
 }
 
@@ -65,12 +60,12 @@ void track_buildset(DistributorState& st, const events::Envelope& event) {
 // expects the buildset stream's folded version, so two masters cannot both record it.
 void complete_buildsets(Self* self) {
   auto& st = self->state;
-  std::vector<std::uint64_t> done;
-  for (const auto& [id, set] : st.buildsets) {
-    if (set.known && set.open.empty() && !set.completing) done.push_back(id);
-  }
-  for (auto id : done) {
-    auto& set = st.buildsets[id];
+  // Only the buildsets whose last open request ended since the last call.
+  for (auto id : std::exchange(st.ready, {})) {
+    auto it = st.buildsets.find(id);
+    if (it == st.buildsets.end()) continue;
+    auto& set = it->second;
+    if (!set.known || !set.open.empty() || set.completing) continue;
     store::AppendRequest request;
     auto& event = request.events.emplace_back();
     event.set_stream(streams::buildset(id));

@@ -40,6 +40,7 @@ struct DistributorState {
   };
   std::map<std::uint64_t, Buildset> buildsets;              // not completed yet
   std::map<std::uint64_t, std::uint64_t> request_buildset;  // open request -> its buildset
+  std::set<std::uint64_t> ready;  // buildsets whose requests all ended since the last look
   // Slaves asked to shut down gracefully, told to once no build runs on them.
   std::set<std::string> shutting_down;
   // Lock waiters (a build, or one of its steps) and their promises.

@@ -108,7 +108,9 @@ wire::UserCommandResult UserCommands::run(const std::string& user,
   }
   if (command.has_stop_build()) return stop_build(user, command.stop_build());
   if (command.has_cancel_request()) return cancel_request(user, command.cancel_request());
-  if (command.has_shutdown_slave()) return shutdown_slave(user, command.shutdown_slave());
+  if (command.has_shutdown_slave()) {
+    return shutdown_slave(user, command.shutdown_slave(), *config);
+  }
   return force_build(user, command.force_build());
 }
 
@@ -164,13 +166,9 @@ wire::UserCommandResult UserCommands::cancel_request(const std::string& user,
 }
 
 wire::UserCommandResult UserCommands::shutdown_slave(const std::string& user,
-                                                     const wire::ShutdownSlave& command) {
-  std::shared_ptr<const config::MasterConfig> config;
-  {
-    std::lock_guard lock(mutex_);
-    config = config_;
-  }
-  if (std::none_of(config->slaves.begin(), config->slaves.end(),
+                                                     const wire::ShutdownSlave& command,
+                                                     const config::MasterConfig& config) {
+  if (std::none_of(config.slaves.begin(), config.slaves.end(),
                    [&](const auto& s) { return s.name == command.slave(); })) {
     return answer(false, "no slave named '" + command.slave() + "'");
   }

@@ -42,7 +42,8 @@ class UserCommands final : public port::ConnectionHandler {
   wire::UserCommandResult cancel_request(const std::string& user,
                                          const wire::CancelRequest& command);
   wire::UserCommandResult shutdown_slave(const std::string& user,
-                                         const wire::ShutdownSlave& command);
+                                         const wire::ShutdownSlave& command,
+                                         const config::MasterConfig& config);
   wire::UserCommandResult force_build(const std::string& user, const wire::ForceBuild& command);
 
   store::EventLog& log_;

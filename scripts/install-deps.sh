@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libcaf-dev librocksdb-dev rocksdb-tools
   libprotobuf-dev protobuf-compiler
-  libboost-dev libboost-system-dev libssl-dev
+  libboost-dev libboost-system-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcurl4-openssl-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev

@@ -58,6 +58,23 @@ int hash_password(const std::string& name) {
   return 0;
 }
 
+// The port's TLS, for the commands that talk to it: --ca implies --tls.
+void add_tls_options(CLI::App* command, port::ClientTls& tls) {
+  command->add_flag("--tls", tls.enabled,
+                    "connect with TLS (the master has master.tls), trusting the system's "
+                    "authorities");
+  command
+      ->add_option_function<std::string>(
+          "--ca",
+          [&tls](const std::string& file) {
+            tls.ca_file = file;
+            tls.enabled = true;
+          },
+          "connect with TLS, trusting the authority (or self-signed certificate) in this "
+          "PEM file")
+      ->check(CLI::ExistingFile);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,6 +121,7 @@ int main(int argc, char** argv) {
   auto* send = app.add_subcommand("sendchange", "tell a master about a change");
   send->add_option("-m,--master", change.master, "HOST:PORT of the master's slave port")
       ->required();
+  add_tls_options(send, change.tls);
   send->add_option("-a,--auth", change.auth, "USER:PASS (default change:changepw)");
   send->add_option("-W,--who", change.who, "the change's author")->required();
   send->add_option("-R,--repository", change.repository);
@@ -132,6 +150,7 @@ int main(int argc, char** argv) {
   auto user_options = [&](CLI::App* cmd) {
     cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")->required();
     cmd->add_option("-a,--auth", user.auth, "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
+    add_tls_options(cmd, user.tls);
   };
   auto* stop_build = app.add_subcommand("stop-build", "stop a running build");
   user_options(stop_build);

@@ -53,7 +53,7 @@ int run_sendchange(const SendchangeOptions& options) {
 
   wire::Frame frame;
   *frame.mutable_submit_change()->mutable_change() = change;
-  auto answer = ask_master(options.master, options.auth, wire::CHANGE_SENDER, frame,
+  auto answer = ask_master(options.master, options.tls, options.auth, wire::CHANGE_SENDER, frame,
                            std::chrono::seconds(options.timeout_seconds));
   if (!answer) return fail(answer.error());
   if (!answer->has_change_recorded()) return fail("unexpected answer from the master");

@@ -3,10 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "actors/port/tls.hpp"
+
 namespace eventbot::cli {
 
 struct SendchangeOptions {
   std::string master;                    // HOST:PORT of the slave port
+  port::ClientTls tls;                   // --tls, --ca FILE
   std::string auth = "change:changepw";  // USER:PASS, the manual's default
   std::string who;
   std::string repository;

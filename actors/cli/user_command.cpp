@@ -20,7 +20,7 @@ int run_user_command(const std::string& name, const UserOptions& options,
   }
   wire::Frame frame;
   *frame.mutable_user_command() = command;
-  auto answer = ask_master(options.master, auth, wire::USER, frame,
+  auto answer = ask_master(options.master, options.tls, auth, wire::USER, frame,
                            std::chrono::seconds(options.timeout_seconds));
   if (!answer) {
     std::cerr << "eventbot " << name << ": " << answer.error() << "\n";

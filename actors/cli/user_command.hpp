@@ -3,13 +3,15 @@
 // from the command line, over the master's port, authorised by web.authz.
 #include <string>
 
+#include "actors/port/tls.hpp"
 #include "events/wire.pb.h"
 
 namespace eventbot::cli {
 
 struct UserOptions {
-  std::string master;  // HOST:PORT of the slave port
-  std::string auth;    // USER:PASS of a web.users account (or $EVENTBOT_AUTH)
+  std::string master;   // HOST:PORT of the slave port
+  port::ClientTls tls;  // --tls, --ca FILE
+  std::string auth;     // USER:PASS of a web.users account (or $EVENTBOT_AUTH)
   int timeout_seconds = 30;
 };
 

@@ -1,6 +1,7 @@
 #include "actors/config/checkconfig.hpp"
 
 #include "actors/config/config_loader.hpp"
+#include "actors/config/port_tls.hpp"
 
 namespace eventbot::config {
 
@@ -13,6 +14,10 @@ int run_checkconfig(const std::filesystem::path& path_or_dir, std::ostream& out,
   LoadResult result = load_config_file(file);
   if (!result) {
     for (const ConfigError& error : result.error()) err << format_error(error) << "\n";
+    return 1;
+  }
+  if (auto tls = load_port_tls(file.parent_path(), *result); !tls) {
+    err << file.string() << ": " << tls.error() << "\n";
     return 1;
   }
   out << "Config file is good!\n";

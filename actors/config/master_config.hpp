@@ -260,6 +260,15 @@ struct InputValidation {
   bool operator==(const InputValidation&) const = default;
 };
 
+// The slave port's certificate: PEM files, relative to the master's directory unless
+// absolute. The key must not be encrypted (the master starts unattended).
+struct TlsFiles {
+  std::string certificate;
+  std::string key;
+
+  bool operator==(const TlsFiles&) const = default;
+};
+
 struct MasterConfig {
   std::string title = "Eventbot";
   std::string title_url;
@@ -267,6 +276,7 @@ struct MasterConfig {
   std::string master_id;  // default: the host name
   std::string slave_bind = "127.0.0.1";
   int slave_port = kDefaultSlavePort;
+  std::optional<TlsFiles> tls;  // none: the slave port speaks in the clear
   std::string durability = "group";  // sync | group | nosync
   bool collapse_requests = true;
   std::string log_server;  // "host:port" of `eventbot log-server`; empty: the embedded store

@@ -31,6 +31,10 @@ master:
   # does too. 127.0.0.1 admits only this machine; write 0.0.0.0 to admit any.
   slave_port: @SLAVE_PORT@
   bind: 127.0.0.1
+  # Before admitting other machines, give the port a certificate (PEM files, relative
+  # to this directory): connections are then TLS only, and slaves are created with
+  # `eventbot-slave create-slave --ca CA.pem ...` (or --tls for a public authority).
+  # tls: {certificate: tls/cert.pem, key: tls/key.pem}
   # How the event log reaches the disk: sync (each event), group (events that arrive
   # together share a sync) or nosync (survives a crash of eventbot, not of the machine).
   durability: group

@@ -12,6 +12,7 @@
 
 #include "actors/changes/change_intake.hpp"
 #include "actors/config/config_loader.hpp"
+#include "actors/config/port_tls.hpp"
 #include "actors/master/config_record.hpp"
 #include "actors/master/daemon.hpp"
 #include "actors/master/supervisor.hpp"
@@ -238,6 +239,9 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   port_options.bind = m.config.slave_bind;
   port_options.port = static_cast<unsigned short>(m.config.slave_port);
   port_options.master_id = m.config.master_id;
+  auto tls = config::load_port_tls(m.dir, m.config);
+  if (!tls) return unexpected(tls.error());
+  port_options.tls = std::move(*tls);
   auto port = port::PortServer::start(port_options, accounts_of(m.config), m.hub);
   if (!port) return unexpected(port.error());
   m.port = std::move(*port);
@@ -257,6 +261,14 @@ std::string Master::reconfig() {
   next.slave_bind = m.config.slave_bind;
   next.durability = m.config.durability;
   next.master_id = m.config.master_id;
+  if (next.tls.has_value() != m.config.tls.has_value()) {
+    spdlog::warn("reconfig: master.tls was {}; turning TLS on or off needs a restart",
+                 m.config.tls ? "removed" : "added");
+    next.tls = m.config.tls;
+  }
+  // The files may hold a renewed certificate: read them again.
+  auto tls = config::load_port_tls(m.dir, next);
+  if (!tls) return tls.error() + "\n";
 
   std::string result = "no answer from the supervisor";
   {
@@ -268,6 +280,7 @@ std::string Master::reconfig() {
   }
   if (result != "ok") return result + "\n";
   m.port->set_accounts(accounts_of(next));
+  m.port->set_tls(std::move(*tls));
   m.config = std::move(next);
   m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
   m.record_config(text);
@@ -290,9 +303,9 @@ const caf::actor& Master::supervisor() const {
 std::string Master::describe() const {
   const auto& c = impl_->config;
   return "eventbot master '" + c.master_id + "' is running in " + impl_->dir.string() +
-         ": slave port " + c.slave_bind + ":" + std::to_string(slave_port()) + ", " +
-         std::to_string(c.schedulers.size()) + " schedulers, " + std::to_string(c.builders.size()) +
-         " builders";
+         ": slave port " + c.slave_bind + ":" + std::to_string(slave_port()) +
+         (c.tls ? " (TLS)" : "") + ", " + std::to_string(c.schedulers.size()) + " schedulers, " +
+         std::to_string(c.builders.size()) + " builders";
 }
 
 int run_master(const fs::path& dir,

@@ -2,7 +2,9 @@
 
 namespace eventbot::port {
 
-std::string encode_frame(const wire::Frame& frame) { return frame.SerializeAsString(); }
+std::string encode_frame(const wire::Frame& frame) {
+  return frame.SerializeAsString();
+}
 
 Expected<wire::Frame, std::string> decode_frame(std::string_view bytes) {
   if (bytes.size() > kMaxFrameBytes) {

@@ -14,10 +14,17 @@ Expected<Peer, std::string> check_hello(const Accounts& accounts, const wire::Ch
                                         const wire::Hello& hello) {
   const std::map<std::string, auth::Account>* table = nullptr;
   switch (hello.role()) {
-    case wire::SLAVE: table = &accounts.slaves; break;
-    case wire::CHANGE_SENDER: table = &accounts.change_senders; break;
-    case wire::USER: table = &accounts.users; break;
-    default: return unexpected(std::string("unknown role"));
+    case wire::SLAVE:
+      table = &accounts.slaves;
+      break;
+    case wire::CHANGE_SENDER:
+      table = &accounts.change_senders;
+      break;
+    case wire::USER:
+      table = &accounts.users;
+      break;
+    default:
+      return unexpected(std::string("unknown role"));
   }
   auto it = table->find(hello.name());
   // An unknown name is checked against a throwaway key so that both failures take the

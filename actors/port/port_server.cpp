@@ -5,16 +5,20 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include "actors/port/frame_codec.hpp"
+#include "actors/port/ws_stream.hpp"
 
 namespace eventbot::port {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -26,38 +30,55 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   // and unregisters on destruction; doing that from another thread (an actor dropping
   // the last copy) races with the I/O thread. Copies compare equal (same pointer).
   std::shared_ptr<Connection> handle() {
-    auto executor = ws_.get_executor();
     return std::shared_ptr<Connection>(
-        this, [keep = shared_from_this(), executor](Connection*) mutable {
+        this, [keep = shared_from_this(), executor = executor_](Connection*) mutable {
           asio::post(executor, [last = std::move(keep)] {});
         });
   }
 
-  Session(tcp::socket socket, std::shared_ptr<const Accounts> accounts,
-          std::shared_ptr<ConnectionHandler> handler, std::string master_id,
-          std::chrono::milliseconds hello_timeout)
-      : ws_(std::move(socket)),
+  Session(tcp::socket socket, std::shared_ptr<TlsContext> tls,
+          std::shared_ptr<const Accounts> accounts, std::shared_ptr<ConnectionHandler> handler,
+          std::string master_id, std::chrono::milliseconds hello_timeout)
+      : executor_(socket.get_executor()),
+        tcp_(std::move(socket)),
+        tls_(std::move(tls)),
         hello_timeout_(hello_timeout),
-        hello_timer_(ws_.get_executor()),
+        hello_timer_(executor_),
         accounts_(std::move(accounts)),
         handler_(std::move(handler)),
         master_id_(std::move(master_id)) {
     beast::error_code ec;
-    auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    auto endpoint = tcp_.socket().remote_endpoint(ec);
     remote_ =
         ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
 
+  // The hello timer bounds everything before the hello: the first bytes, the TLS and
+  // WebSocket handshakes, the answer to the challenge.
   void run() {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.read_message_max(kMaxFrameBytes);
-    ws_.binary(true);
     hello_timer_.expires_after(hello_timeout_);
     hello_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec && !self->authenticated_) self->drop("no hello within the time allowed");
     });
-    ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return self->drop("WebSocket handshake failed: " + ec.message());
+    // A TLS client starts with a ClientHello, a plain one with an HTTP request: look at
+    // the first bytes so that a mismatch gets a clear reason instead of a parse error.
+    beast::async_detect_ssl(tcp_, buffer_,
+                            [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+                              self->on_detected(ec, is_tls);
+                            });
+  }
+
+  void on_detected(beast::error_code ec, bool is_tls) {
+    if (closed_) return;
+    if (ec) return drop("the connection ended before its first request: " + ec.message());
+    if (is_tls && !tls_) {
+      return drop("a TLS handshake on a port without TLS (master.yaml has no master.tls)");
+    }
+    if (!is_tls && tls_) return refuse_plain();
+    ws_.emplace(std::move(tcp_), is_tls ? tls_ : nullptr);
+    ws_->async_accept(buffer_, [self = shared_from_this()](const std::string& problem) {
+      if (self->closed_) return;
+      if (!problem.empty()) return self->drop(problem);
       self->challenge_ = make_challenge(self->master_id_);
       wire::Frame frame;
       *frame.mutable_challenge() = self->challenge_;
@@ -66,15 +87,37 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     });
   }
 
+  // A plain WebSocket upgrade on a TLS port: answer it in plain HTTP with the reason, so
+  // that the client's error says what to change, then close.
+  void refuse_plain() {
+    auto request = std::make_shared<http::request<http::string_body>>();
+    http::async_read(
+        tcp_, buffer_, *request,
+        [self = shared_from_this(), request](beast::error_code ec, std::size_t) {
+          const std::string reason = "a connection without TLS to a port that requires it";
+          if (ec || self->closed_) return self->drop(reason);
+          auto response = std::make_shared<http::response<http::string_body>>(
+              http::status::bad_request, request->version());
+          response->set(http::field::content_type, "text/plain");
+          response->keep_alive(false);
+          response->body() =
+              "this master's port requires TLS: give the master's CA certificate to the client "
+              "(eventbot-slave create-slave --ca FILE, eventbot --ca FILE)";
+          response->prepare_payload();
+          http::async_write(
+              self->tcp_, *response,
+              [self, response, reason](beast::error_code, std::size_t) { self->drop(reason); });
+        });
+  }
+
   void send(wire::Frame frame) override {
-    asio::post(ws_.get_executor(),
-               [self = shared_from_this(), bytes = encode_frame(frame)]() mutable {
-                 self->send_now(std::move(bytes));
-               });
+    asio::post(executor_, [self = shared_from_this(), bytes = encode_frame(frame)]() mutable {
+      self->send_now(std::move(bytes));
+    });
   }
 
   void close(const std::string& reason) override {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), reason] {
+    asio::post(executor_, [self = shared_from_this(), reason] {
       self->closing_ = true;
       self->close_reason_ = reason;
       if (self->outbox_.empty()) self->close_now();
@@ -86,7 +129,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
  private:
   void read_next() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
@@ -136,21 +179,22 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void write_next() {
-    ws_.async_write(asio::buffer(outbox_.front()),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      if (ec) return self->finish("write failed: " + ec.message());
-                      self->outbox_.pop_front();
-                      if (!self->outbox_.empty()) {
-                        self->write_next();
-                      } else if (self->closing_) {
-                        self->close_now();
-                      }
-                    });
+    ws_->async_write(asio::buffer(outbox_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->finish("write failed: " + ec.message());
+                       self->outbox_.pop_front();
+                       if (!self->outbox_.empty()) {
+                         self->write_next();
+                       } else if (self->closing_) {
+                         self->close_now();
+                       }
+                     });
   }
 
   void close_now() {
     if (closed_) return;
-    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+    if (!ws_) return finish(close_reason_);
+    ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
       self->finish(self->close_reason_);
     });
   }
@@ -166,7 +210,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     closed_ = true;
     hello_timer_.cancel();
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    (ws_ ? ws_->tcp() : tcp_).socket().close(ignored);
     if (authenticated_) {
       spdlog::info("{} '{}' from {} disconnected: {}",
                    peer_.role == wire::SLAVE  ? "slave"
@@ -177,7 +221,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  asio::any_io_executor executor_;
+  beast::tcp_stream tcp_;  // until the handshake, then inside ws_
+  std::shared_ptr<TlsContext> tls_;
+  std::optional<WsStream> ws_;
   std::chrono::milliseconds hello_timeout_;
   asio::steady_timer hello_timer_;
   beast::flat_buffer buffer_;
@@ -202,14 +249,19 @@ struct PortServer::Impl {
   std::shared_ptr<ConnectionHandler> handler;
   std::string master_id;
   std::chrono::milliseconds hello_timeout{10'000};
-  std::mutex accounts_mutex;
+  std::mutex settings_mutex;
   std::shared_ptr<const Accounts> accounts;
+  std::shared_ptr<TlsContext> tls;
   std::thread thread;
   std::atomic<bool> stopped{false};
 
   std::shared_ptr<const Accounts> current_accounts() {
-    std::lock_guard lock(accounts_mutex);
+    std::lock_guard lock(settings_mutex);
     return accounts;
+  }
+  std::shared_ptr<TlsContext> current_tls() {
+    std::lock_guard lock(settings_mutex);
+    return tls;
   }
 
   void accept_next() {
@@ -220,8 +272,8 @@ struct PortServer::Impl {
         // Frames are small and answered: Nagle's algorithm would hold each ~40 ms.
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), current_accounts(), handler, master_id,
-                                  hello_timeout)
+        std::make_shared<Session>(std::move(socket), current_tls(), current_accounts(), handler,
+                                  master_id, hello_timeout)
             ->run();
       }
       if (!stopped) accept_next();
@@ -243,6 +295,7 @@ Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
   impl->accounts = std::move(accounts);
   impl->master_id = options.master_id;
   impl->hello_timeout = options.hello_timeout;
+  impl->tls = options.tls;
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return unexpected("bad listen address '" + options.bind + "': " + ec.message());
@@ -267,8 +320,14 @@ unsigned short PortServer::port() const {
 }
 
 void PortServer::set_accounts(std::shared_ptr<const Accounts> accounts) {
-  std::lock_guard lock(impl_->accounts_mutex);
+  std::lock_guard lock(impl_->settings_mutex);
   impl_->accounts = std::move(accounts);
+}
+
+void PortServer::set_tls(std::shared_ptr<TlsContext> tls) {
+  if (!tls) return;
+  std::lock_guard lock(impl_->settings_mutex);
+  if (impl_->tls) impl_->tls = std::move(tls);
 }
 
 void PortServer::stop() {

@@ -1,7 +1,9 @@
 #pragma once
-// The master's port for slaves and `eventbot sendchange`: WebSocket over TCP, one
-// protobuf wire::Frame per binary message. Every connection is challenged first; only
-// an authenticated peer's frames reach the handler. A garbage, truncated or oversized
+// The master's port for slaves and `eventbot sendchange`: WebSocket over TCP, inside
+// TLS when the master has a certificate, one protobuf wire::Frame per binary message.
+// A port with TLS refuses connections without it (and the other way round) with a
+// reason in the log and, where the peer can read one, in the answer. Every connection is challenged
+// first; only an authenticated peer's frames reach the handler. A garbage, truncated or oversized
 // frame closes that connection alone, with a log line saying why.
 //
 // Threading: one I/O thread runs every connection; handler callbacks run on it.
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "actors/port/handshake.hpp"
+#include "actors/port/tls.hpp"
 
 namespace eventbot::port {
 
@@ -45,6 +48,8 @@ struct PortOptions {
   std::string master_id;
   // How long a new connection has to answer the challenge before it is dropped.
   std::chrono::milliseconds hello_timeout{10'000};
+  // The server's certificate and key (make_server_tls); null: no TLS.
+  std::shared_ptr<TlsContext> tls;
 };
 
 class PortServer {
@@ -58,6 +63,9 @@ class PortServer {
   unsigned short port() const;
   // Replaces who may connect (reconfig); connections already open stay.
   void set_accounts(std::shared_ptr<const Accounts> accounts);
+  // Replaces the certificate (reconfig after a renewal); connections already open stay.
+  // Whether the port uses TLS at all is fixed when it starts: null is ignored.
+  void set_tls(std::shared_ptr<TlsContext> tls);
   void stop();
 
  private:

@@ -41,6 +41,14 @@ int main(int argc, char** argv) {
   create->add_option("MASTER", master, "HOST:PORT of the master's slave port")->required();
   create->add_option("NAME", config.name, "the slave's name on the master")->required();
   create->add_option("PASSWORD", config.password, "the slave's password")->required();
+  create->add_flag("--tls", config.tls,
+                   "connect with TLS (the master's port has master.tls), verifying the "
+                   "master's certificate against the system's trusted authorities");
+  create
+      ->add_option("--ca", config.ca_file,
+                   "connect with TLS, trusting the authority (or self-signed certificate) "
+                   "in this PEM file")
+      ->check(CLI::ExistingFile);
   create->add_option("--keepalive", config.keepalive_s,
                      "seconds between pings to the master until it says otherwise (default 600)");
   create->add_option("--umask", umask, "umask of the agent and its commands, in octal (e.g. 022)");
@@ -76,6 +84,7 @@ int main(int argc, char** argv) {
       }
     }
     config.usepty = usepty != 0;
+    if (!config.ca_file.empty()) config.ca_file = fs::absolute(config.ca_file).string();
     config.allow_shutdown = *slave::parse_allow_shutdown(allow_shutdown);
     if (config.maxdelay_s == 0 || config.log_size == 0) {
       std::cerr << "eventbot-slave: --maxdelay and --log-size must be positive\n";

@@ -7,9 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
-#include "actors/auth/credentials.hpp"
 #include "actors/port/frame_codec.hpp"
-#include "actors/port/handshake.hpp"
 
 namespace eventbot::slave {
 namespace asio = boost::asio;
@@ -19,11 +17,19 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
-  asio::io_context io{1};
-  websocket::stream<beast::tcp_stream> ws{io};
+  explicit Impl(std::unique_ptr<port::ClientConnection> c)
+      : connection(std::move(c)),
+        io(connection->io()),
+        ws(connection->ws()),
+        heartbeat_timer(io),
+        watchdog_timer(io) {}
+
+  std::unique_ptr<port::ClientConnection> connection;
+  asio::io_context& io;
+  port::WsStream& ws;
   beast::flat_buffer buffer;
-  asio::steady_timer heartbeat_timer{io};
-  asio::steady_timer watchdog_timer{io};
+  asio::steady_timer heartbeat_timer;
+  asio::steady_timer watchdog_timer;
   std::deque<std::string> outbox;
   const FrameHandler* handler = nullptr;
   HeartbeatTimes times;
@@ -32,40 +38,6 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
   bool ended = false;
   bool closing = false;
   std::string end_reason;
-  std::string master_id;
-  std::string remote;
-
-  // Runs one asynchronous operation of the handshake to its end on this thread. The
-  // handshake is async only for its deadlines: beast::tcp_stream's expiry applies to
-  // asynchronous operations, a blocking read would wait forever for a silent peer.
-  template <class Start>
-  beast::error_code await(std::chrono::milliseconds timeout, Start&& start) {
-    beast::get_lowest_layer(ws).expires_after(timeout);
-    bool done = false;
-    beast::error_code result;
-    start([&](beast::error_code ec, auto&&...) {
-      result = ec;
-      done = true;
-    });
-    io.restart();
-    while (!done && io.run_one() > 0) {
-    }
-    return done ? result : beast::error_code(asio::error::operation_aborted);
-  }
-
-  Expected<wire::Frame, std::string> read_frame(std::chrono::milliseconds timeout) {
-    buffer.consume(buffer.size());
-    auto ec = await(timeout, [&](auto handler) { ws.async_read(buffer, std::move(handler)); });
-    if (ec == beast::error::timeout)
-      return unexpected(std::string("the master did not answer in time"));
-    if (ec) return unexpected("reading from the master failed: " + ec.message());
-    auto data = buffer.data();
-    auto frame =
-        port::decode_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    buffer.consume(buffer.size());
-    if (!frame) return unexpected("the master sent a bad frame: " + frame.error());
-    return frame;
-  }
 
   void start() {
     last_received = Clock::now();
@@ -84,11 +56,8 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
     if (ended) return;
     if (ec) {
       if (ec == websocket::error::closed) {
-        auto reason = ws.reason();
-        return end("closed by the master" +
-                   (reason.reason.empty()
-                        ? std::string()
-                        : ": " + std::string(reason.reason.data(), reason.reason.size())));
+        auto reason = ws.close_reason();
+        return end("closed by the master" + (reason.empty() ? std::string() : ": " + reason));
       }
       if (ec == websocket::error::message_too_big) {
         spdlog::warn("the master sent a frame over {} bytes; closing the connection",
@@ -174,7 +143,7 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
   }
 
   void close_now() {
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+    ws.tcp().expires_after(std::chrono::seconds(2));
     ws.async_close(websocket::close_code::normal,
                    [self = shared_from_this()](beast::error_code) { self->end(self->end_reason); });
   }
@@ -186,8 +155,8 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
     heartbeat_timer.cancel();
     watchdog_timer.cancel();
     beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    ws.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    ws.tcp().socket().close(ignored);
   }
 };
 
@@ -195,7 +164,7 @@ MasterLink::MasterLink(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 MasterLink::~MasterLink() {
   beast::error_code ignored;
-  beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+  impl_->ws.tcp().socket().close(ignored);
   // Sends posted after the connection ended hold the Impl that holds the io_context:
   // run them (they drop their frames) so nothing keeps the Impl alive.
   impl_->ended = true;
@@ -204,59 +173,12 @@ MasterLink::~MasterLink() {
 }
 
 Expected<std::unique_ptr<MasterLink>, ConnectError> MasterLink::connect(
-    const std::string& host, unsigned short port, const std::string& name,
-    const std::string& password, std::chrono::milliseconds timeout) {
-  auto impl = std::make_shared<Impl>();
-  beast::error_code ec;
-  tcp::resolver resolver(impl->io);
-  auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-  if (ec) return unexpected(ConnectError{"cannot resolve " + host + ": " + ec.message()});
-  auto& stream = beast::get_lowest_layer(impl->ws);
-  tcp::endpoint endpoint;
-  ec = impl->await(timeout, [&](auto handler) {
-    stream.async_connect(endpoints, [&, handler = std::move(handler)](
-                                        beast::error_code e, const tcp::endpoint& used) mutable {
-      endpoint = used;
-      handler(e);
-    });
-  });
-  if (ec) {
-    return unexpected(ConnectError{"cannot connect to " + host + ":" + std::to_string(port) + ": " +
-                                   ec.message()});
-  }
-  impl->remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  // Updates and acks are small: without this, Nagle's algorithm holds each ~40 ms.
-  stream.socket().set_option(tcp::no_delay(true), ec);
-  impl->ws.read_message_max(port::kMaxFrameBytes);
-  impl->ws.binary(true);
-  ec = impl->await(timeout,
-                   [&](auto handler) { impl->ws.async_handshake(host, "/", std::move(handler)); });
-  if (ec)
-    return unexpected(ConnectError{"WebSocket handshake with the master failed: " + ec.message()});
-
-  auto challenge = impl->read_frame(timeout);
-  if (!challenge) return unexpected(ConnectError{challenge.error()});
-  if (!challenge->has_challenge()) return unexpected(ConnectError{"the master sent no challenge"});
-
-  wire::Frame hello;
-  hello.mutable_hello()->set_role(wire::SLAVE);
-  hello.mutable_hello()->set_name(name);
-  hello.mutable_hello()->set_protocol_version(port::kProtocolVersion);
-  hello.mutable_hello()->set_proof(
-      auth::proof(auth::credential(name, password), challenge->challenge().nonce()));
-  auto hello_bytes = port::encode_frame(hello);
-  ec = impl->await(timeout, [&](auto handler) {
-    impl->ws.async_write(asio::buffer(hello_bytes), std::move(handler));
-  });
-  if (ec) return unexpected(ConnectError{"sending the hello failed: " + ec.message()});
-
-  auto answer = impl->read_frame(timeout);
-  if (!answer) return unexpected(ConnectError{answer.error()});
-  if (answer->has_refused()) return unexpected(ConnectError{answer->refused().reason(), true});
-  if (!answer->has_welcome()) return unexpected(ConnectError{"the master sent no welcome"});
-  impl->master_id = answer->welcome().master_id();
-  stream.expires_never();
-  return std::unique_ptr<MasterLink>(new MasterLink(std::move(impl)));
+    const port::MasterAddress& master, const std::string& name, const std::string& password,
+    std::chrono::milliseconds timeout) {
+  auto connection = port::ClientConnection::open(master, wire::SLAVE, name, password, timeout);
+  if (!connection) return unexpected(connection.error());
+  return std::unique_ptr<MasterLink>(
+      new MasterLink(std::make_shared<Impl>(std::move(*connection))));
 }
 
 std::string MasterLink::run(const FrameHandler& handler, HeartbeatTimes times) {
@@ -295,10 +217,10 @@ void MasterLink::set_heartbeat(HeartbeatTimes times) {
 }
 
 const std::string& MasterLink::master_id() const {
-  return impl_->master_id;
+  return impl_->connection->master_id();
 }
 const std::string& MasterLink::remote() const {
-  return impl_->remote;
+  return impl_->connection->remote();
 }
 
 }  // namespace eventbot::slave

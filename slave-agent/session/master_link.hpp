@@ -1,5 +1,6 @@
 #pragma once
-// One connection of the slave to its master: WebSocket over TCP, one wire::Frame per
+// One connection of the slave to its master: WebSocket over TCP (inside TLS when the
+// slave is configured with it), one wire::Frame per
 // binary message (actors/port), the challenge/response handshake as role SLAVE, then
 // frames both ways. Boost.Beast async on an io_context that run() drives on the
 // caller's thread; send() and close() may be called from any thread.
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/port/client_connection.hpp"
 #include "common/expected.hpp"
 #include "events/wire.pb.h"
 
@@ -22,17 +24,14 @@ struct HeartbeatTimes {
   std::chrono::milliseconds dead_after{1'800'000};
 };
 
-struct ConnectError {
-  std::string message;
-  bool refused = false;  // the master answered Refused: message is its reason
-};
+using port::ConnectError;
 
 class MasterLink {
  public:
   // Connects, proves the password and waits for Welcome, each step within `timeout`.
   static Expected<std::unique_ptr<MasterLink>, ConnectError> connect(
-      const std::string& host, unsigned short port, const std::string& name,
-      const std::string& password, std::chrono::milliseconds timeout);
+      const port::MasterAddress& master, const std::string& name, const std::string& password,
+      std::chrono::milliseconds timeout);
   ~MasterLink();
 
   using FrameHandler = std::function<void(const wire::Frame&)>;

@@ -91,6 +91,18 @@ Expected<SlaveConfig, std::string> read_slave_config(const fs::path& dir) {
     key = "password";
     if (!root["password"]) return unexpected(path.string() + ": 'password' is missing");
     config.password = root["password"].as<std::string>();
+    key = "tls";
+    if (root[key]) config.tls = root[key].as<bool>();
+    key = "ca";
+    if (root[key] && !root[key].IsNull()) {
+      fs::path ca = root[key].as<std::string>();
+      if (ca.is_relative()) ca = dir / ca;
+      if (!fs::is_regular_file(ca)) {
+        return unexpected(path.string() + ": ca: " + ca.string() + " is not a file");
+      }
+      config.ca_file = ca.string();
+      config.tls = true;
+    }
     key = "keepalive";
     if (root[key]) config.keepalive_s = root[key].as<unsigned>();
     key = "umask";
@@ -141,6 +153,8 @@ Expected<Ok, std::string> write_slave_config(const fs::path& dir, const SlaveCon
       << config.master_host + ":" + std::to_string(config.master_port);
   out << YAML::Key << "name" << YAML::Value << config.name;
   out << YAML::Key << "password" << YAML::Value << YAML::DoubleQuoted << config.password;
+  out << YAML::Key << "tls" << YAML::Value << (config.tls || !config.ca_file.empty());
+  if (!config.ca_file.empty()) out << YAML::Key << "ca" << YAML::Value << config.ca_file;
   out << YAML::Key << "keepalive" << YAML::Value << config.keepalive_s;
   out << YAML::Key << "umask" << YAML::Value;
   if (config.umask) {

@@ -17,7 +17,13 @@ struct SlaveConfig {
   std::string master_host;
   unsigned short master_port = 9989;
   std::string name;
-  std::string password;           // never logged
+  std::string password;  // never logged
+  // TLS to the master (its port has master.tls); `ca_file` is the PEM file of the
+  // authority that signed the master's certificate, or the certificate itself when it
+  // is self-signed; empty: the system's trust store. A relative path is relative to
+  // the slave's directory. Setting ca_file implies tls.
+  bool tls = false;
+  std::string ca_file;
   unsigned keepalive_s = 600;     // ping interval until the master's settings say otherwise
   std::optional<unsigned> umask;  // applied at start; nullopt: leave the inherited one
   unsigned maxdelay_s = 300;      // reconnect back-off cap

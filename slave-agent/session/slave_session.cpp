@@ -449,9 +449,11 @@ struct SlaveSession::State {
         std::lock_guard lock(mutex);
         if (stopping || finished) return;
       }
-      spdlog::info("connecting to the master at {} as '{}'", where, config.name);
-      auto connected = MasterLink::connect(config.master_host, config.master_port, config.name,
-                                           config.password, options.connect_timeout);
+      spdlog::info("connecting to the master at {}{} as '{}'", where, config.tls ? " (TLS)" : "",
+                   config.name);
+      auto connected = MasterLink::connect(
+          port::MasterAddress{config.master_host, config.master_port, {config.tls, config.ca_file}},
+          config.name, config.password, options.connect_timeout);
       if (!connected) {
         if (connected.error().refused) {
           spdlog::error("the master at {} REFUSED this slave: {} (check name and password in {})",

@@ -8,6 +8,7 @@
 
 #include "actors/config/master_yaml_template.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certificates.hpp"
 
 namespace eventbot::config {
 namespace {
@@ -41,6 +42,33 @@ TEST(Checkconfig, AGoodFileNamedDirectly) {
   eventbot::testing::TempDir dir("checkconfig");
   write_file(dir / "other.yaml", master_yaml_template());
   EXPECT_EQ(checkconfig(dir / "other.yaml").code, 0);
+}
+
+// master.tls is loaded as the port will load it, relative to the master's directory.
+TEST(Checkconfig, TlsFilesAreLoadedRelativeToTheMasterDirectory) {
+  eventbot::testing::TempDir dir("checkconfig");
+  std::filesystem::create_directory(dir / "tls");
+  auto made = eventbot::testing::make_test_certificate(dir / "tls", "master", "DNS:localhost");
+  auto other = eventbot::testing::make_test_certificate(dir / "tls", "other", "DNS:localhost");
+  auto with_tls = [&](const std::string& certificate, const std::string& key) {
+    std::string text = master_yaml_template();
+    auto at = text.find("  slave_port: 9989\n");
+    text.insert(at, "  tls: {certificate: " + certificate + ", key: " + key + "}\n");
+    write_file(dir / "master.yaml", text);
+    return checkconfig(dir.path());
+  };
+  EXPECT_EQ(with_tls("tls/master.pem", "tls/master.key").code, 0);
+  EXPECT_EQ(with_tls(made.certificate.string(), made.key.string()).code, 0);  // absolute
+
+  Outcome missing = with_tls("tls/none.pem", "tls/master.key");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("master.tls: the certificate"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("none.pem does not exist"), std::string::npos) << missing.err;
+
+  Outcome mismatched = with_tls("tls/master.pem", "tls/other.key");
+  EXPECT_EQ(mismatched.code, 1);
+  EXPECT_NE(mismatched.err.find("other.key"), std::string::npos) << mismatched.err;
+  (void)other;
 }
 
 TEST(Checkconfig, ABadFilePrintsEveryErrorAndFails) {

@@ -355,12 +355,25 @@ TEST(ConfigLoader, LoadsFromAFile) {
   EXPECT_FALSE(result);
 }
 
+TEST(MasterSection, TlsNamesTheCertificateAndKey) {
+  auto result = load_config_string(
+      "master: {tls: {certificate: tls/cert.pem, key: /etc/eventbot/key.pem}}\n", "master.yaml");
+  ASSERT_TRUE(result);
+  ASSERT_TRUE(result->tls);
+  EXPECT_EQ(result->tls->certificate, "tls/cert.pem");
+  EXPECT_EQ(result->tls->key, "/etc/eventbot/key.pem");
+  auto plain = load_config_string("master: {slave_port: 9989}\n", "master.yaml");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->tls);
+}
+
 TEST(MasterYamlTemplate, LoadsAsItIs) {
   const std::string text = master_yaml_template();
   auto result = load_config_string(text, "master.yaml");
   ASSERT_TRUE(result) << ::testing::PrintToString(testing::errors_of(text));
   const MasterConfig& c = *result;
   EXPECT_EQ(c.slave_port, 9989);
+  EXPECT_FALSE(c.tls);  // the example speaks in the clear on 127.0.0.1
   EXPECT_EQ(c.web.port, 8010);
   EXPECT_EQ(c.buildbot_url, "http://localhost:8010/");
   ASSERT_EQ(c.slaves.size(), 1u);
@@ -412,7 +425,7 @@ TEST(MasterYamlTemplate, CommentedExamplesLoadWhenUncommented) {
         hash != std::string::npos && hash > 0 && line.find_first_not_of(' ') == hash;
     const std::string body = comment ? line.substr(hash + 2) : "";
     const bool begins = comment && (body.starts_with("- ") || body.starts_with("users:") ||
-                                    body.starts_with("max_builds:"));
+                                    body.starts_with("max_builds:") || body.starts_with("tls:"));
     const bool continues = in_example && comment && hash == example_hash && body.starts_with("  ");
     in_example = begins || continues;
     if (in_example) {
@@ -424,14 +437,15 @@ TEST(MasterYamlTemplate, CommentedExamplesLoadWhenUncommented) {
   EXPECT_NE(uncommented.find("type: git_poller"), std::string::npos);
   EXPECT_NE(uncommented.find("type: nightly"), std::string::npos);
   EXPECT_NE(uncommented.find("type: mail"), std::string::npos);
+  EXPECT_NE(uncommented.find("\n  tls: {certificate:"), std::string::npos);
   auto errors = testing::errors_of(uncommented);
   // The matrix example names slaves this file does not define.
   EXPECT_EQ(
       errors,
       (std::vector<std::string>{
-          R"(master.yaml:106:14: builders[1].slaves[0]: no slave named "linux-slave")",
-          R"(master.yaml:106:14: builders[1].slaves[0]: no slave named "bsd-slave")",
-          R"(master.yaml:132:22: web.users[0].password_hash: must be "sha256:" and 64 hex digits, as `eventbot hash-password` prints)",
+          R"(master.yaml:110:14: builders[1].slaves[0]: no slave named "linux-slave")",
+          R"(master.yaml:110:14: builders[1].slaves[0]: no slave named "bsd-slave")",
+          R"(master.yaml:136:22: web.users[0].password_hash: must be "sha256:" and 64 hex digits, as `eventbot hash-password` prints)",
       }))
       << uncommented;
 }

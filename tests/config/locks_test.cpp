@@ -89,8 +89,9 @@ const std::vector<BadLocks> kBadLocks = {
      with_base("  - {name: b, slaves: [fast], locks: [{name: compile, access: count}]}\n"),
      {R"(master.yaml:8:63: builders[0].locks[0].access: unknown lock access "count"; expected one of: exclusive, counting)"}},
     {"bad_access_in_step",
-     with_base("  - name: b\n    slaves: [fast]\n    steps:\n"
-               "      - {type: shell, command: \"true\", locks: [{name: compile, access: exclusiv}]}\n"),
+     with_base(
+         "  - name: b\n    slaves: [fast]\n    steps:\n"
+         "      - {type: shell, command: \"true\", locks: [{name: compile, access: exclusiv}]}\n"),
      {R"(master.yaml:11:72: builders[0].steps[0].locks[0].access: unknown lock access "exclusiv" (did you mean "exclusive"?))"}},
     {"lock_listed_twice",
      with_base("  - {name: b, slaves: [fast], locks: [database, {name: database}]}\n"),

@@ -28,6 +28,7 @@
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certificates.hpp"
 
 namespace eventbot::testing {
 namespace {
@@ -119,7 +120,7 @@ class BuildE2E : public ::testing::Test {
                             "master: {id: e2e, slave_port: " +
                                 std::to_string(port_) +
                                 ", heartbeat_interval: 1, dead_after: 3, reattach_grace: " +
-                                std::to_string(reattach_grace) +
+                                std::to_string(reattach_grace) + tls_setting() +
                                 "}\n"
                                 "change_sources:\n"
                                 "  - {type: sendchange, user: change, password: changepw}\n" +
@@ -127,6 +128,17 @@ class BuildE2E : public ::testing::Test {
     auto checked = run_process({eventbot(), "checkconfig", master_dir().string()});
     ASSERT_EQ(checked.exit_code, 0) << describe(checked);
     ASSERT_NO_FATAL_FAILURE(launch_master());
+  }
+
+  // With tls_ set: the port speaks TLS, and every client trusts tls_'s certificate.
+  std::string tls_setting() const {
+    if (!tls_) return {};
+    return ", tls: {certificate: " + tls_->certificate.string() + ", key: " + tls_->key.string() +
+           "}";
+  }
+  std::vector<std::string> client_tls_options() const {
+    if (!tls_) return {};
+    return {"--ca", tls_->certificate.string()};
   }
 
   void launch_master() {
@@ -169,6 +181,7 @@ class BuildE2E : public ::testing::Test {
         "--who",    "tester",     "--branch", branch,
         "-r",       revision};
     argv.insert(argv.end(), more.begin(), more.end());
+    for (const auto& option : client_tls_options()) argv.push_back(option);
     argv.push_back("file.c");
     return run_process(argv);
   }
@@ -181,8 +194,10 @@ class BuildE2E : public ::testing::Test {
   // foreground as a child of the test. `port` 0: the master's port.
   AgentProcess& start_slave(const std::string& name, const std::string& password,
                             unsigned short port = 0) {
+    std::vector<std::string> options{"--maxdelay", "1", "--force"};
+    for (const auto& option : client_tls_options()) options.push_back(option);
     auto created = create_slave(slave_dir(name), port ? port : port_, name, password,
-                                "retry_initial: 0.2\n", {"--maxdelay", "1", "--force"});
+                                "retry_initial: 0.2\n", options);
     EXPECT_EQ(created.exit_code, 0) << describe(created);
     auto& agent = agents_[name];
     agent.reset();
@@ -330,6 +345,7 @@ class BuildE2E : public ::testing::Test {
   EventLogView log_{root_.path() / "master" / "events"};
   std::map<std::string, std::unique_ptr<AgentProcess>> agents_;
   std::unique_ptr<TcpProxy> proxy_;
+  std::optional<TestCertificate> tls_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -833,6 +849,59 @@ builders:
   EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
   expect_requests_built_once();
+}
+
+// The same over TLS (master.tls; the agent and sendchange given the CA): the build goes
+// on across the restart, and a certificate renewed in place is in force after a reconfig.
+TEST_F(BuildE2E, TlsPortRunsBuildsAcrossARestartAndRenewsItsCertificateOnReconfig) {
+  fs::create_directories(root_.path() / "tls");
+  tls_ = make_test_certificate(root_.path() / "tls", "master", "IP:127.0.0.1");
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       printing_loop("line", 30, "0.1") + R"("}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return stdout_lines("long", 0, 0) >= 5; }));
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  auto b = build("long", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(log_.text(streams::log("long", 0, 0, "stdio")), numbered_lines("line", 30));
+  EXPECT_NE(read_file(slave_dir("s1") / "slave.log").find("(TLS)"), std::string::npos);
+
+  // A client without the CA is refused with the reason; the master goes on.
+  auto plain = run_process({eventbot(), "sendchange", "--master",
+                            "127.0.0.1:" + std::to_string(port_), "--who", "x", "f.c"});
+  EXPECT_NE(plain.exit_code, 0);
+  EXPECT_NE(plain.err.find("requires TLS"), std::string::npos) << describe(plain);
+
+  // Renewal: new files at the same paths, then reconfig.
+  auto old_ca = root_.path() / "old-ca.pem";
+  fs::copy_file(tls_->certificate, old_ca);
+  fs::remove(tls_->certificate);
+  fs::remove(tls_->key);
+  auto renewed = make_test_certificate(root_.path() / "tls", "master", "IP:127.0.0.1");
+  auto reconfigured = run_process({eventbot(), "reconfig", master_dir().string()});
+  ASSERT_EQ(reconfigured.exit_code, 0) << describe(reconfigured);
+  ASSERT_EQ(sendchange("main", "r2").exit_code, 0);  // trusts the renewed certificate
+  auto stale =
+      run_process({eventbot(), "sendchange", "--master", "127.0.0.1:" + std::to_string(port_),
+                   "--who", "x", "--ca", old_ca.string(), "f.c"});
+  EXPECT_NE(stale.exit_code, 0) << describe(stale);
+  EXPECT_NE(stale.err.find("certificate verify failed"), std::string::npos) << describe(stale);
+  ASSERT_TRUE(wait_for([&] { return finished("long", 1); }));
+  EXPECT_EQ(build("long", 1).finished->result(), events::SUCCESS);
+  (void)renewed;
 }
 
 TEST_F(BuildE2E, KilledMasterGetsTheEndOfACommandThatEndedWhileItWasDown) {

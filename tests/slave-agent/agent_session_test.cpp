@@ -10,6 +10,7 @@
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/slave-agent/test_master.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certificates.hpp"
 
 namespace eventbot::testing {
 namespace {
@@ -358,6 +359,56 @@ TEST_F(AgentSession, WrongPasswordIsRefusedLoggedAndRetried) {
   EXPECT_TRUE(agent->log_has("REFUSED this slave: wrong name or password")) << agent->log();
   EXPECT_FALSE(agent->log_has("not-the-password")) << agent->log();
   EXPECT_FALSE(agent->exited());
+}
+
+// TLS (master.tls on a real master): the agent created with --ca verifies the port's
+// certificate and everything goes through the TLS layer, large output included.
+TEST_F(AgentSession, AgentWithTheMastersCaRunsCommandsOverTls) {
+  auto certificate = make_test_certificate(dir_.path(), "master", "IP:127.0.0.1");
+  master_.use_tls(certificate.certificate, certificate.key);
+  auto agent = connected_agent({}, {"--ca", certificate.certificate.string()});
+  EXPECT_NE(read_file(slave_dir() / "slave.yaml").find("tls: true"), std::string::npos);
+  EXPECT_TRUE(agent->log_has("(TLS)")) << agent->log();
+  master_.handler().send(
+      shell("b1/1/1", "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo done >&2; exit 4"));
+  ASSERT_TRUE(complete("b1/1/1")) << agent->log();
+  EXPECT_EQ(
+      master_.handler().with_lock([&] { return master_.handler().commands["b1/1/1"].result.rc(); }),
+      4);
+  auto out = output_of("b1/1/1", wire::STDOUT);
+  EXPECT_EQ(out, std::string(3000000, 'x') + "\n");
+  EXPECT_EQ(output_of("b1/1/1", wire::STDERR), "done\n");
+  expect_no_password_in_log(*agent);
+}
+
+TEST_F(AgentSession, AgentWithoutTlsOnATlsPortLogsWhyAndKeepsTrying) {
+  auto certificate = make_test_certificate(dir_.path(), "master", "IP:127.0.0.1");
+  master_.use_tls(certificate.certificate, certificate.key);
+  auto agent = start_agent();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto log = agent->log();
+        auto first = log.find("requires TLS");
+        return first != std::string::npos &&
+               log.find("requires TLS", first + 1) != std::string::npos;
+      },
+      10s))
+      << agent->log();
+  EXPECT_EQ(master_.handler().with_lock([&] { return master_.handler().connections; }), 0);
+  EXPECT_FALSE(agent->exited());
+}
+
+TEST_F(AgentSession, AgentTrustingAnotherAuthorityRefusesTheMaster) {
+  auto certificate = make_test_certificate(dir_.path(), "master", "IP:127.0.0.1");
+  auto stranger = make_test_certificate(dir_.path(), "stranger", "IP:127.0.0.1");
+  master_.use_tls(certificate.certificate, certificate.key);
+  auto agent =
+      start_agent({}, TestMaster::kPassword, kTestKnobs, {"--ca", stranger.certificate.string()});
+  ASSERT_TRUE(wait_until([&] { return agent->log_has("certificate verify failed"); }, 10s))
+      << agent->log();
+  EXPECT_EQ(master_.handler().with_lock([&] { return master_.handler().connections; }), 0);
+  // Its password never left it: the handshake stopped before the hello.
+  EXPECT_EQ(master_.handler().with_lock([&] { return master_.handler().refusals; }), 0);
 }
 
 TEST_F(AgentSession, GarbageFrameIsLoggedAndTheAgentRedials) {

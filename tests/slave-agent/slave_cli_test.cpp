@@ -57,6 +57,37 @@ TEST(SlaveCli, CreateSlaveWritesItsFilesAndRefusesToOverwriteWithoutForce) {
   EXPECT_NE(bad.err.find("umask"), std::string::npos) << bad.err;
 }
 
+TEST(SlaveCli, CreateSlaveWithTlsRecordsTheCaAndRefusesAMissingOne) {
+  TempDir dir("eventbot-slave-cli");
+  auto ca = dir.path() / "ca.pem";
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n";  // create-slave only checks it exists
+  auto created = create_slave(dir.path() / "slave", 9989, "bot", "pw", "", {"--ca", ca.string()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto yaml = read_file(dir.path() / "slave" / "slave.yaml");
+  EXPECT_NE(yaml.find("tls: true"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("ca: " + ca.string()), std::string::npos) << yaml;
+
+  auto system_store = create_slave(dir.path() / "public", 9989, "bot", "pw", "", {"--tls"});
+  ASSERT_EQ(system_store.exit_code, 0) << system_store.err;
+  yaml = read_file(dir.path() / "public" / "slave.yaml");
+  EXPECT_NE(yaml.find("tls: true"), std::string::npos) << yaml;
+  EXPECT_EQ(yaml.find("ca:"), std::string::npos) << yaml;
+
+  auto missing =
+      create_slave(dir.path() / "other", 9989, "bot", "pw", "", {"--ca", "/nonexistent/ca.pem"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("/nonexistent/ca.pem"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "other" / "slave.yaml"));
+
+  // A CA file removed after create-slave: start says so instead of dialling in vain.
+  std::filesystem::remove(ca);
+  auto start =
+      run_process({slave_binary(), "start", "--foreground", (dir.path() / "slave").string()});
+  EXPECT_NE(start.exit_code, 0);
+  EXPECT_NE((start.err + start.out).find("ca.pem is not a file"), std::string::npos)
+      << start.err << start.out;
+}
+
 TEST(SlaveCli, StartDaemonisesStopWaitsRestartComesBack) {
   TestMaster master;
   TempDir dir("eventbot-slave-cli");

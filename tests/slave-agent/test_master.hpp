@@ -188,6 +188,7 @@ class TestMaster {
     port::PortOptions options;
     options.port = port;
     options.master_id = "test-master";
+    options.tls = tls_;
     auto server = port::PortServer::start(options, accounts, handler_);
     ASSERT_TRUE(server) << server.error();
     server_ = std::move(*server);
@@ -203,6 +204,14 @@ class TestMaster {
     server_.reset();
   }
   void restart() { start(port_); }
+  // From now on the port speaks TLS only, with this certificate.
+  void use_tls(const std::filesystem::path& certificate, const std::filesystem::path& key) {
+    auto tls = port::make_server_tls(certificate, key);
+    ASSERT_TRUE(tls) << tls.error();
+    stop();
+    tls_ = *tls;
+    start(0);
+  }
 
   unsigned short port() const { return port_; }
   TestMasterHandler& handler() { return *handler_; }
@@ -215,6 +224,7 @@ class TestMaster {
  private:
   std::shared_ptr<TestMasterHandler> handler_;
   std::unique_ptr<port::PortServer> server_;
+  std::shared_ptr<port::TlsContext> tls_;
   unsigned short port_ = 0;
 };
 

@@ -10,7 +10,7 @@ namespace {
 void read_master_section(const Value& section, MasterConfig& config) {
   MapReader master(section, KeyRules::only({"id", "slave_port", "bind", "durability",
                                             "collapse_requests", "log_server", "heartbeat_interval",
-                                            "dead_after", "reattach_grace"}));
+                                            "dead_after", "reattach_grace", "tls"}));
   if (auto s = master.get("heartbeat_interval").integer(1, 3600)) {
     config.heartbeat_interval = static_cast<int>(*s);
   }
@@ -30,6 +30,13 @@ void read_master_section(const Value& section, MasterConfig& config) {
     config.slave_port = static_cast<int>(*port);
   }
   if (auto bind = master.get("bind").non_empty_string()) config.slave_bind = *bind;
+  Value tls = master.get("tls");
+  if (tls.present()) {
+    MapReader files(tls, KeyRules::only({"certificate", "key"}));
+    auto certificate = files.required("certificate").non_empty_string();
+    auto key = files.required("key").non_empty_string();
+    if (certificate && key) config.tls = TlsFiles{*certificate, *key};
+  }
   if (auto durability =
           master.get("durability").choice({"sync", "group", "nosync"}, "durability")) {
     config.durability = *durability;

@@ -4,6 +4,7 @@
 //   bench_builds drive --master HOST:PORT --dir MASTER_DIR --branches b0,b1,... -n N
 //                      [--pipeline] [--poll SECONDS] [--timeout SECONDS]
 //                      [--pids NAME=PID[+PID...],...] [--key KEY] [--observe store|log]
+//                      [--ca CA.pem]   (TLS to a master with master.tls)
 //
 // Submits N changes through one sendchange connection (the port, role CHANGE_SENDER,
 // as `eventbot sendchange` does), change i on branch i mod len(branches); sequential:
@@ -128,8 +129,10 @@ int drive(const std::map<std::string, std::string>& args, bool pipeline) {
     position = log->head().value();
   }
 
-  auto client = port::PortClient::connect(address->first, address->second, wire::CHANGE_SENDER,
-                                          "change", "changepw", std::chrono::seconds(10));
+  const std::string ca = get("ca", "");
+  auto client = port::PortClient::connect(
+      port::MasterAddress{address->first, address->second, {!ca.empty(), ca}}, wire::CHANGE_SENDER,
+      "change", "changepw", std::chrono::seconds(10));
   if (!client) fail(client.error());
 
   std::map<std::string, double> cpu0;

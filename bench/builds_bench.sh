@@ -32,6 +32,8 @@
 # Env knobs: NBUILDS=200 REPS=1 LAT_REPS=10 HISTORY=10000 SLAVE_COUNTS="1 4 16"
 #            LOGTESTS=... IDLE_SLAVES=500 IDLE_S=60 PORT=29989 KEEP=1 (keep the work dir)
 #            OUT=FILE (also append the JSON lines there)
+#            TLS=1: the master's port with a self-signed certificate (master.tls), the
+#            agents and the driver trusting it (--ca): the same parts over TLS
 #            PRELOAD=SO: LD_PRELOAD for the master, the agents and the driver (an experiment:
 #            bench/tcp_nodelay_preload.c sets TCP_NODELAY on every connected socket; build
 #            it with `gcc -shared -fPIC -O2 -o /tmp/nodelay.so bench/tcp_nodelay_preload.c -ldl`)
@@ -60,12 +62,21 @@ PORT=${PORT:-29989}
 KEEP=${KEEP:-0}
 OUT=${OUT:-}
 PRELOAD=${PRELOAD:-}
+TLS=${TLS:-0}
 [ -z "$PRELOAD" ] || export LD_PRELOAD=$PRELOAD
 
 WORK=$(mktemp -d /tmp/ebbench.XXXXXX)
 echo "work dir: $WORK"
 STARTED_MASTERS=()   # master dirs we started
 STARTED_SLAVES=()    # slave dirs we started
+MASTER_TLS=""; CLIENT_TLS=()
+if [ "$TLS" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=bench -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$WORK/tls.key" -out "$WORK/tls.pem" 2> /dev/null
+    MASTER_TLS=", tls: {certificate: $WORK/tls.pem, key: $WORK/tls.key}"
+    CLIENT_TLS=(--ca "$WORK/tls.pem")
+fi
 
 rec() { echo "  $1"; [ -z "$OUT" ] || echo "$1" >> "$OUT"; }
 el() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }
@@ -117,7 +128,7 @@ make_master() {
     gb=$(printf 'x%.0s' $(seq 1 99))
     {
         echo "title: ebbench"
-        echo "master: {id: bench, slave_port: $PORT, durability: group, collapse_requests: false}"
+        echo "master: {id: bench, slave_port: $PORT, durability: group, collapse_requests: false$MASTER_TLS}"
         echo "slaves:"
         for i in $(seq 1 "$n"); do echo "  - {name: s$i, password: pass, max_builds: 4}"; done
         echo "change_sources:"
@@ -155,7 +166,7 @@ start_slaves() {
         s=$WORK/slaves/s$i
         if [ ! -f "$s/slave.yaml" ]; then
             mkdir -p "$WORK/slaves"
-            "$SLAVE" create-slave "$s" "127.0.0.1:$PORT" "s$i" pass > /dev/null
+            "$SLAVE" create-slave "$s" "127.0.0.1:$PORT" "s$i" pass "${CLIENT_TLS[@]}" > /dev/null
         fi
         "$SLAVE" start "$s" > /dev/null
         STARTED_SLAVES+=("$s")
@@ -179,11 +190,11 @@ stop_slaves() {  # stop_slaves FIRST LAST, waits until gone
 slave_pids() { local i; for i in $(seq "$1" "$2"); do printf '%s+' "$(spid "$WORK/slaves/s$i")"; done | sed 's/+$//'; }
 drive() {  # drive MASTER_DIR KEY ARGS...
     local d=$1 key=$2; shift 2
-    "$DRIVER" drive --master "127.0.0.1:$PORT" --dir "$d" --key "$key" "$@"
+    "$DRIVER" drive --master "127.0.0.1:$PORT" --dir "$d" --key "$key" "${CLIENT_TLS[@]}" "$@"
 }
 addf() { sed "s/}\$/, $1}/"; }
 
-rec "{\"key\": \"info\", \"load\": \"$(load)\", \"nproc\": $(nproc), \"commit\": \"$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null)\", \"NBUILDS\": $NBUILDS, \"REPS\": $REPS, \"preload\": \"$PRELOAD\"}"
+rec "{\"key\": \"info\", \"load\": \"$(load)\", \"nproc\": $(nproc), \"commit\": \"$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null)\", \"NBUILDS\": $NBUILDS, \"REPS\": $REPS, \"preload\": \"$PRELOAD\", \"tls\": $TLS}"
 
 # ------------------------------------------------------------ tput (+ lat, log on 1 slave)
 for n in $SLAVE_COUNTS; do

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "actors/changes/change_intake.hpp"
 #include "actors/config/config_loader.hpp"
@@ -190,6 +191,14 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   // The actors: fold the log into every scheduler, then hand them what comes next.
   impl->actor_config = std::make_unique<caf::actor_system_config>();
   impl->actor_config->set("scheduler.max-threads", 2);
+  // CAF's default work stealing has idle workers poll for jobs (spinning, then 50 us
+  // sleeps) after every message: with hundreds of idle slaves, each heartbeat a message,
+  // the master spent a fifth of a core polling. Work sharing waits on a condition
+  // variable instead. EVENTBOT_CAF_POLICY=stealing brings the default back (benchmarks).
+  const char* policy = std::getenv("EVENTBOT_CAF_POLICY");
+  const bool stealing = policy != nullptr && std::string_view(policy) == "stealing";
+  impl->actor_config->set("scheduler.policy",
+                          stealing ? caf::atom("stealing") : caf::atom("sharing"));
   impl->system = std::make_unique<caf::actor_system>(*impl->actor_config);
   SchedulerContext context;
   context.log = impl->log.get();

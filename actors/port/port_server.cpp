@@ -95,7 +95,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         tcp_, buffer_, *request,
         [self = shared_from_this(), request](beast::error_code ec, std::size_t) {
           const std::string reason = "a connection without TLS to a port that requires it";
-          if (ec || self->closed_) return self->drop(reason);
+          if (self->closed_) return;
+          if (ec) return self->drop(reason);
           auto response = std::make_shared<http::response<http::string_body>>(
               http::status::bad_request, request->version());
           response->set(http::field::content_type, "text/plain");

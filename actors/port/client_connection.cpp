@@ -83,13 +83,27 @@ Expected<std::unique_ptr<ClientConnection>, ConnectError> ClientConnection::open
   auto& c = *connection;
   const auto where = master.host + ":" + std::to_string(master.port);
 
+  // Name lookup too within the deadline: a resolver that never answers is a failed try.
   beast::error_code ec;
   tcp::resolver resolver(c.io_);
-  auto endpoints = resolver.resolve(master.host, std::to_string(master.port), ec);
+  tcp::resolver::results_type endpoints;
+  bool done = false;
+  resolver.async_resolve(master.host, std::to_string(master.port),
+                         [&](beast::error_code e, tcp::resolver::results_type results) {
+                           ec = e;
+                           endpoints = std::move(results);
+                           done = true;
+                         });
+  asio::steady_timer resolve_deadline(c.io_, timeout);
+  resolve_deadline.async_wait([&](beast::error_code e) {
+    if (!e) resolver.cancel();
+  });
+  c.run_until(done);
+  resolve_deadline.cancel();
   if (ec) return unexpected(ConnectError{"cannot resolve " + master.host + ": " + ec.message()});
   auto& stream = c.ws_.tcp();
   stream.expires_after(timeout);
-  bool done = false;
+  done = false;
   stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint& used) {
     ec = e;
     if (!e) c.remote_ = used.address().to_string() + ":" + std::to_string(used.port());

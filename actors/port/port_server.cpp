@@ -102,8 +102,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
           response->set(http::field::content_type, "text/plain");
           response->keep_alive(false);
           response->body() =
-              "this master's port requires TLS: give the master's CA certificate to the client "
-              "(eventbot-slave create-slave --ca FILE, eventbot --ca FILE)";
+              "this master's port requires TLS: give the client the master's CA certificate "
+              "(create-slave --ca FILE, or tls: true and ca: FILE in slave.yaml; eventbot "
+              "--ca FILE), or --tls when a public authority signed it";
           response->prepare_payload();
           http::async_write(
               self->tcp_, *response,

@@ -42,10 +42,15 @@ Expected<std::shared_ptr<TlsContext>, std::string> make_server_tls(const fs::pat
     return unexpected("cannot use the certificate " + certificate.string() + ": " + ec.message() +
                       " (expected PEM)");
   }
+  // Without a callback OpenSSL would ask for an encrypted key's passphrase on the
+  // terminal, and an unattended master would wait forever: an empty one fails at once.
+  context->set_password_callback(
+      [](std::size_t, ssl::context::password_purpose) { return std::string(); });
   context->use_private_key_file(key.string(), ssl::context::pem, ec);
   if (ec) {
     return unexpected("cannot use the key " + key.string() + ": " + ec.message() +
-                      " (expected an unencrypted PEM key matching the certificate)");
+                      " (expected an unencrypted PEM key matching the certificate; an "
+                      "encrypted one can be decrypted with `openssl pkey -in KEY -out NEW`)");
   }
   if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
     return unexpected("the key " + key.string() + " does not match the certificate " +

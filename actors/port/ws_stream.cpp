@@ -1,5 +1,7 @@
 #include "actors/port/ws_stream.hpp"
 
+#include <openssl/x509v3.h>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http.hpp>
 
@@ -30,6 +32,16 @@ void set_frame_options(Ws& ws, beast::role_type role) {
   }
   ws.read_message_max(kMaxFrameBytes);
   ws.binary(true);
+}
+
+// At most `limit` bytes of a peer's text for a log line, control bytes replaced.
+std::string printable_prefix(const std::string& text, std::size_t limit) {
+  std::string out = text.substr(0, limit);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 // What OpenSSL's terse reasons usually mean for someone setting up a slave.
@@ -101,7 +113,8 @@ void WsStream::upgrade_as_client(const std::string& host, Handler&& handler) {
             *response, host, "/",
             [response, handler = std::forward<Handler>(handler)](beast::error_code ec) mutable {
               if (ec == websocket::error::upgrade_declined && !response->body().empty()) {
-                return handler("the master declined the connection: " + response->body());
+                return handler("the master declined the connection: " +
+                               printable_prefix(response->body(), 200));
               }
               handler(ec ? "WebSocket handshake with the master failed: " + ec.message()
                          : std::string());
@@ -116,16 +129,27 @@ void WsStream::async_handshake(const std::string& host, Done done) {
   auto& tls = secure->next_layer();
   beast::error_code not_an_address;
   asio::ip::make_address(host, not_an_address);
-  // Server Name Indication is for names only (RFC 6066).
-  if (not_an_address) SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
-  tls.set_verify_callback(ssl::host_name_verification(host));
-  tls.async_handshake(
-      ssl::stream_base::client, [this, host, done = std::move(done)](beast::error_code ec) mutable {
-        if (ec) {
-          return done("TLS handshake with the master failed: " + ec.message() + tls_hint(ec, true));
-        }
-        upgrade_as_client(host, std::move(done));
-      });
+  // OpenSSL checks the name (or the address) itself, so that a mismatch is reported as
+  // such in the verify result; Server Name Indication is for names only (RFC 6066).
+  SSL* native = tls.native_handle();
+  if (not_an_address) {
+    SSL_set_tlsext_host_name(native, host.c_str());
+    SSL_set1_host(native, host.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), host.c_str());
+  }
+  tls.async_handshake(ssl::stream_base::client, [this, host, native, done = std::move(done)](
+                                                    beast::error_code ec) mutable {
+    if (ec) {
+      std::string why = ec.message();
+      const long verified = SSL_get_verify_result(native);
+      if (verified != X509_V_OK) {
+        why += std::string(" (") + X509_verify_cert_error_string(verified) + ")";
+      }
+      return done("TLS handshake with the master failed: " + why + tls_hint(ec, true));
+    }
+    upgrade_as_client(host, std::move(done));
+  });
 }
 
 }  // namespace eventbot::port

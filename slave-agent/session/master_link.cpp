@@ -22,7 +22,8 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
         io(connection->io()),
         ws(connection->ws()),
         heartbeat_timer(io),
-        watchdog_timer(io) {}
+        watchdog_timer(io),
+        close_timer(io) {}
 
   std::unique_ptr<port::ClientConnection> connection;
   asio::io_context& io;
@@ -30,6 +31,7 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
   beast::flat_buffer buffer;
   asio::steady_timer heartbeat_timer;
   asio::steady_timer watchdog_timer;
+  asio::steady_timer close_timer;
   std::deque<std::string> outbox;
   const FrameHandler* handler = nullptr;
   HeartbeatTimes times;
@@ -142,8 +144,13 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
                    });
   }
 
+  // The close waits for the master's close frame (and, in TLS, its close_notify) on the
+  // read already pending, which has no expiry: a timer of its own bounds it.
   void close_now() {
-    ws.tcp().expires_after(std::chrono::seconds(2));
+    close_timer.expires_after(std::chrono::seconds(2));
+    close_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->end(self->end_reason);
+    });
     ws.async_close(websocket::close_code::normal,
                    [self = shared_from_this()](beast::error_code) { self->end(self->end_reason); });
   }
@@ -154,6 +161,7 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
     if (end_reason.empty()) end_reason = reason;
     heartbeat_timer.cancel();
     watchdog_timer.cancel();
+    close_timer.cancel();
     beast::error_code ignored;
     ws.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
     ws.tcp().socket().close(ignored);

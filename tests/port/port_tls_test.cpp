@@ -130,6 +130,10 @@ TEST_F(PortTls, CertificateForAnotherHostIsRefused) {
   auto client = connect("127.0.0.1", ClientTls{true, other_host_.certificate.string()});
   ASSERT_FALSE(client);
   EXPECT_NE(client.error().find("certificate verify failed"), std::string::npos) << client.error();
+  EXPECT_NE(client.error().find("IP address mismatch"), std::string::npos) << client.error();
+  auto by_name = connect("localhost", ClientTls{true, other_host_.certificate.string()});
+  ASSERT_FALSE(by_name);
+  EXPECT_NE(by_name.error().find("hostname mismatch"), std::string::npos) << by_name.error();
   EXPECT_EQ(handler_->authenticated(), 0);
 }
 
@@ -232,6 +236,17 @@ TEST_F(PortTls, BrokenCertificateFilesAreNamedInTheError) {
   auto garbage = make_server_tls(dir_ / "garbage.pem", good_.key);
   ASSERT_FALSE(garbage);
   EXPECT_NE(garbage.error().find("garbage.pem"), std::string::npos) << garbage.error();
+
+  // An encrypted key fails at once (no passphrase prompt that would hang a daemon).
+  auto encrypted = dir_ / "encrypted.key";
+  auto made =
+      testing::run_process({"/usr/bin/openssl", "pkey", "-in", good_.key.string(), "-aes256",
+                            "-passout", "pass:secret", "-out", encrypted.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto locked = make_server_tls(good_.certificate, encrypted);
+  ASSERT_FALSE(locked);
+  EXPECT_NE(locked.error().find("encrypted.key"), std::string::npos) << locked.error();
+  EXPECT_NE(locked.error().find("unencrypted"), std::string::npos) << locked.error();
 
   auto no_ca = make_client_tls(ClientTls{true, (dir_ / "missing-ca.pem").string()});
   ASSERT_FALSE(no_ca);

@@ -7,11 +7,12 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "store/keys.hpp"
@@ -58,6 +59,10 @@ class StreamPrefix final : public rocksdb::SliceTransform {
     return std::memchr(key.data(), '\0', key.size()) != nullptr;
   }
 };
+
+// The memtables of all column families together (rocksdb::WriteBufferManager); see
+// docs/PERFORMANCE.md, "One memtable budget".
+constexpr std::size_t kMemtableBudget = 32 << 20;
 
 // Level compaction as RocksDB tunes it, but each full memtable is flushed on its own:
 // OptimizeLevelStyleCompaction's min_write_buffer_number_to_merge = 2 made a manual
@@ -146,9 +151,9 @@ StoreResult<Ok> decode_event(const rocksdb::Slice& key, const rocksdb::Slice& va
                              Envelope& into) {
   auto sequence = keys::from_big_endian(std::string_view(key.data(), key.size()));
   if (!sequence) {
-    return unexpected(error(StoreErrc::corrupt_record,
-                            "event key of " + std::to_string(key.size()) +
-                                " bytes is not a sequence number"));
+    return unexpected(
+        error(StoreErrc::corrupt_record,
+              "event key of " + std::to_string(key.size()) + " bytes is not a sequence number"));
   }
   if (!into.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
     return unexpected(error(StoreErrc::corrupt_record,
@@ -206,9 +211,12 @@ struct RocksEventLog::Handles {
 
 const char* to_string(Durability d) {
   switch (d) {
-    case Durability::sync_each: return "sync";
-    case Durability::group_commit: return "group";
-    case Durability::no_sync: return "nosync";
+    case Durability::sync_each:
+      return "sync";
+    case Durability::group_commit:
+      return "group";
+    case Durability::no_sync:
+      return "nosync";
   }
   return "?";
 }
@@ -264,8 +272,8 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
     if (auto marked = mark_creating(dir); !marked) return unexpected(marked.error());
   }
 
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsCf, kStreamsCf,
-                                    kLogsCf, kSnapshotsCf, kMetaCf};
+  std::vector<std::string> names = {
+      rocksdb::kDefaultColumnFamilyName, kEventsCf, kStreamsCf, kLogsCf, kSnapshotsCf, kMetaCf};
   if (!fresh && !unfinished) {
     std::vector<std::string> existing;
     auto status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &existing);
@@ -287,6 +295,10 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
+  // One budget for the memtables of every column family: without it each may hold up to
+  // 4 x 64 MiB, and a master that has just run many builds kept ~65 MiB of them until a
+  // flush. Reaching the budget flushes the largest memtable.
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) descriptors.emplace_back(name, options_for(name));
 
@@ -302,11 +314,12 @@ StoreResult<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const RocksOptio
   status = raw->Get(rocksdb::ReadOptions(), log->cf_->meta, kFormatKey, &format);
   if (status.IsNotFound()) {
     // A store whose creation was cut short has no events yet; anything else is not ours.
-    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), log->cf_->events));
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw->NewIterator(rocksdb::ReadOptions(), log->cf_->events));
     it->SeekToFirst();
     if (it->Valid()) {
-      return unexpected(error(StoreErrc::not_a_store,
-                              dir.string() + " has events but no store format marker"));
+      return unexpected(
+          error(StoreErrc::not_a_store, dir.string() + " has events but no store format marker"));
     }
     rocksdb::WriteBatch batch;
     batch.Put(log->cf_->meta, kFormatKey, kStoreFormat);
@@ -413,7 +426,9 @@ std::int64_t RocksEventLog::now_us() const {
       .count();
 }
 
-Sequence RocksEventLog::head() { return Sequence(head_.load()); }
+Sequence RocksEventLog::head() {
+  return Sequence(head_.load());
+}
 
 Sequence RocksEventLog::wait_for_head_beyond(Sequence after, std::chrono::milliseconds timeout) {
   if (read_only_) {
@@ -453,17 +468,16 @@ StoreResult<AppendResult> RocksEventLog::append(AppendRequest request) {
   }
   for (const auto& event : request.events) {
     if (!stream_name_ok(event.stream())) {
-      return unexpected(error(StoreErrc::invalid_argument,
-                              "every event needs a stream name without NUL bytes"));
+      return unexpected(
+          error(StoreErrc::invalid_argument, "every event needs a stream name without NUL bytes"));
     }
     if (event.body_case() == Envelope::BODY_NOT_SET) {
       return unexpected(error(StoreErrc::invalid_argument,
                               "an event for stream '" + event.stream() + "' has no body"));
     }
   }
-  return write_queue_.submit(std::move(request), [this](std::vector<WriteQueue::Pending*>& group) {
-    write_group(group);
-  });
+  return write_queue_.submit(
+      std::move(request), [this](std::vector<WriteQueue::Pending*>& group) { write_group(group); });
 }
 
 void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
@@ -494,11 +508,11 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
         break;
       }
       if (!expected.matches(*actual)) {
-        failure = StoreError{StoreErrc::version_conflict,
-                             "stream '" + stream + "' is at version " +
-                                 std::to_string(actual->value()) + ", expected " +
-                                 expected.describe(),
-                             VersionConflict{stream, expected.describe(), actual->value()}, 0};
+        failure =
+            StoreError{StoreErrc::version_conflict,
+                       "stream '" + stream + "' is at version " + std::to_string(actual->value()) +
+                           ", expected " + expected.describe(),
+                       VersionConflict{stream, expected.describe(), actual->value()}, 0};
         break;
       }
     }
@@ -508,8 +522,10 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
       if (failure) break;
       if (versions.count(event.stream())) continue;
       auto actual = current_version(event.stream());
-      if (!actual) failure = actual.error();
-      else versions.emplace(event.stream(), *actual);
+      if (!actual)
+        failure = actual.error();
+      else
+        versions.emplace(event.stream(), *actual);
     }
     if (failure) {
       pending->result = unexpected(std::move(*failure));
@@ -598,8 +614,8 @@ StoreResult<Sequence> RocksEventLog::scan(Sequence from, Sequence to,
     if (!visit(envelope)) return last;
   }
   if (!it->status().ok()) {
-    return unexpected(io_error(it->status(), "reading events after sequence " +
-                                                 std::to_string(last.value())));
+    return unexpected(
+        io_error(it->status(), "reading events after sequence " + std::to_string(last.value())));
   }
   return last;
 }
@@ -620,12 +636,13 @@ StoreResult<std::vector<Envelope>> RocksEventLog::read_stream(std::string_view s
                               "the index of stream '" + std::string(stream) + "' is corrupt"));
     }
     std::string value;
-    auto status = db_->Get(rocksdb::ReadOptions(), cf_->events, keys::big_endian(*sequence), &value);
+    auto status =
+        db_->Get(rocksdb::ReadOptions(), cf_->events, keys::big_endian(*sequence), &value);
     if (!status.ok()) {
       return unexpected(error(StoreErrc::corrupt_record,
                               "stream '" + std::string(stream) + "' names sequence " +
-                                  std::to_string(*sequence) + " which cannot be read: " +
-                                  status.ToString(),
+                                  std::to_string(*sequence) +
+                                  " which cannot be read: " + status.ToString(),
                               *sequence));
     }
     Envelope envelope;
@@ -651,9 +668,9 @@ StoreResult<std::vector<LogChunkData>> RocksEventLog::read_log(std::string_view 
     auto index = keys::version_in(std::string_view(it->key().data(), it->key().size()), prefix);
     if (!index) break;
     if (!chunk.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return unexpected(error(StoreErrc::corrupt_record,
-                              "chunk " + std::to_string(*index) + " of log '" +
-                                  std::string(log_stream) + "' is corrupt"));
+      return unexpected(error(StoreErrc::corrupt_record, "chunk " + std::to_string(*index) +
+                                                             " of log '" + std::string(log_stream) +
+                                                             "' is corrupt"));
     }
     out.push_back(LogChunkData{StreamVersion(*index), chunk.channel(), chunk.offset(),
                                std::move(*chunk.mutable_data())});
@@ -670,7 +687,8 @@ StoreResult<Ok> RocksEventLog::save_snapshot(std::string_view projection,
   std::string value = keys::big_endian(snapshot.sequence.value()) + snapshot.state;
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.durability != Durability::no_sync;
-  auto status = db_->Put(write_options, cf_->snapshots, rocksdb::Slice(projection.data(), projection.size()), value);
+  auto status = db_->Put(write_options, cf_->snapshots,
+                         rocksdb::Slice(projection.data(), projection.size()), value);
   if (!status.ok()) return unexpected(io_error(status, "saving a snapshot"));
   return Ok{};
 }

@@ -122,17 +122,14 @@ wire::UserCommandResult UserCommands::stop_build(const std::string& user,
   const auto name = command.builder() + " #" + std::to_string(command.number());
   if (!last) return answer(false, "no build " + name);
   if (last->has_build_finished()) return answer(false, "build " + name + " has finished");
-  store::AppendRequest request;
-  auto& event = request.events.emplace_back();
-  event.set_stream(stream);
-  event.set_master_id(master_id_);
-  auto* body = event.mutable_build_stop_requested();
-  body->set_builder(command.builder());
-  body->set_build_number(command.number());
-  body->set_who(user);
-  body->set_reason(command.reason());
-  request.expected.emplace(stream, store::ExpectedVersion::exactly(version));
-  if (auto appended = log_.append(std::move(request)); !appended) {
+  auto appended = append_one(stream, version, [&](events::Envelope& event) {
+    auto* body = event.mutable_build_stop_requested();
+    body->set_builder(command.builder());
+    body->set_build_number(command.number());
+    body->set_who(user);
+    body->set_reason(command.reason());
+  });
+  if (!appended) {
     return answer(false, "build " + name + " changed meanwhile (" + appended.error().message +
                              "); try again");
   }
@@ -149,17 +146,14 @@ wire::UserCommandResult UserCommands::cancel_request(const std::string& user,
   if (!last->has_build_request_submitted() && !last->has_build_request_unclaimed()) {
     return answer(false, name + " is not pending (a build took it, or it is done)");
   }
-  store::AppendRequest request;
-  auto& event = request.events.emplace_back();
-  event.set_stream(stream);
-  event.set_master_id(master_id_);
-  auto* body = event.mutable_build_request_cancelled();
-  body->set_request_id(command.request_id());
-  body->set_who(user);
-  body->set_reason(command.reason());
   // Expecting the version read: a claim in between makes this fail, never both.
-  request.expected.emplace(stream, store::ExpectedVersion::exactly(version));
-  if (auto appended = log_.append(std::move(request)); !appended) {
+  auto appended = append_one(stream, version, [&](events::Envelope& event) {
+    auto* body = event.mutable_build_request_cancelled();
+    body->set_request_id(command.request_id());
+    body->set_who(user);
+    body->set_reason(command.reason());
+  });
+  if (!appended) {
     return answer(false, name + " was claimed meanwhile; stop its build instead");
   }
   return answer(true, name + " cancelled");
@@ -172,17 +166,28 @@ wire::UserCommandResult UserCommands::shutdown_slave(const std::string& user,
                    [&](const auto& s) { return s.name == command.slave(); })) {
     return answer(false, "no slave named '" + command.slave() + "'");
   }
-  store::AppendRequest request;
-  auto& event = request.events.emplace_back();
-  event.set_stream(streams::slave(command.slave()));
-  event.set_master_id(master_id_);
-  event.mutable_slave_shutdown_requested()->set_slave(command.slave());
-  event.mutable_slave_shutdown_requested()->set_who(user);
-  if (auto appended = log_.append(std::move(request)); !appended) {
+  auto appended =
+      append_one(streams::slave(command.slave()), std::nullopt, [&](events::Envelope& event) {
+        event.mutable_slave_shutdown_requested()->set_slave(command.slave());
+        event.mutable_slave_shutdown_requested()->set_who(user);
+      });
+  if (!appended) {
     return answer(false, "not recorded: " + appended.error().message);
   }
   return answer(true, "slave " + command.slave() +
                           " takes no new build and stops once its builds have ended");
+}
+
+store::StoreResult<store::AppendResult> UserCommands::append_one(
+    const std::string& stream, std::optional<StreamVersion> expected,
+    const std::function<void(events::Envelope&)>& fill) {
+  store::AppendRequest request;
+  auto& event = request.events.emplace_back();
+  event.set_stream(stream);
+  event.set_master_id(master_id_);
+  fill(event);
+  if (expected) request.expected.emplace(stream, store::ExpectedVersion::exactly(*expected));
+  return log_.append(std::move(request));
 }
 
 wire::UserCommandResult UserCommands::force_build(const std::string& user,

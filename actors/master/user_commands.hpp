@@ -5,8 +5,10 @@
 // appends, so a command racing with the build's end or the request's claim fails
 // cleanly), and is answered once they are durable or with why not.
 #include <caf/actor.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "actors/config/master_config.hpp"
@@ -45,6 +47,11 @@ class UserCommands final : public port::ConnectionHandler {
                                          const wire::ShutdownSlave& command,
                                          const config::MasterConfig& config);
   wire::UserCommandResult force_build(const std::string& user, const wire::ForceBuild& command);
+  // Appends one event of this master to `stream`, if the stream is still at `expected`
+  // (when given): `fill` sets the event's body.
+  store::StoreResult<store::AppendResult> append_one(
+      const std::string& stream, std::optional<StreamVersion> expected,
+      const std::function<void(events::Envelope&)>& fill);
 
   store::EventLog& log_;
   std::string master_id_;

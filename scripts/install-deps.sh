@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcurl4-openssl-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
+  libre2-dev libargon2-dev
   clang-format
   clang libclang-rt-dev
 )

@@ -15,6 +15,9 @@
 #include <cstring>
 #include <set>
 
+#include "common/utf8.hpp"
+#include "events/event_type.hpp"
+#include "events/text_fields.hpp"
 #include "store/keys.hpp"
 #include "store/schema_version.hpp"
 
@@ -156,10 +159,13 @@ StoreResult<Ok> decode_event(const rocksdb::Slice& key, const rocksdb::Slice& va
               "event key of " + std::to_string(key.size()) + " bytes is not a sequence number"));
   }
   if (!into.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    const auto what = events::describe_record(std::string_view(value.data(), value.size()));
     return unexpected(error(StoreErrc::corrupt_record,
                             "event at sequence " + std::to_string(*sequence) +
+                                (what.empty() ? std::string() : " (" + what + ")") +
                                 " is corrupt: its record of " + std::to_string(value.size()) +
-                                " bytes cannot be decoded",
+                                " bytes cannot be decoded (damaged bytes, or text that is not "
+                                "UTF-8)",
                             *sequence));
   }
   if (into.sequence() != *sequence) {
@@ -472,8 +478,16 @@ StoreResult<AppendResult> RocksEventLog::append(AppendRequest request) {
           error(StoreErrc::invalid_argument, "every event needs a stream name without NUL bytes"));
     }
     if (event.body_case() == Envelope::BODY_NOT_SET) {
-      return unexpected(error(StoreErrc::invalid_argument,
-                              "an event for stream '" + event.stream() + "' has no body"));
+      return unexpected(
+          error(StoreErrc::invalid_argument,
+                "an event for stream '" + to_valid_utf8(event.stream()) + "' has no body"));
+    }
+    // Written, it could never be read back: every reader would stop at it.
+    if (auto bad = events::invalid_text_field(event)) {
+      return unexpected(error(
+          StoreErrc::invalid_argument,
+          "an event " + events::type_name(event) + " for stream '" + to_valid_utf8(event.stream()) +
+              "' holds text that is not UTF-8 in " + *bad + "; nothing of the append was written"));
     }
   }
   return write_queue_.submit(

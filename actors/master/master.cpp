@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <caf/all.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -239,8 +240,13 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
     caf::anon_send(supervisor, events_atom::value,
                    std::make_shared<const std::vector<events::Envelope>>(std::move(batch)));
   };
-  callbacks.on_error = [](const store::StoreError& error) {
-    spdlog::critical("the event log cannot be read any further: {}", error.message);
+  callbacks.on_error = [on_fatal = options.on_fatal](const store::StoreError& error) {
+    const std::string reason = "the event log cannot be read any further: " + error.message +
+                               "; the master stops rather than act on a state that misses "
+                               "events (eventbot-replay DIR list --from " +
+                               std::to_string(error.sequence) + " shows where)";
+    spdlog::critical("{}", reason);
+    if (on_fatal) on_fatal(reason);
   };
   m.subscription = m.log->subscribe(folded.next(), std::move(callbacks));
 
@@ -332,6 +338,11 @@ int run_master(const fs::path& dir,
   spdlog::flush_on(spdlog::level::info);
   MasterOptions options;
   options.dir = dir;
+  std::atomic<bool> fatal = false;
+  options.on_fatal = [&fatal](const std::string&) {
+    fatal = true;
+    ::kill(::getpid(), SIGTERM);  // the loop below takes it and stops the master
+  };
   auto master = Master::start(options);
   if (!master) {
     spdlog::error("start-up failed: {}", master.error());
@@ -353,10 +364,14 @@ int run_master(const fs::path& dir,
       }
       continue;
     }
-    spdlog::info("stopping on signal {}", signal);
+    if (!fatal) spdlog::info("stopping on signal {}", signal);
     break;
   }
   master->reset();
+  if (fatal) {
+    spdlog::critical("master stopped: its event log could not be read (see above)");
+    return 1;
+  }
   spdlog::info("master stopped");
   return 0;
 }

@@ -4,6 +4,7 @@
 // changed), folds the log into every scheduler, subscribes to what comes next, and
 // opens the port. Nothing here decides anything: the cores do.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,10 @@ struct MasterOptions {
   std::uint64_t snapshot_every = kSnapshotEvery;
   // Heartbeat, grace and batching settings of the slave connections (tests shorten them).
   std::optional<slaves::SlaveTimings> slave_timings;
+  // Called (on the store's thread) when the master cannot go on: its subscription met an
+  // event it cannot read, so every state after it would be wrong. The reason is already
+  // in master.log; run_master stops the process with a non-zero exit code.
+  std::function<void(const std::string& reason)> on_fatal;
 };
 
 class Master {

@@ -3,11 +3,14 @@
 // real port (PortClient, as `eventbot sendchange` sends them); everything is checked
 // against the log on disk.
 #include <gmock/gmock.h>
+#include <google/protobuf/stubs/logging.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "store/keys.hpp"
 #include "tests/master/master_inprocess_support.hpp"
+#include "tests/store/raw_rocks.hpp"
 
 namespace eventbot::master_test {
 namespace {
@@ -291,6 +294,39 @@ TEST_F(MasterE2E, AKilledSchedulerIsRecordedAndRestarted) {
   EXPECT_EQ(count_where(log(), start_mark_of("stable")), 1u);
   // Only the one failure: the restart itself did not fail.
   EXPECT_EQ(count_where(log(), [](const Envelope& e) { return e.has_actor_failed(); }), 1u);
+}
+
+// An event an earlier version could write, and no reader can parse (a ConfigLoaded whose
+// text is not UTF-8), at the head of the log: the master refuses to start, naming the
+// sequence, stream and type, instead of folding past it or reporting a bare "corrupt".
+TEST_F(MasterE2E, AnUnreadableEventStopsStartUpNamingItsSequenceAndStream) {
+  start(basic_config());
+  const auto head = log().head().value();
+  master_.reset();
+
+  Envelope bad;
+  bad.set_sequence(head + 1);
+  bad.set_stream(streams::config());
+  bad.set_stream_version(99);
+  bad.mutable_config_loaded()->set_content("description: \xFF");
+  std::string record;
+  {
+    google::protobuf::LogSilencer quiet;
+    record = bad.SerializeAsString();
+  }
+  {
+    store::test::RawRocks raw(dir_ / "events");
+    ASSERT_TRUE(raw.is_open());
+    raw.put("events", store::keys::big_endian(head + 1), record);
+  }
+  master::MasterOptions options;
+  options.dir = dir_.path();
+  options.clock = &clock_;
+  options.slave_port = 0;
+  auto started = master::Master::start(options);
+  ASSERT_FALSE(started) << "a master started over an unreadable event";
+  EXPECT_THAT(started.error(), ::testing::HasSubstr("sequence " + std::to_string(head + 1) +
+                                                    " (stream 'config', ConfigLoaded)"));
 }
 
 }  // namespace

@@ -189,6 +189,38 @@ TEST_P(AppendTest, EventWithoutBodyOrStreamIsRejectedAndNothingOfTheBatchIsWritt
   EXPECT_EQ(result->first, Sequence(1));
 }
 
+// Protobuf would write such text but never parse it back: every reader would stop at it.
+TEST_P(AppendTest, TextThatIsNotUtf8IsRefusedNamingTheFieldAndNothingIsWritten) {
+  Envelope bad_comment = change_event("a", "bad \xFF comment");
+  Envelope bad_stream = change_event("s\xC3", "fine");
+  Envelope bad_list = change_event("a", "fine");
+  bad_list.mutable_change_added()->add_files("ok.c");
+  bad_list.mutable_change_added()->add_files("\xED\xA0\x80.c");  // a surrogate
+  const std::vector<std::pair<Envelope, std::string>> cases = {
+      {bad_comment, "change_added.comments (byte 4)"},
+      {bad_stream, "stream (byte 1)"},
+      {bad_list, "change_added.files[1] (byte 0)"}};
+  for (const auto& [bad, field] : cases) {
+    auto result = log_->append(request_of({change_event("a", "good"), bad}));
+    ASSERT_FALSE(result) << "accepted " << bad.ShortDebugString();
+    EXPECT_EQ(result.error().code, StoreErrc::invalid_argument);
+    EXPECT_NE(result.error().message.find("not UTF-8 in " + field), std::string::npos)
+        << result.error().message;
+    EXPECT_NE(result.error().message.find("ChangeAdded"), std::string::npos);
+    EXPECT_EQ(log_->head(), Sequence(0));
+  }
+  // Log bytes are not text: a chunk of any bytes is written and read back as it was.
+  Envelope chunk;
+  chunk.set_stream("log/b/1/0/stdio");
+  chunk.mutable_log_chunk()->set_data(std::string("\xFF\xFE\x00raw", 6));
+  chunk.mutable_log_chunk()->set_size(6);
+  ASSERT_TRUE(append_events(*log_, {change_event("a", "caf\xC3\xA9"), chunk}));
+  auto bytes = log_->read_log("log/b/1/0/stdio", StreamVersion(1), 10);
+  ASSERT_TRUE(bytes);
+  ASSERT_EQ(bytes->size(), 1u);
+  EXPECT_EQ((*bytes)[0].data, std::string("\xFF\xFE\x00raw", 6));
+}
+
 TEST_P(AppendTest, ExpectedNoStreamPassesOnlyForANewStream) {
   AppendRequest first = request_of({change_event("a", "first")});
   first.expected.emplace("a", ExpectedVersion::no_stream());

@@ -1,5 +1,6 @@
 // A damaged record in the events column family: reads report StoreErrc::corrupt_record
 // naming the sequence, everything before it stays readable, and nothing crashes.
+#include <google/protobuf/stubs/logging.h>
 #include <gtest/gtest.h>
 
 #include "store/keys.hpp"
@@ -91,6 +92,32 @@ TEST_F(CorruptionTest, SubscriptionDeliversEventsBeforeTheDamageThenReportsItOnc
   ASSERT_EQ(got.errors().size(), 1u);
   expect_corrupt_at(got.errors()[0], kDamaged);
   EXPECT_EQ(subscription->position(), Sequence(kDamaged));
+}
+
+// What an earlier version could write: a ConfigLoaded whose text is not UTF-8. Readers
+// stop at it with its sequence, stream and type named, and everything before it is read.
+TEST_F(CorruptionTest, RecordWithTextThatIsNotUtf8NamesItsSequenceStreamAndType) {
+  Envelope config;
+  config.set_sequence(kDamaged);
+  config.set_stream("config");
+  config.set_stream_version(1);
+  config.mutable_config_loaded()->set_content("description: \xFF");
+  std::string record;
+  {
+    // Protobuf serialises it (and complains on stderr), but will not parse it back.
+    google::protobuf::LogSilencer quiet;
+    record = config.SerializeAsString();
+  }
+  ASSERT_NO_FATAL_FAILURE(overwrite_event(kDamaged, record));
+  ASSERT_NO_FATAL_FAILURE(reopen());
+  auto over = log_->read_forward(Sequence(1), 100);
+  ASSERT_FALSE(over);
+  expect_corrupt_at(over.error(), kDamaged);
+  EXPECT_NE(over.error().message.find("stream 'config', ConfigLoaded"), std::string::npos)
+      << over.error().message;
+  EXPECT_NE(over.error().message.find("not UTF-8"), std::string::npos) << over.error().message;
+  auto before = log_->read_forward(Sequence(1), kDamaged - 1);
+  ASSERT_TRUE(before) << before.error();
 }
 
 TEST_F(CorruptionTest, RecordWhoseSequenceDiffersFromItsKeyIsCorrupt) {

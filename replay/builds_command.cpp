@@ -51,16 +51,23 @@ nlohmann::json build_to_json(const BuildRecord& build) {
   json["master_id"] = build.master_id;
   json["requests"] = build.request_ids;
   json["text"] = build.text;
+  json["got_revision"] =
+      build.got_revision.empty() ? nlohmann::json(nullptr) : nlohmann::json(build.got_revision);
   json["stop_requested"] = build.stop_requested ? nlohmann::json{{"who", build.stopped_by},
                                                                  {"reason", build.stop_reason}}
                                                 : nlohmann::json(nullptr);
   auto steps = nlohmann::json::array();
   for (const auto& [index, step] : build.steps) {
+    auto logs = nlohmann::json::array();
+    for (const auto& log : step.logs) {
+      logs.push_back({{"name", log.name}, {"bytes", log.bytes}, {"complete", log.closed}});
+    }
     steps.push_back({{"index", step.index},
                      {"name", step.name},
                      {"result", result_json(step.result)},
                      {"text", step.text},
-                     {"hidden", step.hidden}});
+                     {"hidden", step.hidden},
+                     {"logs", std::move(logs)}});
   }
   json["steps"] = std::move(steps);
   return json;
@@ -76,6 +83,8 @@ void print_build_text(std::ostream& out, const BuildRecord& build, const std::st
   out << '\n';
   if (!build.reason.empty()) out << indent << "  reason: " << build.reason << '\n';
   if (!build.text.empty()) out << indent << "  text: " << joined(build.text) << '\n';
+  if (!build.got_revision.empty())
+    out << indent << "  got_revision: " << build.got_revision << '\n';
   if (build.stop_requested) {
     out << indent << "  stop requested by " << build.stopped_by;
     if (!build.stop_reason.empty()) out << ": " << build.stop_reason;
@@ -89,6 +98,13 @@ void print_build_text(std::ostream& out, const BuildRecord& build, const std::st
         << (step.result ? result_name(*step.result) : std::string("running"));
     if (!step.text.empty()) out << "  " << joined(step.text);
     if (step.hidden) out << "  (hidden)";
+    if (!step.logs.empty()) {
+      out << "  logs:";
+      for (const auto& log : step.logs) {
+        out << ' ' << log.name << " (" << log.bytes << " bytes" << (log.closed ? "" : ", open")
+            << ')';
+      }
+    }
     out << '\n';
   }
 }

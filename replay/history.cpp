@@ -1,6 +1,9 @@
 #include "replay/history.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "events/streams.hpp"
 
 namespace eventbot::replay {
 
@@ -40,6 +43,16 @@ BuildRecord& History::build_of(const std::string& builder, std::uint32_t number,
     builders_.insert(builder);
   }
   return builds_[it->second];
+}
+
+LogRecord* History::log_of(const std::string& stream) {
+  auto it = log_owners_.find(stream);
+  if (it == log_owners_.end()) return nullptr;
+  auto& step = builds_[it->second.first].steps[it->second.second];
+  for (auto& log : step.logs) {
+    if (log.stream == stream) return &log;
+  }
+  return nullptr;
 }
 
 std::vector<HeldLockRecord> History::held_locks() const {
@@ -160,6 +173,45 @@ void History::evolve(const events::Envelope& event) {
         step.text.assign(body.description_done().begin(), body.description_done().end());
       }
       step.finished_us = now;
+      break;
+    }
+    case events::Envelope::kLogOpened: {
+      const auto& body = event.log_opened();
+      BuildRecord& build = build_of(body.builder(), body.build_number(), event.sequence());
+      const auto stream =
+          streams::log(body.builder(), body.build_number(), body.step_index(), body.name());
+      if (log_owners_.contains(stream)) break;
+      log_owners_[stream] = {build_index_.at({body.builder(), body.build_number()}),
+                             body.step_index()};
+      LogRecord log;
+      log.name = body.name();
+      log.stream = stream;
+      build.steps[body.step_index()].index = body.step_index();
+      build.steps[body.step_index()].logs.push_back(std::move(log));
+      break;
+    }
+    case events::Envelope::kLogChunk: {
+      if (auto* log = log_of(event.stream())) {
+        log->bytes += event.log_chunk().size();
+        ++log->chunks;
+      }
+      break;
+    }
+    case events::Envelope::kLogClosed: {
+      if (auto* log = log_of(event.stream())) log->closed = true;
+      break;
+    }
+    case events::Envelope::kBuildPropertiesSet: {
+      const auto& body = event.build_properties_set();
+      BuildRecord& build = build_of(body.builder(), body.build_number(), event.sequence());
+      for (const auto& property : body.properties()) {
+        if (property.name() != "got_revision") continue;
+        // The value is JSON; a string shows as its text, anything else as JSON.
+        auto value = nlohmann::json::parse(property.value_json(), nullptr, false);
+        build.got_revision = value.is_string()      ? value.get<std::string>()
+                             : value.is_discarded() ? property.value_json()
+                                                    : value.dump();
+      }
       break;
     }
     case events::Envelope::kBuildStopRequested: {

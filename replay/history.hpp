@@ -16,6 +16,15 @@
 
 namespace eventbot::replay {
 
+// A log of a step: its stream, and how many bytes its chunks hold so far.
+struct LogRecord {
+  std::string name;  // "stdio" or a named log file
+  std::string stream;
+  std::uint64_t bytes = 0;
+  std::uint64_t chunks = 0;
+  bool closed = false;  // a LogClosed was seen
+};
+
 struct StepRecord {
   std::uint32_t index = 0;
   std::string name;
@@ -25,6 +34,7 @@ struct StepRecord {
   std::vector<std::string> text;
   std::int64_t started_us = 0;
   std::int64_t finished_us = 0;
+  std::vector<LogRecord> logs;  // in the order they were opened
 };
 
 struct BuildRecord {
@@ -40,6 +50,7 @@ struct BuildRecord {
   std::string master_id;
   std::vector<std::uint64_t> request_ids;
   std::vector<std::string> text;  // BuildFinished's text
+  std::string got_revision;       // the last got_revision property set (a JSON string's text)
   std::map<std::uint32_t, StepRecord> steps;
   bool stop_requested = false;
   std::string stopped_by;
@@ -123,11 +134,14 @@ class History {
 
  private:
   BuildRecord& build_of(const std::string& builder, std::uint32_t number, std::uint64_t sequence);
+  LogRecord* log_of(const std::string& stream);
 
   std::vector<BuildRecord> builds_;
   std::map<std::pair<std::string, std::uint32_t>, std::size_t> build_index_;
   std::map<std::uint64_t, RequestRecord> requests_;
   std::map<std::string, SlaveRecord> slaves_;
+  // log stream -> (index in builds_, step index), from LogOpened
+  std::map<std::string, std::pair<std::size_t, std::uint32_t>> log_owners_;
   // (lock, slave, builder, number, step) -> the holder's record
   std::map<std::tuple<std::string, std::string, std::string, std::uint32_t, std::int32_t>,
            HeldLockRecord>

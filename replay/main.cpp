@@ -17,6 +17,7 @@
 #include "replay/builds_command.hpp"
 #include "replay/exit_code.hpp"
 #include "replay/list_command.hpp"
+#include "replay/log_command.hpp"
 #include "replay/open_store.hpp"
 #include "replay/requests_command.hpp"
 #include "replay/state_command.hpp"
@@ -145,9 +146,9 @@ Subcommand add_state_subcommand(CLI::App& app, const std::string& dir) {
   auto* cli = app.add_subcommand(
       "state", "Print schedulers, builders, slaves and locks as of a point of the log");
   cli->add_option("--at", options->at,
-                  "A sequence number, or an ISO-8601 time (2026-11-22T10:00:00Z): the last "
-                  "event at or before it")
-      ->type_name("SEQ|TIME")
+                  "A sequence number, an ISO-8601 time (2026-11-22T10:00:00Z): the last "
+                  "event at or before it, or 'now' (the head of the log)")
+      ->type_name("SEQ|TIME|now")
       ->required()
       ->check(state_point());
   cli->add_flag("--json", options->json, "Print one JSON object instead of text");
@@ -174,6 +175,28 @@ Subcommand add_why_subcommand(CLI::App& app, const std::string& dir) {
           }};
 }
 
+Subcommand add_log_subcommand(CLI::App& app, const std::string& dir) {
+  auto options = std::make_shared<LogOptions>();
+  auto* cli = app.add_subcommand(
+      "log",
+      "Print a step's log as the raw bytes the slave sent (every channel, in order); without "
+      "STEP, list the build's steps and their logs");
+  cli->add_option("BUILDER", options->builder, "The builder")->required();
+  cli->add_option("NUMBER", options->number, "The build number")
+      ->required()
+      ->check(sequence_number(0));
+  cli->add_option("STEP", options->step, "The step's index or name");
+  cli->add_option("LOG", options->log, "The log's name (default: stdio, else the step's first)");
+  cli->add_option("--tail", options->tail, "Only the last N lines")->type_name("N");
+  cli->add_flag("-f,--follow", options->follow,
+                "Keep printing while the log grows, until it is closed or the build ends");
+  return {cli, [options, &dir] {
+            return with_store(dir, [&](store::RocksEventLog& log) {
+              return run_log(log, *options, std::cout, std::cerr);
+            });
+          }};
+}
+
 // CLI11's messages, made into the tool's one-line error format.
 int report_usage_error(const CLI::ParseError& error) {
   std::string message = error.what();
@@ -195,6 +218,7 @@ int main(int argc, char** argv) {
       add_list_subcommand(app, dir),   add_stats_subcommand(app, dir),
       add_builds_subcommand(app, dir), add_requests_subcommand(app, dir),
       add_state_subcommand(app, dir),  add_why_subcommand(app, dir),
+      add_log_subcommand(app, dir),
   };
 
   try {

@@ -514,6 +514,10 @@ bool all_digits(const std::string& text) {
 
 std::optional<StatePoint> parse_state_point(const std::string& text) {
   StatePoint point;
+  if (text == "now") {
+    point.is_head = true;
+    return point;
+  }
   if (all_digits(text)) {
     auto parsed = std::from_chars(text.data(), text.data() + text.size(), point.sequence);
     if (parsed.ec != std::errc()) return std::nullopt;
@@ -532,13 +536,15 @@ int run_state(store::EventLog& log, const StateOptions& options, std::ostream& o
   if (!point) {
     return report_error(err,
                         "--at '" + options.at +
-                            "' is neither a sequence number nor an ISO-8601 time with a zone "
-                            "(e.g. 2026-11-22T10:00:00Z)",
+                            "' is neither a sequence number, nor an ISO-8601 time with a zone "
+                            "(e.g. 2026-11-22T10:00:00Z), nor 'now'",
                         kExitUsage);
   }
   Folded folded;
   folded.head = log.head().value();
-  if (point->is_time) {
+  if (point->is_head) {
+    folded.sequence = folded.head;
+  } else if (point->is_time) {
     auto sequence = sequence_at_time(log, point->time_us, folded.head);
     if (!sequence) return report_error(err, sequence.error().message, kExitStoreError);
     folded.sequence = *sequence;

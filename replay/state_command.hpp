@@ -21,11 +21,12 @@ struct StateOptions {
 
 // The point an --at names: a sequence, or a time in microseconds since the epoch.
 struct StatePoint {
+  bool is_head = false;  // "now": the head of the log when the command runs
   bool is_time = false;
   std::uint64_t sequence = 0;
   std::int64_t time_us = 0;
 };
-// Parses --at; nothing if it is neither a sequence nor a time.
+// Parses --at; nothing if it is neither a sequence, a time nor "now".
 std::optional<StatePoint> parse_state_point(const std::string& text);
 
 int run_state(store::EventLog& log, const StateOptions& options, std::ostream& out,

@@ -362,6 +362,7 @@ class TextPrinter {
     if (build.result) out_ << ", finished " << format_utc_time(build.finished_us);
     out_ << '\n';
     if (!build.reason.empty()) out_ << "  reason: " << build.reason << '\n';
+    if (!build.got_revision.empty()) out_ << "  got_revision: " << build.got_revision << '\n';
     if (build.stop_requested) {
       out_ << "  stop requested by " << build.stopped_by
            << (build.stop_reason.empty() ? "" : ": " + build.stop_reason) << '\n';

@@ -22,7 +22,15 @@ Expected<PollResult, std::string> gather(GitRepository& repository, const GitPol
     auto& polled = result.branches[branch];
     polled.head = head;
     auto old = core.position(branch);
-    if (!old) continue;  // first poll of the branch: its head is the position
+    if (!old) {
+      // Its history is not news (as Buildbot's GitPoller): say so, or a user waits for
+      // builds of the commits that were already there.
+      spdlog::info(
+          "git poller {}: first poll of branch {}: starting from its head {}; commits "
+          "after it will be recorded as changes",
+          core.name(), branch, head);
+      continue;
+    }
     polled.since = *old;
     if (*old == head) continue;
     auto known = repository.has_commit(*old);

@@ -16,7 +16,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string eventbot() { return binary_dir() + "/eventbot"; }
+std::string eventbot() {
+  return binary_dir() + "/eventbot";
+}
 
 // Every event of the master's log as `eventbot-replay DIR list --json` prints it (DIR
 // is the master's directory: the tool finds the store in it).
@@ -50,7 +52,8 @@ class GitPollerMaster : public ::testing::Test {
   void start(const std::string& repository) {
     port_ = master_test::free_port();
     master_test::write_file(master_.path() / "master.yaml", R"(title: poller test
-master: {id: poller-test, slave_port: )" + std::to_string(port_) + R"(}
+master: {id: poller-test, slave_port: )" + std::to_string(port_) +
+                                                                R"(}
 slaves:
   - {name: s1, password: pass}
 change_sources:
@@ -81,20 +84,29 @@ TEST_F(GitPollerMaster, PolledCommitsAreMergedIntoOneBuildsetAndSurviveARestart)
   start(repo.path().string());
 
   // The first poll only records where the branch is: history never builds.
-  ASSERT_TRUE(wait_until(
-      [&] { return !bodies(events_of(master_.path()), "change_source_state").empty(); },
-      std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      wait_until([&] { return !bodies(events_of(master_.path()), "change_source_state").empty(); },
+                 std::chrono::seconds(30)));
   EXPECT_TRUE(bodies(events_of(master_.path()), "change_added").empty());
+  // ... and says so, so that nobody waits for builds of the commits already there.
+  const auto head = repo.head();
+  EXPECT_NE(
+      master_test::read_file(master_.path() / "master.log")
+          .find("git poller src: first poll of branch master: starting from its head " + head),
+      std::string::npos);
 
   // Three commits land between two polls: three changes, one buildset after the
   // tree-stable timer, with all three change ids.
   std::vector<std::string> revisions;
-  revisions.push_back(repo.commit({{"src/a.c", "int a;\n"}}, "add a", SourceRepo::kDefaultTime + 10));
-  revisions.push_back(repo.commit({{"src/b.c", "int b;\n"}}, "add b", SourceRepo::kDefaultTime + 20));
-  revisions.push_back(repo.commit({{"src/c.c", "int c;\n"}}, "add c", SourceRepo::kDefaultTime + 30));
-  ASSERT_TRUE(wait_until(
-      [&] { return !bodies(events_of(master_.path()), "buildset_submitted").empty(); },
-      std::chrono::seconds(30)));
+  revisions.push_back(
+      repo.commit({{"src/a.c", "int a;\n"}}, "add a", SourceRepo::kDefaultTime + 10));
+  revisions.push_back(
+      repo.commit({{"src/b.c", "int b;\n"}}, "add b", SourceRepo::kDefaultTime + 20));
+  revisions.push_back(
+      repo.commit({{"src/c.c", "int c;\n"}}, "add c", SourceRepo::kDefaultTime + 30));
+  ASSERT_TRUE(
+      wait_until([&] { return !bodies(events_of(master_.path()), "buildset_submitted").empty(); },
+                 std::chrono::seconds(30)));
 
   auto events = events_of(master_.path());
   auto changes = bodies(events, "change_added");

@@ -186,7 +186,8 @@ TEST_F(HistoryCommands, BuildsJsonListsEveryBuildInStartOrderFieldByField) {
                                      {"name", "compile"},
                                      {"result", "SUCCESS"},
                                      {"text", {"compile"}},
-                                     {"hidden", false}}));
+                                     {"hidden", false},
+                                     {"logs", json::array()}}));
   EXPECT_EQ(first["steps"][1]["name"], "test");
   EXPECT_EQ(first["steps"][1]["result"], "FAILURE");
   EXPECT_EQ(first["steps"][1]["text"], json::array({"2 tests", "failed"}));

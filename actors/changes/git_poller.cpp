@@ -2,16 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/config/config_loader.hpp"
+#include "common/url_credentials.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::changes {
 
 std::filesystem::path git_poller_workdir(const config::ChangeSourceConfig& config,
                                          const std::filesystem::path& master_dir) {
-  if (config.workdir.empty())
-    return master_dir / ("gitpoller-" + streams::encode_part(config.name));
+  if (config.workdir.empty()) {
+    const auto digest =
+        config::content_sha256(config.name + "\n" + redact_url_credentials(config.repository));
+    return master_dir / ("gitpoller-" + digest.substr(0, 16));
+  }
   std::filesystem::path workdir(config.workdir);
   return workdir.is_absolute() ? workdir : master_dir / workdir;
+}
+
+std::filesystem::path prepare_git_poller_workdir(const config::ChangeSourceConfig& config,
+                                                 const std::filesystem::path& master_dir) {
+  namespace fs = std::filesystem;
+  const fs::path workdir = git_poller_workdir(config, master_dir);
+  std::error_code ec;
+  if (!config.workdir.empty() || fs::exists(workdir, ec)) return workdir;
+  // The poller's name, or the URL that was its name before names were redacted.
+  for (const std::string& old_name : {config.name, config.repository}) {
+    const fs::path legacy = master_dir / ("gitpoller-" + streams::encode_part(old_name));
+    if (!fs::is_directory(legacy, ec)) continue;
+    fs::rename(legacy, workdir, ec);
+    if (ec) {
+      spdlog::warn("git poller {}: cannot move its mirror to {} ({}); cloning afresh there",
+                   config.name, workdir.string(), ec.message());
+    } else {
+      spdlog::info("git poller {}: moved its mirror to {} (named by a hash now)", config.name,
+                   workdir.string());
+    }
+    break;
+  }
+  return workdir;
 }
 
 Expected<PollResult, std::string> gather(GitRepository& repository, const GitPollerCore& core) {

@@ -14,10 +14,19 @@
 namespace eventbot::changes {
 
 // Where a git poller keeps its mirror: its workdir, relative to the master's directory
-// when relative (as in Buildbot), or DIR/gitpoller-<name> (the name percent-encoded as
-// one path part) when none is set.
+// when relative (as in Buildbot), or DIR/gitpoller-<hash> when none is set: the first
+// 16 hex digits of the SHA-256 of the poller's name and its repository URL without
+// credentials. The URL itself is no part of the name: it may hold a token.
 std::filesystem::path git_poller_workdir(const config::ChangeSourceConfig& config,
                                          const std::filesystem::path& master_dir);
+
+// git_poller_workdir, after moving there the mirror an earlier version kept in
+// DIR/gitpoller-<name> (the name being the repository URL, credentials included, when
+// the poller had none), so that it keeps its objects and the token leaves the
+// directory's name. Nothing moves when the new directory exists already, or when the
+// poller names its own workdir.
+std::filesystem::path prepare_git_poller_workdir(const config::ChangeSourceConfig& config,
+                                                 const std::filesystem::path& master_dir);
 
 // What the repository shows for the core's polled branches, against its positions.
 // A branch whose position the mirror does not have, or which shares no history with

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/url_credentials.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::changes {
@@ -45,7 +46,7 @@ std::map<std::string, std::string> GitPollerCore::select(
 
 store::AppendRequest GitPollerCore::decide(const PollResult& poll) const {
   const std::string repository = config_.repository_name.empty()
-                                     ? redact_url_password(config_.repository)
+                                     ? redact_url_credentials(config_.repository)
                                      : config_.repository_name;
   store::AppendRequest request;
   std::map<std::string, std::string> next;
@@ -85,18 +86,6 @@ store::AppendRequest GitPollerCore::decide(const PollResult& poll) const {
   state.mutable_positions()->insert(next.begin(), next.end());
   request.expected.emplace(stream_, store::ExpectedVersion::exactly(version_));
   return request;
-}
-
-std::string redact_url_password(const std::string& url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  auto host_start = scheme + 3;
-  auto at = url.find('@', host_start);
-  auto slash = url.find('/', host_start);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
-  auto colon = url.find(':', host_start);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 }  // namespace eventbot::changes

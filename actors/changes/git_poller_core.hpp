@@ -83,8 +83,4 @@ class GitPollerCore {
   StreamVersion version_;
 };
 
-// "https://user:secret@host/x" -> "https://user:***@host/x": a password in a repository
-// URL never reaches a log line or an event.
-std::string redact_url_password(const std::string& url);
-
 }  // namespace eventbot::changes

@@ -1,7 +1,5 @@
 #include "actors/changes/git_repository.hpp"
 
-#include "actors/changes/git_poller_core.hpp"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +12,8 @@
 #include <cstring>
 #include <set>
 #include <system_error>
+
+#include "common/url_credentials.hpp"
 
 extern char** environ;
 
@@ -71,7 +71,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 std::string describe(const std::vector<std::string>& args) {
   std::string out = "git";
-  for (const auto& arg : args) out += " " + redact_url_password(arg);
+  for (const auto& arg : args) out += " " + redact_url_credentials(arg);
   return out;
 }
 
@@ -253,7 +253,9 @@ Expected<GitOutput, std::string> GitRepository::git(std::vector<std::string> arg
   auto ran = run_git(full, timeout);
   if (!ran) return ran;
   if (ran->exit_code != 0) {
-    return unexpected(command + " (in " + workdir_.string() + ") failed: " + reason_of(*ran));
+    // git may quote the URL it fetched from, credentials and all.
+    return unexpected(command + " (in " + workdir_.string() +
+                      ") failed: " + redact_url_credentials(reason_of(*ran)));
   }
   return ran;
 }
@@ -283,7 +285,9 @@ Expected<Ok, std::string> GitRepository::ensure_mirror() {
 
 Expected<Ok, std::string> GitRepository::fetch() {
   if (url_.empty()) return unexpected(std::string("no repository to poll"));
-  if (url_.front() == '-') return unexpected("refusing repository '" + url_ + "': starts with '-'");
+  if (url_.front() == '-')
+    return unexpected("refusing repository '" + redact_url_credentials(url_) +
+                      "': starts with '-'");
   if (auto mirror = ensure_mirror(); !mirror) return mirror;
   auto fetched =
       git({"fetch", "--prune", "--no-tags", "--quiet", url_, "+refs/heads/*:refs/heads/*"},

@@ -1,7 +1,11 @@
 // `eventbot`: the master's command line, after `buildbot`'s.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +13,7 @@
 #include "actors/cli/sendchange.hpp"
 #include "actors/cli/user_command.hpp"
 #include "actors/config/checkconfig.hpp"
+#include "actors/config/file_modes.hpp"
 #include "actors/config/master_yaml_template.hpp"
 #include "actors/master/daemon.hpp"
 #include "actors/master/master.hpp"
@@ -26,14 +31,27 @@ int create_master(const fs::path& dir, int slave_port, int web_port) {
     return 1;
   }
   auto path = dir / "master.yaml";
-  if (fs::exists(path)) {
+  // It holds passwords: readable by its owner only (config::kSecretFileMode), from the
+  // moment it exists. O_EXCL: an existing file is never overwritten.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                        static_cast<mode_t>(config::kSecretFileMode));
+  if (fd < 0 && errno == EEXIST) {
     std::cerr << "eventbot: " << path.string() << " exists; not overwriting it\n";
     return 1;
   }
-  std::ofstream out(path);
-  out << config::master_yaml_template(slave_port, web_port);
-  if (!out) {
-    std::cerr << "eventbot: cannot write " << path.string() << "\n";
+  const std::string text = config::master_yaml_template(slave_port, web_port);
+  bool written = fd >= 0;
+  for (std::size_t done = 0; written && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    if (written) done += static_cast<std::size_t>(n);
+  }
+  const int error = errno;
+  if (fd >= 0 && ::close(fd) != 0) written = false;
+  if (!written) {
+    if (fd >= 0) ::unlink(path.c_str());  // no half-written master.yaml left behind
+    std::cerr << "eventbot: cannot write " << path.string() << ": " << std::strerror(error) << "\n";
     return 1;
   }
   std::cout << "master created in " << dir.string() << "; start it with: eventbot start "
@@ -41,7 +59,23 @@ int create_master(const fs::path& dir, int slave_port, int web_port) {
   return 0;
 }
 
+// The commands on a running or stopped master need its directory: one that does not
+// exist is named in a message that says so, before anything else is tried.
+bool master_dir_exists(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return true;
+  if (fs::exists(dir, ec)) {
+    std::cerr << "eventbot: " << dir.string() << " is not a directory (a master directory holds "
+              << "master.yaml)\n";
+  } else {
+    std::cerr << "eventbot: the master directory " << dir.string()
+              << " does not exist (eventbot create-master " << dir.string() << " makes one)\n";
+  }
+  return false;
+}
+
 int start(const fs::path& dir, bool foreground) {
+  if (!master_dir_exists(dir)) return 1;
   auto main = [dir](const master::ReadyReporter& ready) { return master::run_master(dir, ready); };
   return foreground ? master::run_foreground(dir, main) : master::start_daemon(dir, main);
 }
@@ -99,18 +133,22 @@ int main(int argc, char** argv) {
 
   auto* stop = app.add_subcommand("stop", "stop the master in DIR and wait until it is gone");
   stop->add_option("DIR", dir)->required();
-  stop->callback([&] { code = master::stop_daemon(dir); });
+  stop->callback([&] { code = master_dir_exists(dir) ? master::stop_daemon(dir) : 1; });
 
   auto* restart = app.add_subcommand("restart", "stop, then start the master in DIR");
   restart->add_option("DIR", dir)->required();
   restart->callback([&] {
+    if (!master_dir_exists(dir)) {
+      code = 1;
+      return;
+    }
     if (master::running_pid(dir)) code = master::stop_daemon(dir);
     if (code == 0) code = start(dir, false);
   });
 
   auto* reconfig = app.add_subcommand("reconfig", "make the master in DIR re-read master.yaml");
   reconfig->add_option("DIR", dir)->required();
-  reconfig->callback([&] { code = master::reconfig_daemon(dir); });
+  reconfig->callback([&] { code = master_dir_exists(dir) ? master::reconfig_daemon(dir) : 1; });
 
   fs::path config_path;
   auto* check = app.add_subcommand("checkconfig", "check a master.yaml (or DIR/master.yaml)");

@@ -1,5 +1,7 @@
 #include "actors/config/config_error.hpp"
 
+#include "common/url_credentials.hpp"
+
 namespace eventbot::config {
 
 std::string format_error(const ConfigError& error) {
@@ -9,7 +11,9 @@ std::string format_error(const ConfigError& error) {
   }
   text += ": ";
   if (!error.key_path.empty()) text += error.key_path + ": ";
-  return text + error.message;
+  // A message may quote a value: a repository URL's credentials never reach a terminal
+  // or master.log (a failed reconfig logs its errors).
+  return text + redact_url_credentials(error.message);
 }
 
 }  // namespace eventbot::config

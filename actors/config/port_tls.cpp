@@ -1,7 +1,8 @@
 #include "actors/config/port_tls.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
+
+#include "actors/config/file_modes.hpp"
 
 namespace eventbot::config {
 namespace fs = std::filesystem;
@@ -16,11 +17,7 @@ Expected<std::shared_ptr<port::TlsContext>, std::string> load_port_tls(const fs:
   const auto key = resolve(config.tls->key);
   auto context = port::make_server_tls(resolve(config.tls->certificate), key);
   if (!context) return unexpected("master.tls: " + context.error());
-  struct stat info {};
-  if (::stat(key.c_str(), &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    spdlog::warn("master.tls: the key {} can be read by others than its owner (chmod 600 it)",
-                 key.string());
-  }
+  if (auto warning = readable_by_others(key, "the key")) spdlog::warn("master.tls: {}", *warning);
   return context;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "actors/changes/git_poller.hpp"
+#include "common/url_credentials.hpp"
 
 namespace eventbot::master {
 namespace {
@@ -75,10 +76,10 @@ caf::behavior change_source_actor(Self* self, config::ChangeSourceConfig config,
   auto& st = self->state;
   st.context = std::move(context);
   st.repository = std::make_unique<changes::GitRepository>(
-      config.repository, changes::git_poller_workdir(config, st.context.master_dir));
+      config.repository, changes::prepare_git_poller_workdir(config, st.context.master_dir));
   st.core = std::make_unique<changes::GitPollerCore>(std::move(config));
   spdlog::info("git poller {} polls {} every {} s (mirror in {})", st.core->name(),
-               st.repository->url(), st.core->config().poll_interval,
+               redact_url_credentials(st.repository->url()), st.core->config().poll_interval,
                st.repository->workdir().string());
   // The first poll runs as a message, so that spawning never waits for git.
   self->send(self, poll_atom::value, timer_atom::value);

@@ -1,16 +1,13 @@
 #pragma once
-// The ConfigLoaded event of an accepted master.yaml: its content hash and its content
-// with every secret (password, token, secret, key) replaced, so the log says what was in
-// force without holding a credential.
+// The ConfigLoaded event of an accepted master.yaml: its content with every secret
+// hidden (actors/config/secrets.hpp), so the log says what was in force without holding
+// a credential, and the digest of that redacted content, so the log does not let anyone
+// confirm a guessed password either.
 #include <string>
 
 #include "events/events.pb.h"
 
 namespace eventbot::master {
-
-// The YAML text with the value of every secret key replaced by "<redacted>".
-// Text that is not YAML is replaced whole (it was never accepted anyway).
-std::string redact_secrets(const std::string& yaml_text);
 
 events::ConfigLoaded config_loaded(const std::string& path, const std::string& yaml_text);
 

@@ -8,11 +8,11 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string_view>
 
 #include "actors/changes/change_intake.hpp"
+#include "actors/config/checkconfig.hpp"
 #include "actors/config/config_loader.hpp"
 #include "actors/config/port_tls.hpp"
 #include "actors/master/config_record.hpp"
@@ -32,11 +32,16 @@ constexpr auto kInitTimeout = std::chrono::minutes(10);
 constexpr auto kReconfigTimeout = std::chrono::minutes(2);
 constexpr char kVersion[] = "0.1.0";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+// The text of master.yaml, read as checkconfig reads it (a bounded read of a regular
+// file); nothing, after logging why, when it cannot be read.
+std::optional<std::string> read_config(const fs::path& path, std::string& error) {
+  auto text = config::read_config_text(path);
+  if (!text) {
+    error = config::format_error(text.error()) + "\n";
+    return std::nullopt;
+  }
+  if (auto warning = config::secrets_file_warning(path, *text)) spdlog::warn("{}", *warning);
+  return std::move(*text);
 }
 
 std::string format_errors(const std::vector<config::ConfigError>& errors) {
@@ -166,8 +171,10 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
     return unexpected(config_path.string() + " does not exist (eventbot create-master " +
                       options.dir.string() + " writes one)");
   }
-  const auto text = read_file(config_path);
-  auto loaded = config::load_config_string(text, config_path.string());
+  std::string unreadable;
+  const auto text = read_config(config_path, unreadable);
+  if (!text) return unexpected("the configuration cannot be read:\n" + unreadable);
+  auto loaded = config::load_config_string(*text, config_path.string());
   if (!loaded) return unexpected("the configuration has errors:\n" + format_errors(loaded.error()));
   impl->config = std::move(*loaded);
   if (options.slave_port) impl->config.slave_port = *options.slave_port;
@@ -187,7 +194,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   body->set_pid(static_cast<std::uint32_t>(::getpid()));
   body->set_version(kVersion);
   impl->append_master_event(std::move(started));
-  impl->record_config(text);
+  impl->record_config(*text);
 
   // The actors: fold the log into every scheduler, then hand them what comes next.
   impl->actor_config = std::make_unique<caf::actor_system_config>();
@@ -267,8 +274,10 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
 std::string Master::reconfig() {
   auto& m = *impl_;
   const auto config_path = m.dir / "master.yaml";
-  const auto text = read_file(config_path);
-  auto loaded = config::load_config_string(text, config_path.string());
+  std::string unreadable;
+  const auto text = read_config(config_path, unreadable);
+  if (!text) return unreadable;
+  auto loaded = config::load_config_string(*text, config_path.string());
   if (!loaded) return format_errors(loaded.error());
   auto next = std::move(*loaded);
   // The port and the store stay as started: changing them needs a restart.
@@ -298,7 +307,7 @@ std::string Master::reconfig() {
   m.port->set_tls(std::move(*tls));
   m.config = std::move(next);
   m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
-  m.record_config(text);
+  m.record_config(*text);
   return {};
 }
 

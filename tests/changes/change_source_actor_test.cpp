@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
+#include <fstream>
 
+#include "actors/changes/git_poller.hpp"
 #include "events/streams.hpp"
 #include "store/rocks_event_log.hpp"
 #include "tests/changes/source_repo.hpp"
@@ -63,7 +65,7 @@ TEST(ChangeSourceActor, PollsOnItsTimerAndResumesFromTheLog) {
     // The timer's next poll records the change.
     ASSERT_TRUE(wait_until([&] { return version_of(log, streams::changes()) == 1; }));
   });
-  EXPECT_TRUE(std::filesystem::exists(dir / "gitpoller-proj" / "HEAD"));
+  EXPECT_TRUE(std::filesystem::exists(changes::git_poller_workdir(config, dir.path()) / "HEAD"));
 
   // Restarted with a long interval: it resumes from the log, polls at start, and polls
   // again when told to.
@@ -85,6 +87,38 @@ TEST(ChangeSourceActor, PollsOnItsTimerAndResumesFromTheLog) {
   for (const auto& change : *changes) EXPECT_EQ(change.master_id(), "m1");
   // Positions: the first poll, First, the restart's first poll with Second, Third.
   EXPECT_EQ(version_of(log, positions), 4u);
+}
+
+// A mirror an earlier version named after the poller (the repository URL, token and
+// all, when the poller had no name) is moved to its hashed name and keeps working: the
+// poll after the move fetches into it, and the token is in no directory name.
+TEST(ChangeSourceActor, AMirrorNamedAfterTheUrlIsMovedToItsHashedName) {
+  SourceRepo repo;
+  repo.commit({{"README", "r"}}, "Root", kT0);
+  TempDir dir;
+  config::ChangeSourceConfig config;
+  config.type = config::ChangeSourceType::git_poller;
+  config.repository = repo.path().string();
+  config.name = config.repository;
+  // The old layout: DIR/gitpoller-<name>, a bare mirror with a marker in it.
+  const auto legacy = dir / ("gitpoller-" + streams::encode_part(config.name));
+  std::filesystem::create_directories(legacy);
+  repo.git({"init", "--bare", "--quiet", legacy.string()}, SourceRepo::kDefaultTime, {}, false);
+  std::ofstream(legacy / "marker") << "kept";
+
+  const auto workdir = changes::prepare_git_poller_workdir(config, dir.path());
+  EXPECT_EQ(workdir, changes::git_poller_workdir(config, dir.path()));
+  EXPECT_FALSE(std::filesystem::exists(legacy)) << "the old directory is still there";
+  EXPECT_TRUE(std::filesystem::exists(workdir / "marker")) << "the mirror was not moved";
+  changes::GitRepository repository(config.repository, workdir);
+  auto fetched = repository.fetch();
+  ASSERT_TRUE(fetched) << fetched.error();
+  auto heads = repository.branch_heads();
+  ASSERT_TRUE(heads) << heads.error();
+  EXPECT_EQ(heads->size(), 1u);
+  // Called again (the next start), it leaves the mirror where it is.
+  EXPECT_EQ(changes::prepare_git_poller_workdir(config, dir.path()), workdir);
+  EXPECT_TRUE(std::filesystem::exists(workdir / "marker"));
 }
 
 }  // namespace

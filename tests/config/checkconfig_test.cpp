@@ -2,7 +2,9 @@
 #include "actors/config/checkconfig.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +34,8 @@ Outcome checkconfig(const std::filesystem::path& path) {
 TEST(Checkconfig, AGoodDirectorySaysSo) {
   eventbot::testing::TempDir dir("checkconfig");
   write_file(dir / "master.yaml", master_yaml_template());
+  // It holds passwords: readable by its owner only, as create-master writes it.
+  std::filesystem::permissions(dir / "master.yaml", static_cast<std::filesystem::perms>(0600));
   Outcome outcome = checkconfig(dir.path());
   EXPECT_EQ(outcome.code, 0);
   EXPECT_EQ(outcome.out, "Config file is good!\n");
@@ -101,6 +105,72 @@ TEST(Checkconfig, AMissingFileFails) {
   EXPECT_EQ(outcome.code, 1);
   EXPECT_EQ(outcome.err,
             (dir / "master.yaml").string() + ": cannot read the file: No such file or directory\n");
+}
+
+// A byte that is not UTF-8 (here in a builder's description) is refused at its line
+// and column; nothing of the file is taken.
+TEST(Checkconfig, TextThatIsNotUtf8IsRefusedWithItsPosition) {
+  eventbot::testing::TempDir dir("checkconfig");
+  std::string text = master_yaml_template();
+  const std::string builder = "  - name: runtests\n";
+  const auto at = text.find(builder);
+  ASSERT_NE(at, std::string::npos);
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') + 1;
+  text.insert(at + builder.size(), "    description: caf\xFF\n");
+  write_file(dir / "master.yaml", text);
+  Outcome outcome = checkconfig(dir.path());
+  EXPECT_EQ(outcome.code, 1);
+  EXPECT_EQ(outcome.out, "");
+  EXPECT_EQ(outcome.err, (dir / "master.yaml").string() + ":" + std::to_string(line) +
+                             ":21: not UTF-8: byte 0xFF does not belong to a UTF-8 character; "
+                             "master.yaml must be UTF-8 text\n");
+}
+
+// A file holding passwords that group or others may read is good, with a warning that
+// says how to fix it; mode 0600 (what create-master writes) has none.
+TEST(Checkconfig, WarnsWhenAFileHoldingSecretsIsReadableByOthers) {
+  eventbot::testing::TempDir dir("checkconfig");
+  const auto path = dir / "master.yaml";
+  write_file(path, master_yaml_template());  // the template holds clear passwords
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0644));
+  Outcome readable = checkconfig(dir.path());
+  EXPECT_EQ(readable.code, 0);
+  EXPECT_EQ(readable.out, "Config file is good!\n");
+  EXPECT_EQ(readable.err, "warning: master.yaml holds passwords or tokens, and " + path.string() +
+                              " can be read by others than its owner (mode 0644; chmod 600 it)\n");
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0640));
+  EXPECT_NE(checkconfig(dir.path()).err.find("(mode 0640; chmod 600 it)"), std::string::npos);
+
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0600));
+  Outcome owner_only = checkconfig(dir.path());
+  EXPECT_EQ(owner_only.code, 0);
+  EXPECT_EQ(owner_only.err, "");
+
+  // A token in a repository URL is a secret too.
+  write_file(path,
+             "change_sources:\n  - {type: git_poller, repository: "
+             "\"https://ghp_abc@example.org/r.git\"}\n");
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0644));
+  Outcome token = checkconfig(dir.path());
+  EXPECT_EQ(token.code, 0) << token.err;
+  EXPECT_NE(token.err.find("warning: master.yaml holds passwords or tokens"), std::string::npos)
+      << token.err;
+  EXPECT_EQ(token.err.find("ghp_abc"), std::string::npos) << token.err;
+
+  // No secret at all: no warning, whoever may read it.
+  write_file(path, "title: nothing secret\n");
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0644));
+  EXPECT_EQ(checkconfig(dir.path()).err, "");
+}
+
+// A FIFO named as the config is refused at once instead of waiting for a writer.
+TEST(Checkconfig, AFifoIsRefusedWithoutWaiting) {
+  eventbot::testing::TempDir dir("checkconfig");
+  ASSERT_EQ(::mkfifo((dir / "master.yaml").c_str(), 0600), 0);
+  Outcome outcome = checkconfig(dir.path());
+  EXPECT_EQ(outcome.code, 1);
+  EXPECT_EQ(outcome.err, (dir / "master.yaml").string() +
+                             ": cannot read the file: it is a FIFO, not a regular file\n");
 }
 
 }  // namespace

@@ -35,7 +35,26 @@ const std::vector<BadFile> kBadFiles = {
      "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
      "    slaves: [example-slave]\n    steps:\n      - {type: shell, name: t, comand: [make]}\n",
      {R"(master.yaml:7:9: builders[0].steps[0]: step "t" (shell): command: is required)",
-      R"(master.yaml:7:9: builders[0].steps[0]: step "t" (shell): comand: is not a parameter of shell steps (they take: always_run, command, decode_rc, description, description_done, do_step_if, env, flunk_on_failure, flunk_on_warnings, halt_on_failure, hide_step_if, interrupt_signal, lazy_logfiles, locks, log_environ, logfiles, max_time, sigterm_time, timeout, use_pty, want_stderr, want_stdout, warn_on_failure, warn_on_warnings, workdir))"}},
+      R"(master.yaml:7:9: builders[0].steps[0]: step "t" (shell): comand: is not a parameter of shell steps (did you mean "command"?))"}},
+    // A mistyped step type gets the one likely type, not a list of them.
+    {"unknown_step_type_with_suggestion",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
+     "    slaves: [example-slave]\n    steps:\n      - {type: shel, command: make}\n",
+     {R"(master.yaml:7:16: builders[0].steps[0].type: unknown step type "shel" (did you mean "shell"?))"}},
+    {"unknown_step_type_cut_short",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
+     "    slaves: [example-slave]\n    steps:\n      - {type: master_shell, command: make}\n",
+     {R"(master.yaml:7:16: builders[0].steps[0].type: unknown step type "master_shell" (did you mean "master_shell_command"?))"}},
+    // Nothing close among many: no list of every step type (the reference has them).
+    {"unknown_step_type_without_suggestion",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
+     "    slaves: [example-slave]\n    steps:\n      - {type: zzz, command: make}\n",
+     {R"(master.yaml:7:16: builders[0].steps[0].type: unknown step type "zzz")"}},
+    // A mistyped key among many gets one suggestion, never the list of 16.
+    {"unknown_builder_key_one_suggestion",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n"
+     "  - {name: runtests, slaves: [example-slave], catgory: x}\n",
+     {R"(master.yaml:4:47: builders[0].catgory: unknown key "catgory" (did you mean "category"?))"}},
     {"unknown_key_with_suggestion",
      "titel: Example\n",
      {R"(master.yaml:1:1: titel: unknown key "titel" (did you mean "title"?))"}},

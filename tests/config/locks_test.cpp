@@ -87,7 +87,7 @@ const std::vector<BadLocks> kBadLocks = {
      {R"(master.yaml:11:46: builders[0].steps[0].locks[0]: no lock named "compiel" (did you mean "compile"?))"}},
     {"bad_access",
      with_base("  - {name: b, slaves: [fast], locks: [{name: compile, access: count}]}\n"),
-     {R"(master.yaml:8:63: builders[0].locks[0].access: unknown lock access "count"; expected one of: exclusive, counting)"}},
+     {R"(master.yaml:8:63: builders[0].locks[0].access: unknown lock access "count" (did you mean "counting"?))"}},
     {"bad_access_in_step",
      with_base(
          "  - name: b\n    slaves: [fast]\n    steps:\n"
@@ -125,7 +125,7 @@ const std::vector<BadLocks> kBadLocks = {
      {R"(master.yaml:2:29: locks[0].maxCount: unknown key "maxCount" (did you mean "max_count"?))"}},
     {"unknown_next_slave",
      with_base("  - {name: b, slaves: [fast], next_slave: fewest}\n"),
-     {R"(master.yaml:8:43: builders[0].next_slave: unknown next_slave policy "fewest"; expected one of: random, in_order, least_recently_used, fewest_builds)"}},
+     {R"(master.yaml:8:43: builders[0].next_slave: unknown next_slave policy "fewest" (did you mean "fewest_builds"?))"}},
     {"bad_priority",
      with_base("  - {name: b, slaves: [fast], priority: high}\n"),
      {R"(master.yaml:8:41: builders[0].priority: expected an integer, got "high")"}},

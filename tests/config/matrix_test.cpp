@@ -77,12 +77,11 @@ builders:
     category: "{z}"
     max_builds: 3
 )";
-  EXPECT_EQ(
-      testing::errors_of(yaml),
-      (std::vector<std::string>{
-          R"(master.yaml:7:15: builders[0].category: "{z}" is not a matrix axis)",
-          R"(master.yaml:8:5: builders[0].max_builds: unknown key "max_builds"; known keys: name, matrix, slaves, builddir, slavebuilddir, category, tags, env, properties, locks, description, collapse_requests, next_slave, next_build, priority, steps)",
-      }));
+  EXPECT_EQ(testing::errors_of(yaml),
+            (std::vector<std::string>{
+                R"(master.yaml:7:15: builders[0].category: "{z}" is not a matrix axis)",
+                R"(master.yaml:8:5: builders[0].max_builds: unknown key "max_builds")",
+            }));
 }
 
 TEST(BuilderMatrix, BracesOutsideAMatrixAreLeftAlone) {

@@ -4,9 +4,11 @@
 // temporary directory; a test that fails stops the master it started.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <map>
@@ -361,6 +363,118 @@ TEST_F(CliLifecycle, ForegroundStartIsRefusedWhileADaemonRuns) {
   EXPECT_NE(foreground.exit_code, 0) << describe(foreground);
   EXPECT_NE(foreground.err.find("already running"), std::string::npos) << describe(foreground);
   EXPECT_TRUE(can_connect(port_));
+}
+
+// create-master's master.yaml holds the template's passwords: only its owner may read
+// it, and checkconfig has nothing to warn about.
+TEST_F(CliLifecycle, CreateMasterWritesMasterYamlForItsOwnerOnly) {
+  auto created = eventbot({"create-master", dir()});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ / "master.yaml").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0600u) << std::oct << (info.st_mode & 07777);
+  auto checked = eventbot({"checkconfig", dir()});
+  EXPECT_EQ(checked.exit_code, 0) << describe(checked);
+  EXPECT_EQ(checked.err, "") << describe(checked);
+  // The existing file is still never overwritten.
+  auto again = eventbot({"create-master", dir()});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("exists; not overwriting it"), std::string::npos) << describe(again);
+}
+
+// A byte that is not UTF-8 in a builder's description: the reconfig is refused with the
+// position, the master keeps its configuration and keeps working, and its log still
+// reads (nothing with the bad byte was recorded). start refuses the file the same way.
+TEST_F(CliLifecycle, AReconfigWithTextThatIsNotUtf8KeepsTheOldConfigurationAndTheLog) {
+  ASSERT_NO_FATAL_FAILURE(create_and_start());
+  const auto good = read_file(dir_ / "master.yaml");
+  const std::string builder = "  - name: runtests\n";
+  const auto at = good.find(builder);
+  ASSERT_NE(at, std::string::npos);
+  const auto line = std::count(good.begin(), good.begin() + static_cast<long>(at), '\n') + 2;
+  auto bad = good;
+  bad.insert(at + builder.size(), "    description: caf\xFF\n");
+  write_file(dir_ / "master.yaml", bad);
+  const auto position = "master.yaml:" + std::to_string(line) + ":21: not UTF-8: byte 0xFF";
+
+  auto rejected = eventbot({"reconfig", dir()});
+  EXPECT_NE(rejected.exit_code, 0) << describe(rejected);
+  EXPECT_NE(rejected.err.find(position), std::string::npos) << describe(rejected);
+  EXPECT_EQ(events_of("config_loaded").size(), 1u);  // events() fails if the log won't read
+  // Still reacting: a change is recorded and built by the old configuration.
+  auto sent = sendchange({"--who", "alice", "--branch", "main", "a.c"});
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+  EXPECT_TRUE(wait_until([&] { return buildset_for_change(1).has_value(); }));
+
+  ASSERT_EQ(eventbot({"stop", dir()}).exit_code, 0);
+  auto refused_start = eventbot({"start", dir()});
+  EXPECT_NE(refused_start.exit_code, 0) << describe(refused_start);
+  EXPECT_NE(refused_start.err.find(position), std::string::npos) << describe(refused_start);
+  write_file(dir_ / "master.yaml", good);
+  auto started = eventbot({"start", dir()});
+  EXPECT_EQ(started.exit_code, 0) << describe(started);
+}
+
+// A git poller whose URL carries a token: the token is in no line of master.log, not in
+// the recorded configuration (nor anywhere in the log as replay prints it), and not in
+// the name of the mirror's directory, which is a hash.
+TEST_F(CliLifecycle, AGitPollerTokenIsNeitherLoggedNorRecordedNorADirectoryName) {
+  port_ = free_port();
+  ASSERT_NE(port_, 0);
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  // Nothing listens on `closed`: every fetch fails, and says so in master.log.
+  const auto closed = free_port();
+  const std::string token = "SECRET-TOKEN-8842";
+  const std::string url = "https://" + token + "@127.0.0.1:" + std::to_string(closed) + "/r.git";
+  auto yaml = read_file(dir_ / "master.yaml");
+  const std::string sources = "change_sources:\n";
+  ASSERT_NE(yaml.find(sources), std::string::npos);
+  yaml.insert(yaml.find(sources) + sources.size(),
+              "  - {type: git_poller, repository: \"" + url + "\", poll_interval: 1}\n");
+  write_file(dir_ / "master.yaml", yaml);
+  auto started = eventbot({"start", dir()});
+  ASSERT_EQ(started.exit_code, 0) << describe(started);
+  const std::string redacted = "https://***@127.0.0.1:" + std::to_string(closed) + "/r.git";
+  EXPECT_TRUE(wait_until([&] {
+    const auto log = read_file(dir_ / "master.log");
+    return log.find("git poller " + redacted + ": git fetch") != std::string::npos;
+  })) << "no failed fetch in master.log";
+
+  const auto log = read_file(dir_ / "master.log");
+  EXPECT_EQ(log.find(token), std::string::npos) << log;
+  EXPECT_NE(log.find("polls " + redacted), std::string::npos) << log;
+  auto loaded = events_of("config_loaded");
+  ASSERT_EQ(loaded.size(), 1u);
+  const auto content = loaded[0]["config_loaded"]["content"].get<std::string>();
+  EXPECT_EQ(content.find(token), std::string::npos) << content;
+  EXPECT_NE(content.find(redacted), std::string::npos) << content;
+  auto listed = run_process({replay_binary(), store(), "list", "--json"});
+  EXPECT_EQ(listed.out.find(token), std::string::npos);
+  int mirrors = 0;
+  for (const auto& entry : fs::directory_iterator(dir_.path())) {
+    const auto name = entry.path().filename().string();
+    EXPECT_EQ(name.find(token), std::string::npos) << name;
+    if (std::regex_match(name, std::regex("gitpoller-[0-9a-f]{16}"))) ++mirrors;
+  }
+  EXPECT_EQ(mirrors, 1);
+}
+
+// A master directory that does not exist is named in a clear message by every command
+// that takes one, never a complaint about the command line.
+TEST(CliMissingDirectory, EveryCommandNamesTheMissingDirectory) {
+  TempDir dir("master-cli-missing");
+  const auto missing = (dir / "no-such-master").string();
+  for (const char* command : {"start", "stop", "restart", "reconfig", "checkconfig"}) {
+    auto result = eventbot({command, missing});
+    EXPECT_NE(result.exit_code, 0) << command << "\n" << describe(result);
+    EXPECT_NE(result.err.find(missing), std::string::npos) << command << "\n" << describe(result);
+    EXPECT_NE(result.err.find("does not exist"), std::string::npos) << command << "\n"
+                                                                    << describe(result);
+    EXPECT_EQ(result.err.find("subcommand"), std::string::npos) << command << "\n"
+                                                                << describe(result);
+  }
+  EXPECT_FALSE(fs::exists(missing)) << "a command created the missing directory";
 }
 
 // checkconfig on a file with several errors prints each with file:line:col and fails.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "actors/config/read/suggestions.hpp"
+
 namespace eventbot::builds {
 namespace {
 
@@ -297,11 +299,12 @@ std::optional<std::uint32_t> StepParams::mode(const std::string& key) {
 void StepParams::reject_unknown(const std::set<std::string>& also_known) {
   for (const auto& [key, value] : values_) {
     if (asked_.count(key) || also_known.count(key)) continue;
-    std::string known;
     std::set<std::string> all = asked_;
     all.insert(also_known.begin(), also_known.end());
-    for (const auto& k : all) known += (known.empty() ? "" : ", ") + k;
-    error(key, "is not a parameter of " + step_.type + " steps (they take: " + known + ")");
+    // One likely parameter, as for a key of master.yaml; not the 25 a shell step takes.
+    error(key, "is not a parameter of " + step_.type + " steps" +
+                   config::detail::unknown_word_hint(
+                       key, std::vector<std::string>(all.begin(), all.end()), "they take"));
   }
 }
 

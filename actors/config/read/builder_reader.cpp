@@ -90,9 +90,18 @@ std::optional<StepConfig> read_step(const Value& element, NameTable& names) {
   auto reader = read_map_element(element, KeyRules::any());
   if (!reader) return std::nullopt;
   StepConfig step;
-  auto type = reader->required("type").non_empty_string();
+  const Value type_value = reader->required("type");
+  auto type = type_value.non_empty_string();
   if (!type) return std::nullopt;
   step.type = *type;
+  const auto known_types = builds::step_types();
+  if (std::find(known_types.begin(), known_types.end(), step.type) == known_types.end()) {
+    // Reported here, at the type, with the one likely type: the step's own checks
+    // would list all of them.
+    type_value.error("unknown step type \"" + step.type + "\"" +
+                     unknown_word_hint(step.type, known_types, "step types"));
+    return std::nullopt;
+  }
   auto name = reader->get("name").non_empty_string();
   step.name = name ? *name : step.type;  // Buildbot names a step after its class
   for (const auto& entry : reader->entries()) {

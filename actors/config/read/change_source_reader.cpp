@@ -1,5 +1,6 @@
 // change_sources: sendchange (Buildbot's PBChangeSource) and git_poller (GitPoller).
 #include "actors/config/read/sections.hpp"
+#include "common/url_credentials.hpp"
 
 namespace eventbot::config::detail {
 namespace {
@@ -37,7 +38,9 @@ void read_sendchange(const MapReader& reader, ChangeSourceConfig& source) {
 void read_git_poller(const MapReader& reader, ChangeSourceConfig& source) {
   if (auto repository = reader.required("repository").non_empty_string()) {
     source.repository = *repository;
-    source.name = *repository;
+    // The name is shown and recorded everywhere (master.log, stream names, changes'
+    // `source`): never with the URL's credentials.
+    source.name = redact_url_credentials(*repository);
   }
   Value branches = reader.get("branches");
   if (branches.is_scalar() && branches.node().Scalar() == "all") {

@@ -1,6 +1,7 @@
 #include "actors/config/read/name_table.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "actors/config/read/suggestions.hpp"
 
@@ -31,8 +32,9 @@ std::string noun(NameKind kind) {
 
 bool NameTable::define(NameKind kind, const std::string& name, const Value& where) {
   auto& sites = definitions_[kind];
-  for (const Site& first : sites) {
-    if (first.name != name) continue;
+  auto [known, added] = index_[kind].emplace(name, sites.size());
+  if (!added) {
+    const Site& first = sites[known->second];
     where.error("duplicate " + noun(kind) + " name \"" + name + "\" (first at line " +
                 std::to_string(first.mark.line + 1) + ")");
     return false;
@@ -46,24 +48,27 @@ void NameTable::refer(NameKind kind, const std::string& name, const Value& where
 }
 
 bool NameTable::defines(NameKind kind, const std::string& name) const {
-  auto sites = definitions_.find(kind);
-  if (sites == definitions_.end()) return false;
-  for (const Site& site : sites->second) {
-    if (site.name == name) return true;
-  }
-  return false;
+  auto names = index_.find(kind);
+  return names != index_.end() && names->second.count(name) > 0;
 }
 
 void NameTable::check_references() const {
+  // Each suggestion compares the name with every defined one: only the first few
+  // dangling references get one, so a file of thousands stays quick to check.
+  constexpr int kSuggested = 100;
+  int dangling = 0;
   for (const auto& [kind, reference] : references_) {
     if (defines(kind, reference.name)) continue;
-    std::vector<std::string> names;
-    if (auto sites = definitions_.find(kind); sites != definitions_.end()) {
-      for (const Site& site : sites->second) names.push_back(site.name);
+    std::string hint;
+    if (++dangling <= kSuggested) {
+      std::vector<std::string> names;
+      if (auto sites = definitions_.find(kind); sites != definitions_.end()) {
+        for (const Site& site : sites->second) names.push_back(site.name);
+      }
+      hint = did_you_mean(reference.name, names);
     }
     errors_.add(reference.mark, reference.path,
-                "no " + noun(kind) + " named \"" + reference.name + "\"" +
-                    did_you_mean(reference.name, names));
+                "no " + noun(kind) + " named \"" + reference.name + "\"" + hint);
   }
 }
 
@@ -73,11 +78,10 @@ std::optional<std::vector<std::string>> read_references(const Value& list, NameK
   auto all = list.string_list();  // reports a map, repeats and non-strings
   if (!all) return std::nullopt;
   std::vector<Value> each = list.is_list() ? list.elements() : std::vector<Value>{list};
-  std::vector<std::string> seen;
+  std::unordered_set<std::string> seen;
   for (const Value& element : each) {
     auto name = element.string();
-    if (!name || std::find(seen.begin(), seen.end(), *name) != seen.end()) continue;
-    seen.push_back(*name);
+    if (!name || !seen.insert(*name).second) continue;
     names.refer(kind, *name, element);
   }
   return all;

@@ -4,6 +4,7 @@
 // once the whole file has been read.
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/config/read/yaml_reader.hpp"
@@ -33,6 +34,8 @@ class NameTable {
   };
   ErrorList& errors_;
   std::map<NameKind, std::vector<Site>> definitions_;
+  // Name -> index in definitions_[kind]: many names must not take quadratic time.
+  std::map<NameKind, std::unordered_map<std::string, std::size_t>> index_;
   std::vector<std::pair<NameKind, Site>> references_;
 };
 

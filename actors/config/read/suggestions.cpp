@@ -84,12 +84,35 @@ std::optional<std::string> closest_match(std::string_view word,
       best = candidate;
     }
   }
-  return best;
+  if (best || word_folded.size() < 3) return best;
+  // A word cut short or run on ("master_shell" -> master_shell_command, "git_checkout"
+  // -> git): the one candidate it starts, or that starts it.
+  std::optional<std::string> prefixed;
+  for (const auto& candidate : candidates) {
+    const std::string candidate_folded = folded(candidate);
+    if (candidate_folded.size() < 3) continue;
+    if (candidate_folded.starts_with(word_folded) || word_folded.starts_with(candidate_folded)) {
+      if (prefixed) return std::nullopt;  // two: no one best
+      prefixed = candidate;
+    }
+  }
+  return prefixed;
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   auto match = closest_match(word, candidates);
   return match ? " (did you mean \"" + *match + "\"?)" : "";
+}
+
+std::string unknown_word_hint(std::string_view word, const std::vector<std::string>& candidates,
+                              std::string_view list_intro) {
+  // A list longer than this is a wall of words; the reference has it.
+  constexpr std::size_t kListedAtMost = 8;
+  std::string hint = did_you_mean(word, candidates);
+  if (hint.empty() && candidates.size() <= kListedAtMost) {
+    hint = "; " + std::string(list_intro) + ": " + join(candidates);
+  }
+  return hint;
 }
 
 std::string join(const std::vector<std::string>& words, std::string_view separator) {

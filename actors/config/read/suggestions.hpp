@@ -16,6 +16,12 @@ std::optional<std::string> closest_match(std::string_view word,
 // " (did you mean "x"?)", or "" when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// What follows "unknown key "x"" or "unknown step type "x"": the one likely candidate
+// (did_you_mean); failing that, a short list of candidates as "; <list_intro>: a, b, c";
+// failing that (a long list helps nobody pick), nothing.
+std::string unknown_word_hint(std::string_view word, const std::vector<std::string>& candidates,
+                              std::string_view list_intro);
+
 // "a, b, c"
 std::string join(const std::vector<std::string>& words, std::string_view separator = ", ");
 

@@ -190,8 +190,7 @@ std::optional<std::string> Value::choice(const std::vector<std::string>& choices
   auto text = string();
   if (!text) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *text) != choices.end()) return text;
-  std::string hint = did_you_mean(*text, choices);
-  if (hint.empty()) hint = "; expected one of: " + join(choices);
+  const std::string hint = unknown_word_hint(*text, choices, "expected one of");
   error("unknown " + std::string(what) + " " + in_quotes(*text) + hint);
   return std::nullopt;
 }
@@ -208,13 +207,14 @@ std::optional<std::vector<std::string>> Value::string_list(bool unique) const {
     return std::vector<std::string>{*text};
   }
   std::vector<std::string> out;
+  std::set<std::string> seen;  // a long list must not take quadratic time
   for (const Value& element : elements()) {
     auto text = element.string();
     if (!text) {
       if (!element.present()) element.error("expected a string, got nothing");
       continue;
     }
-    if (unique && std::find(out.begin(), out.end(), *text) != out.end()) {
+    if (unique && !seen.insert(*text).second) {
       element.error(in_quotes(*text) + " is listed twice");
       continue;
     }
@@ -350,9 +350,8 @@ MapReader::MapReader(const Value& map, KeyRules rules) : map_(map), rules_(std::
         rules_.of_other_types.end()) {
       message = "key " + in_quotes(key) + " does not apply to " + rules_.this_type;
     } else {
-      std::string hint = did_you_mean(key, rules_.known);
-      if (hint.empty()) hint = "; known keys: " + join(rules_.known);
-      message = "unknown key " + in_quotes(key) + hint;
+      message =
+          "unknown key " + in_quotes(key) + unknown_word_hint(key, rules_.known, "known keys");
     }
     errors.add(entry.key_mark, child_path(map_.path(), key), message);
   }
@@ -385,6 +384,7 @@ void MapReader::collect(const YAML::Node& node, int depth) {
       }
       continue;
     }
+    index_.emplace(key, entries_.size());
     entries_.push_back(
         Entry{key, key_node.Mark(),
               Value(map_.context(), value_node, child_path(map_.path(), key), key_node.Mark())});
@@ -404,10 +404,8 @@ void MapReader::collect(const YAML::Node& node, int depth) {
 }
 
 const MapReader::Entry* MapReader::find(std::string_view key) const {
-  for (const auto& entry : entries_) {
-    if (entry.key == key) return &entry;
-  }
-  return nullptr;
+  auto it = index_.find(std::string(key));
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 bool MapReader::has(std::string_view key) const {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/config/config_error.hpp"
@@ -157,6 +158,8 @@ class MapReader {
   KeyRules rules_;
   bool is_map_ = false;
   std::vector<Entry> entries_;
+  // Key -> index in entries_: a map of many keys must not take quadratic time.
+  std::unordered_map<std::string, std::size_t> index_;
 };
 
 // A list element that must be a map; reports "- " with nothing after it, too.

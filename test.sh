@@ -46,6 +46,13 @@ else
     mkdir -p "$fuzz/corpus/port_frame"
     "$fuzz/bin/port_frame_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/port_frame"
+
+    # The intake of changes and properties: new inputs go to build-fuzz/, the committed
+    # seeds (non-UTF-8, huge, odd) are only read.
+    cmake --build "$fuzz" -j "$jobs" --target change_intake_fuzzer
+    mkdir -p "$fuzz/corpus/change_intake"
+    "$fuzz/bin/change_intake_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+      "$fuzz/corpus/change_intake" tests/fuzz/corpus/change_intake
   else
     echo "test.sh: clang++ is not installed; the fuzzers are skipped"
   fi

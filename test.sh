@@ -42,14 +42,19 @@ else
     fuzz=${FUZZ_BUILD_DIR:-build-fuzz}
     cmake -S . -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTBOT_BUILD_BENCH=OFF \
       -DCMAKE_CXX_COMPILER=clang++ "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address"
-    cmake --build "$fuzz" -j "$jobs" --target port_frame_fuzzer master_yaml_fuzzer
-    mkdir -p "$fuzz/corpus/port_frame" "$fuzz/corpus/master_yaml"
+    cmake --build "$fuzz" -j "$jobs" --target port_frame_fuzzer master_yaml_fuzzer \
+      change_intake_fuzzer
+    mkdir -p "$fuzz/corpus/port_frame" "$fuzz/corpus/master_yaml" "$fuzz/corpus/change_intake"
     "$fuzz/bin/port_frame_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/port_frame"
     # New inputs go to build-fuzz/; the committed seeds (non-UTF-8, huge, deeply nested,
     # alias-heavy, the real template) are only read. -max_len lets the huge seed in whole.
     "$fuzz/bin/master_yaml_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       -max_len=262144 -timeout=10 "$fuzz/corpus/master_yaml" tests/fuzz/corpus/master_yaml
+    # The intake of changes and properties: new inputs go to build-fuzz/, the committed
+    # seeds (non-UTF-8, huge, odd) are only read.
+    "$fuzz/bin/change_intake_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+      "$fuzz/corpus/change_intake" tests/fuzz/corpus/change_intake
   else
     echo "test.sh: clang++ is not installed; the fuzzers are skipped"
   fi

@@ -139,6 +139,20 @@ BuildAction BuildCore::next() {
   return FinishBuild{body};
 }
 
+AbortedBuild BuildCore::abort(const std::string& why) {
+  AbortedBuild out;
+  if (running_) {
+    out.step = step_finished_body(running_->index, events::EXCEPTION, {"exception", why}, false);
+  }
+  out.finished.set_builder(setup_.builder.name);
+  out.finished.set_number(setup_.build_number);
+  out.finished.set_result(events::EXCEPTION);
+  out.finished.add_text("exception");
+  out.finished.add_text(why);
+  on_finished(out.finished);
+  return out;
+}
+
 void BuildCore::step_output(std::uint32_t index, const wire::Output& output) {
   if (!running_ || running_->index != index || !running_->prepared) return;
   running_->prepared->interpreter->output(output);

@@ -79,6 +79,13 @@ struct StepDone {
   bool halt = false;                                     // only always_run steps follow
 };
 
+// How a build ends after an internal error (build_actor's exception handler): the
+// running step, if any, and the build end EXCEPTION.
+struct AbortedBuild {
+  std::optional<events::StepFinished> step;
+  events::BuildFinished finished;
+};
+
 struct StopDecision {
   events::BuildStopRequested requested;
   std::optional<std::uint32_t> interrupt;  // the running step to interrupt
@@ -110,6 +117,11 @@ class BuildCore {
   std::optional<StopDecision> stop(const std::string& who, const std::string& reason);
   // The slave went away: the running step (if any) ends RETRY and the build with it.
   std::optional<StepDone> slave_lost();
+  // Something went wrong that no step accounts for (an exception in the master's own
+  // handling of the build): the running step and the build end EXCEPTION, `why` in
+  // their text, so the build is never left running with its requests claimed. Touches
+  // nothing but the running step's index, whatever state the failure left.
+  AbortedBuild abort(const std::string& why);
 
   // Folds one of this build's own events (BuildStarted, StepStarted, StepFinished,
   // BuildPropertiesSet, BuildStopRequested, BuildFinished); others are ignored.

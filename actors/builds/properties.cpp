@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "common/utf8.hpp"
+
 namespace eventbot::builds {
 namespace {
 
@@ -231,8 +233,11 @@ std::vector<events::Property> Properties::to_events() const {
 events::Property make_property(const std::string& name, const nlohmann::json& value,
                                std::string_view source) {
   events::Property p;
-  p.set_name(name);
-  p.set_value_json(value.dump());
+  // Every property a build records passes here: text a program produced (a command's
+  // output, a parser's capture) may not be UTF-8, and an event string must be, so
+  // invalid bytes become U+FFFD instead of an exception (nlohmann's dump throws).
+  p.set_name(to_valid_utf8(name));
+  p.set_value_json(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   p.set_source(std::string(source));
   return p;
 }

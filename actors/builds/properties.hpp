@@ -71,6 +71,8 @@ class Properties {
   std::map<std::string, PropertyValue> values_;
 };
 
+// The property as an event: text that is not UTF-8 (in the name or any string of the
+// value) has its invalid bytes replaced by U+FFFD.
 events::Property make_property(const std::string& name, const nlohmann::json& value,
                                std::string_view source);
 

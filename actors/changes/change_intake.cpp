@@ -2,31 +2,31 @@
 
 #include <spdlog/spdlog.h>
 
-#include "events/streams.hpp"
-
 namespace eventbot::changes {
 
-Expected<Ok, std::string> validate_change(const events::ChangeAdded& change) {
-  if (change.who().empty()) return unexpected(std::string("a change needs a 'who'"));
-  for (const auto& file : change.files()) {
-    if (file.empty()) return unexpected(std::string("a change names an empty file path"));
+namespace {
+
+std::shared_ptr<const intake::Validation> compiled(const config::InputValidation& patterns) {
+  auto validation = intake::Validation::compile(patterns);
+  if (!validation) {
+    // master.yaml's patterns were compiled when it was read: this cannot happen with a
+    // configuration that loaded; keep Buildbot's rather than accept anything.
+    spdlog::error("sendchange: {}; using the default validation patterns", validation.error());
+    return std::make_shared<const intake::Validation>(
+        *intake::Validation::compile(config::InputValidation{}));
   }
-  for (const auto& property : change.properties()) {
-    if (property.name().empty()) return unexpected(std::string("a change property has no name"));
-  }
-  return Ok{};
+  return std::make_shared<const intake::Validation>(std::move(*validation));
 }
 
-store::AppendRequest record_change_request(events::ChangeAdded change, const std::string& sender,
-                                           const std::string& master_id) {
-  store::AppendRequest request;
-  auto& event = request.events.emplace_back();
-  event.set_stream(streams::changes());
-  event.set_master_id(master_id);
-  change.set_source("sendchange:" + sender);
-  for (auto& property : *change.mutable_properties()) property.set_source("Change");
-  *event.mutable_change_added() = std::move(change);
-  return request;
+}  // namespace
+
+ChangeIntake::ChangeIntake(store::EventLog& log, std::string master_id)
+    : log_(log), master_id_(std::move(master_id)), validation_(compiled({})) {}
+
+void ChangeIntake::configure(const config::InputValidation& patterns) {
+  auto validation = compiled(patterns);
+  std::lock_guard lock(mutex_);
+  validation_ = std::move(validation);
 }
 
 void ChangeIntake::on_frame(const std::shared_ptr<port::Connection>& connection,
@@ -42,10 +42,18 @@ void ChangeIntake::on_frame(const std::shared_ptr<port::Connection>& connection,
     return;
   }
   const auto& change = frame.submit_change().change();
-  if (auto valid = validate_change(change); !valid) return reply_error(valid.error());
+  std::shared_ptr<const intake::Validation> validation;
+  {
+    std::lock_guard lock(mutex_);
+    validation = validation_;
+  }
+  if (auto valid = validate_change(*validation, change); !valid) {
+    spdlog::warn("change from {} ({}) refused: {}", connection->peer().name, connection->remote(),
+                 valid.error());
+    return reply_error("change refused: " + valid.error());
+  }
 
-  auto appended =
-      log_.append(record_change_request(change, connection->peer().name, master_id_));
+  auto appended = log_.append(record_change_request(change, connection->peer().name, master_id_));
   if (!appended) {
     spdlog::error("recording a change from {} failed: {}", connection->remote(),
                   appended.error().message);

@@ -1,25 +1,26 @@
 #pragma once
-// Records the changes that `eventbot sendchange` submits: each is appended to the
+// Records the changes that `eventbot sendchange` submits: each is checked (text, limits
+// and the master's validation patterns: actors/intake/user_values.hpp), appended to the
 // `changes` stream and acknowledged with its change id only once it is durable.
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "actors/changes/submitted_change.hpp"
+#include "actors/config/master_config.hpp"
+#include "actors/intake/user_values.hpp"
 #include "actors/port/port_server.hpp"
 #include "store/event_log.hpp"
 
 namespace eventbot::changes {
 
-// Checks a submitted change; the reason names the first problem.
-Expected<Ok, std::string> validate_change(const events::ChangeAdded& change);
-
-// The append that records one change from `sender`; time_us is the store's stamp.
-store::AppendRequest record_change_request(events::ChangeAdded change, const std::string& sender,
-                                           const std::string& master_id);
-
 class ChangeIntake final : public port::ConnectionHandler {
  public:
-  ChangeIntake(store::EventLog& log, std::string master_id)
-      : log_(log), master_id_(std::move(master_id)) {}
+  // Until configure() is called, Buildbot's default validation patterns hold.
+  ChangeIntake(store::EventLog& log, std::string master_id);
+
+  // The validation patterns of the configuration in force (at start and each reconfig).
+  void configure(const config::InputValidation& patterns);
 
   void on_frame(const std::shared_ptr<port::Connection>& connection,
                 const wire::Frame& frame) override;
@@ -29,6 +30,8 @@ class ChangeIntake final : public port::ConnectionHandler {
  private:
   store::EventLog& log_;
   std::string master_id_;
+  std::mutex mutex_;
+  std::shared_ptr<const intake::Validation> validation_;
 };
 
 }  // namespace eventbot::changes

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/intake/program_values.hpp"
 #include "common/url_credentials.hpp"
 #include "events/streams.hpp"
 
@@ -73,6 +74,8 @@ store::AppendRequest GitPollerCore::decide(const PollResult& poll) const {
         change.set_project(config_.project);
         change.set_when_us(commit.when_us);
         change.set_source(source());
+        // A repository's history is not ours to refuse: made fit instead (UTF-8, limits).
+        intake::bound_program_change(change);
       }
     }
     next.emplace(branch, polled.head);

@@ -13,6 +13,8 @@
 #include <set>
 #include <system_error>
 
+#include "actors/changes/git_poller_core.hpp"
+#include "common/utf8.hpp"
 #include "common/url_credentials.hpp"
 
 extern char** environ;
@@ -389,45 +391,6 @@ Expected<GitCommit, std::string> GitRepository::read_commit(std::string_view rev
   if (!files) return unexpected(files.error());
   for (auto& file : split(files->out, '\0')) commit.files.push_back(to_valid_utf8(file));
   return commit;
-}
-
-std::string to_valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t size = text.size();
-  std::size_t i = 0;
-  while (i < size) {
-    unsigned char c = bytes[i];
-    std::size_t length = 0;
-    std::uint32_t min = 0;
-    std::uint32_t code = 0;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2, min = 0x80, code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, min = 0x800, code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, min = 0x10000, code = c & 0x07;
-    }
-    bool valid = length > 0 && i + length <= size;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      if ((bytes[i + k] & 0xC0) != 0x80) valid = false;
-      code = (code << 6) | (bytes[i + k] & 0x3F);
-    }
-    valid = valid && code >= min && code <= 0x10FFFF && !(code >= 0xD800 && code <= 0xDFFF);
-    if (valid) {
-      out.append(text.substr(i, length));
-      i += length;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    }
-  }
-  return out;
 }
 
 }  // namespace eventbot::changes

@@ -84,8 +84,4 @@ class GitRepository {
   std::filesystem::path workdir_;
 };
 
-// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD: event strings
-// must be UTF-8 (protobuf refuses to read anything else back), git's output need not be.
-std::string to_valid_utf8(std::string_view text);
-
 }  // namespace eventbot::changes

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/auth/credentials.hpp"
+#include "actors/cli/property_option.hpp"
 #include "actors/cli/sendchange.hpp"
 #include "actors/cli/user_command.hpp"
 #include "actors/config/checkconfig.hpp"
@@ -161,7 +162,9 @@ int main(int argc, char** argv) {
       ->required();
   add_tls_options(send, change.tls);
   send->add_option("-a,--auth", change.auth, "USER:PASS (default change:changepw)");
-  send->add_option("-W,--who", change.who, "the change's author")->required();
+  send->add_option("-W,--who", change.who,
+                   "the change's author (default: your login name, from the password "
+                   "database, else $LOGNAME)");
   send->add_option("-R,--repository", change.repository);
   send->add_option("-P,--project", change.project);
   send->add_option("-b,--branch", change.branch);
@@ -173,7 +176,9 @@ int main(int argc, char** argv) {
   send->add_option("--revlink", change.revlink);
   send->add_option("--codebase", change.codebase);
   send->add_option("-w,--when", change.when, "when the change was made (seconds since the epoch)");
-  send->add_option("-p,--property", change.properties, "NAME:VALUE, repeatable");
+  // One NAME:VALUE per --property (repeat it for more): the files that follow stay files.
+  send->add_option("-p,--property", change.properties, "NAME:VALUE, repeatable")
+      ->allow_extra_args(false);
   send->add_option("FILES", change.files, "files the change touches");
   send->callback([&] { code = cli::run_sendchange(change); });
 
@@ -234,8 +239,10 @@ int main(int argc, char** argv) {
   force->add_option("--reason", force_reason);
   force->add_option("-b,--branch", force_branch);
   force->add_option("-r,--revision", force_revision);
-  force->add_option("--builder", force_builders, "only these builders (repeatable)");
-  force->add_option("--property", force_properties, "NAME:VALUE (repeatable)");
+  force->add_option("--builder", force_builders, "only these builders (repeatable)")
+      ->allow_extra_args(false);
+  force->add_option("--property", force_properties, "NAME:VALUE (repeatable)")
+      ->allow_extra_args(false);
   force->callback([&] {
     wire::UserCommand force_command;
     auto* f = force_command.mutable_force_build();
@@ -245,13 +252,13 @@ int main(int argc, char** argv) {
     f->set_revision(force_revision);
     for (const auto& b : force_builders) f->add_builders(b);
     for (const auto& p : force_properties) {
-      auto at = p.find(':');
-      if (at == std::string::npos || at == 0) {
-        std::cerr << "eventbot force: --property takes NAME:VALUE, got '" << p << "'\n";
+      auto parsed = cli::parse_property_option(p);
+      if (!parsed) {
+        std::cerr << "eventbot force: " << parsed.error() << "\n";
         code = 2;
         return;
       }
-      (*f->mutable_properties())[p.substr(0, at)] = nlohmann::json(p.substr(at + 1)).dump();
+      (*f->mutable_properties())[parsed->first] = parsed->second;
     }
     code = cli::run_user_command("force", user, force_command);
   });

@@ -1,11 +1,17 @@
 #include "actors/cli/sendchange.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "actors/cli/ask_master.hpp"
+#include "actors/cli/property_option.hpp"
+#include "actors/intake/limits.hpp"
+#include "actors/intake/user_values.hpp"
 
 namespace eventbot::cli {
 namespace {
@@ -17,9 +23,19 @@ int fail(const std::string& message) {
 
 }  // namespace
 
+std::string login_name() {
+  if (const passwd* entry = ::getpwuid(::getuid()); entry && entry->pw_name && *entry->pw_name) {
+    return entry->pw_name;
+  }
+  for (const char* variable : {"LOGNAME", "USER"}) {
+    if (const char* value = std::getenv(variable); value && *value) return value;
+  }
+  return {};
+}
+
 int run_sendchange(const SendchangeOptions& options) {
   events::ChangeAdded change;
-  change.set_who(options.who);
+  change.set_who(options.who.empty() ? login_name() : options.who);
   change.set_repository(options.repository);
   change.set_project(options.project);
   change.set_branch(options.branch);
@@ -29,27 +45,40 @@ int run_sendchange(const SendchangeOptions& options) {
   change.set_codebase(options.codebase);
   change.set_comments(options.comments);
   if (!options.logfile.empty()) {
-    std::stringstream text;
+    // At most the comments' limit and one byte more: /dev/zero must not fill memory.
+    const std::size_t most = intake::kComments.max_bytes + 1;
+    std::string text(most, '\0');
+    std::size_t got = 0;
     if (options.logfile == "-") {
-      text << std::cin.rdbuf();
+      std::cin.read(text.data(), static_cast<std::streamsize>(most));
+      got = static_cast<std::size_t>(std::cin.gcount());
     } else {
-      std::ifstream in(options.logfile);
+      std::ifstream in(options.logfile, std::ios::binary);
       if (!in) return fail("cannot read --logfile " + options.logfile);
-      text << in.rdbuf();
+      in.read(text.data(), static_cast<std::streamsize>(most));
+      got = static_cast<std::size_t>(in.gcount());
     }
-    change.set_comments(text.str());
+    if (got == most) {
+      return fail("--logfile " + options.logfile + " holds more than " +
+                  std::to_string(intake::kComments.max_bytes) +
+                  " bytes, the most a change's comments may have");
+    }
+    text.resize(got);
+    change.set_comments(std::move(text));
   }
   if (options.when > 0) change.set_when_us(static_cast<std::int64_t>(options.when * 1e6));
   for (const auto& file : options.files) change.add_files(file);
   for (const auto& property : options.properties) {
-    auto at = property.find(':');
-    if (at == std::string::npos || at == 0) {
-      return fail("--property takes NAME:VALUE, got '" + property + "'");
-    }
+    auto parsed = parse_property_option(property);
+    if (!parsed) return fail(parsed.error());
     auto* p = change.add_properties();
-    p->set_name(property.substr(0, at));
-    p->set_value_json(nlohmann::json(property.substr(at + 1)).dump());
+    p->set_name(parsed->first);
+    p->set_value_json(parsed->second);
   }
+  // What the master would refuse for its text alone is refused here, naming the field
+  // (text that is not UTF-8 could not even cross the wire); the master checks it again
+  // with its validation patterns.
+  if (auto valid = intake::check_change_text(change); !valid) return fail(valid.error());
 
   wire::Frame frame;
   *frame.mutable_submit_change()->mutable_change() = change;

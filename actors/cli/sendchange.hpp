@@ -11,7 +11,7 @@ struct SendchangeOptions {
   std::string master;                    // HOST:PORT of the slave port
   port::ClientTls tls;                   // --tls, --ca FILE
   std::string auth = "change:changepw";  // USER:PASS, the manual's default
-  std::string who;
+  std::string who;                       // empty: the user's login name (login_name())
   std::string repository;
   std::string project;
   std::string branch;
@@ -26,6 +26,10 @@ struct SendchangeOptions {
   std::vector<std::string> files;
   int timeout_seconds = 30;
 };
+
+// The user's login name (the password database's entry for the real uid, else $LOGNAME
+// or $USER); "" when none is known.
+std::string login_name();
 
 // Prints the recorded change id, or the reason it was not recorded; returns the exit code.
 int run_sendchange(const SendchangeOptions& options);

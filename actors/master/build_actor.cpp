@@ -6,6 +6,7 @@
 
 #include "actors/builds/steps/step_types.hpp"
 #include "actors/config/lock_uses.hpp"
+#include "common/utf8.hpp"
 #include "events/streams.hpp"
 #include "slave-agent/commands/command.hpp"
 
@@ -759,6 +760,43 @@ void recover(Self* self) {
              st.last_seq);
 }
 
+// An exception escaped the handling of a message (a parser, a property, ...): rather
+// than let the actor die and leave the build "running" with its requests claimed for
+// ever (and taken back, to fail again, after each restart), the build ends EXCEPTION:
+// the running step's command is interrupted, its logs closed, the step and the build
+// recorded as EXCEPTION with the reason, the requests completed, the locks released.
+caf::error end_in_exception(Self* self, std::exception_ptr& failure) {
+  auto& st = self->state;
+  std::string why = "internal error";
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    why = std::string("internal error: ") + e.what();
+  } catch (...) {
+  }
+  why = to_valid_utf8(why);
+  spdlog::error("build {} #{}: {}; the build ends EXCEPTION", st.start.builder, st.start.number,
+                why);
+  if (st.finishing || !st.core) return caf::make_error(caf::sec::runtime_error, why);
+  st.master_run.reset();  // interrupts a master_shell_command and waits for it
+  if (!st.command_id.empty() && st.slave) {
+    self->send(st.slave, interrupt_atom::value, st.command_id, "the build ended: " + why);
+  }
+  finish_upload(st, false);
+  std::vector<events::Envelope> events;
+  close_logs(st, events);
+  auto aborted = st.core->abort(why);
+  if (aborted.step) {
+    events::Envelope step;
+    *step.mutable_step_finished() = *aborted.step;
+    events.push_back(std::move(step));
+  }
+  append(self, std::move(events));
+  release_step_locks(self);
+  finish(self, aborted.finished);
+  return caf::make_error(caf::sec::runtime_error, why);
+}
+
 void begin(Self* self) {
   auto& st = self->state;
   if (st.start.recovering) return recover(self);
@@ -783,6 +821,9 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
                          : !st.builder.builddir.empty()    ? st.builder.builddir
                                                            : st.builder.name;
   if (st.context.hub) st.slave = st.context.hub->actor_of(st.start.slave);
+  self->set_exception_handler([=](caf::scheduled_actor*, std::exception_ptr& failure) {
+    return end_in_exception(self, failure);
+  });
   self->set_exit_handler([=](caf::exit_msg& exit) {
     // The master stops: the build stays running in the log and is taken back at start.
     self->state.master_run.reset();

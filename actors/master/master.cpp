@@ -215,6 +215,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   context.master_id = impl->config.master_id;
   context.master_dir = impl->dir;
   impl->intake = std::make_shared<changes::ChangeIntake>(*impl->log, impl->config.master_id);
+  impl->intake->configure(impl->config.validation);
   impl->users = std::make_shared<UserCommands>(*impl->log, impl->config.master_id, *impl->system);
   impl->hub = std::make_shared<slaves::SlaveHub>(
       *impl->log, impl->config.master_id,
@@ -306,6 +307,7 @@ std::string Master::reconfig() {
   m.port->set_accounts(accounts_of(next));
   m.port->set_tls(std::move(*tls));
   m.config = std::move(next);
+  m.intake->configure(m.config.validation);
   m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
   m.record_config(*text);
   return {};

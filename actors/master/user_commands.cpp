@@ -63,8 +63,18 @@ UserCommands::UserCommands(store::EventLog& log, std::string master_id, caf::act
 
 void UserCommands::configure(std::shared_ptr<const config::MasterConfig> config,
                              caf::actor supervisor) {
+  std::shared_ptr<const intake::Validation> validation;
+  if (config) {
+    auto compiled = intake::Validation::compile(config->validation);
+    if (compiled) {
+      validation = std::make_shared<const intake::Validation>(std::move(*compiled));
+    } else {
+      spdlog::error("user commands: {}; forced builds are refused", compiled.error());
+    }
+  }
   std::lock_guard lock(mutex_);
   config_ = std::move(config);
+  validation_ = std::move(validation);
   supervisor_ = std::move(supervisor);
 }
 
@@ -120,6 +130,9 @@ wire::UserCommandResult UserCommands::stop_build(const std::string& user,
   StreamVersion version;
   auto last = last_event(log_, stream, version);
   const auto name = command.builder() + " #" + std::to_string(command.number());
+  if (auto reason = intake::check_reason(command.reason()); !reason) {
+    return answer(false, reason.error());
+  }
   if (!last) return answer(false, "no build " + name);
   if (last->has_build_finished()) return answer(false, "build " + name + " has finished");
   auto appended = append_one(stream, version, [&](events::Envelope& event) {
@@ -142,6 +155,9 @@ wire::UserCommandResult UserCommands::cancel_request(const std::string& user,
   StreamVersion version;
   auto last = last_event(log_, stream, version);
   const auto name = "request " + std::to_string(command.request_id());
+  if (auto reason = intake::check_reason(command.reason()); !reason) {
+    return answer(false, reason.error());
+  }
   if (!last) return answer(false, "no " + name);
   if (!last->has_build_request_submitted() && !last->has_build_request_unclaimed()) {
     return answer(false, name + " is not pending (a build took it, or it is done)");
@@ -193,9 +209,15 @@ store::StoreResult<store::AppendResult> UserCommands::append_one(
 wire::UserCommandResult UserCommands::force_build(const std::string& user,
                                                   const wire::ForceBuild& command) {
   caf::actor supervisor;
+  std::shared_ptr<const intake::Validation> validation;
   {
     std::lock_guard lock(mutex_);
     supervisor = supervisor_;
+    validation = validation_;
+  }
+  if (!validation) return answer(false, "the master's validation patterns do not compile");
+  if (auto valid = intake::check_force_request(*validation, command); !valid) {
+    return answer(false, "refused: " + valid.error());
   }
   auto force = std::make_shared<schedulers::Command>(schedulers::Force{});
   auto& f = std::get<schedulers::Force>(*force);

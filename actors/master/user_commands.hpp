@@ -3,7 +3,9 @@
 // build, cancel a pending request, shut a slave down gracefully, force a build. Each is
 // authorised by web.authz as the web's button would be, becomes events (conditional
 // appends, so a command racing with the build's end or the request's claim fails
-// cleanly), and is answered once they are durable or with why not.
+// cleanly), and is answered once they are durable or with why not. What the user
+// supplies is checked first (actors/intake/user_values.hpp): a forced build's branch,
+// revision and properties must match the validation patterns.
 #include <caf/actor.hpp>
 #include <functional>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "actors/config/master_config.hpp"
+#include "actors/intake/user_values.hpp"
 #include "actors/port/port_server.hpp"
 #include "store/event_log.hpp"
 
@@ -58,6 +61,7 @@ class UserCommands final : public port::ConnectionHandler {
   caf::actor_system& system_;
   std::mutex mutex_;
   std::shared_ptr<const config::MasterConfig> config_;
+  std::shared_ptr<const intake::Validation> validation_;  // config_'s validation patterns
   caf::actor supervisor_;
 };
 

@@ -8,11 +8,11 @@ Expected<StringFilter, std::string> StringFilter::compile(const config::StringMa
   StringFilter out;
   out.values_ = matcher.values;
   if (matcher.regex) {
-    try {
-      out.regex_.emplace(*matcher.regex, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return unexpected("invalid regular expression '" + *matcher.regex + "': " + e.what());
+    auto compiled = Regex::compile(*matcher.regex);
+    if (!compiled) {
+      return unexpected("invalid regular expression '" + *matcher.regex + "': " + compiled.error());
     }
+    out.regex_ = std::move(*compiled);
   }
   return out;
 }
@@ -21,7 +21,7 @@ bool StringFilter::matches(const std::string& value) const {
   if (!values_.empty() && std::find(values_.begin(), values_.end(), value) == values_.end()) {
     return false;
   }
-  if (regex_ && !std::regex_search(value, *regex_, std::regex_constants::match_continuous)) {
+  if (regex_ && !regex_->match_prefix(value)) {
     return false;
   }
   return true;

@@ -3,14 +3,16 @@
 // branch and category, each by a list of values and/or a regular expression; a change
 // passes only if every given condition holds. A regex matches as Python's re.match does
 // in Buildbot (anchored at the start of the value, not at its end): "deve" matches
-// "devel", ".*deve" is needed for "mydevel". Regexes use ECMAScript syntax (std::regex).
+// "devel", ".*deve" is needed for "mydevel". Regexes use RE2's syntax (common/regex.hpp):
+// matching is linear in the value, so a change with a huge branch name cannot crash the
+// fold that meets it.
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "actors/config/master_config.hpp"
 #include "common/expected.hpp"
+#include "common/regex.hpp"
 #include "events/events.pb.h"
 
 namespace eventbot::schedulers {
@@ -24,7 +26,7 @@ class StringFilter {
 
  private:
   std::vector<std::string> values_;
-  std::optional<std::regex> regex_;
+  std::optional<Regex> regex_;
 };
 
 class ChangeFilter {

@@ -223,7 +223,7 @@ SchedulerError SchedulerCore::not_started_error() const {
 }
 
 std::string json_quote(const std::string& text) {
-  return nlohmann::json(text).dump();
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void PropertyBag::set(const std::string& name, std::string value_json, std::string source) {

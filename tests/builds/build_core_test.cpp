@@ -263,6 +263,28 @@ TEST(BuildCore, SlaveLostIsRetryAndNothingMoreRuns) {
   EXPECT_EQ(finish.finished.result(), RETRY);
 }
 
+// The build actor's last resort when an exception escapes its handling of a message: the
+// running step and the build end EXCEPTION with the reason, and the core says it is
+// finished (nothing more runs, the same FinishBuild from then on).
+TEST(BuildCore, AbortEndsTheRunningStepAndTheBuildInException) {
+  BuildCore core(setup(four_steps()));
+  expect_start(core, 0);
+  core.step_done(0, rc(0));
+  expect_start(core, 1);
+  auto aborted = core.abort("internal error: boom");
+  ASSERT_TRUE(aborted.step.has_value());
+  EXPECT_EQ(aborted.step->step_index(), 1u);
+  EXPECT_EQ(aborted.step->result(), events::EXCEPTION);
+  EXPECT_EQ(aborted.finished.result(), events::EXCEPTION);
+  EXPECT_EQ(
+      std::vector<std::string>(aborted.finished.text().begin(), aborted.finished.text().end()),
+      (std::vector<std::string>{"exception", "internal error: boom"}));
+  EXPECT_TRUE(core.finished());
+  EXPECT_FALSE(core.running_step().has_value());
+  auto finish = expect_finish(core);
+  EXPECT_EQ(finish.finished.result(), events::EXCEPTION);
+}
+
 TEST(BuildCore, SlaveLostBetweenStepsIsRetry) {
   BuildCore core(setup(four_steps()));
   expect_start(core, 0);

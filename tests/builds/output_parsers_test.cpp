@@ -3,6 +3,8 @@
 // set_property_from_command.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "actors/builds/steps/compile.hpp"
 #include "actors/builds/steps/line_reader.hpp"
 #include "actors/builds/steps/set_property.hpp"
@@ -78,7 +80,7 @@ TEST(WarningCounter, DefaultPatternMatchesFromLineStart) {
 
 TEST(WarningCounter, CustomPatternIsAnchored) {
   WarningCounter::Options options;
-  options.pattern = std::regex("^Warning: ");
+  options.pattern = *Regex::compile("^Warning: ");
   WarningCounter counter(options);
   counter.line("Warning: x");
   counter.line("  Warning: y");
@@ -87,7 +89,7 @@ TEST(WarningCounter, CustomPatternIsAnchored) {
 
 TEST(WarningCounter, SuppressionsByFileTextAndLines) {
   WarningCounter::Options options;
-  options.pattern = std::regex(R"(^(.*?):([0-9]+): [Ww]arning: (.*)$)");
+  options.pattern = *Regex::compile(R"(^(.*?):([0-9]+): [Ww]arning: (.*)$)");
   options.extract_groups = true;
   for (const char* line :
        {"mi_packrec.c : .*32-bit shift.* : 560-600", "DictTabInfo.cpp : .*non-static.*",
@@ -119,7 +121,7 @@ TEST(WarningCounter, BadSuppressionLines) {
 
 TEST(WarningCounter, DirectoriesPrefixFileNames) {
   WarningCounter::Options options;
-  options.pattern = std::regex(R"(^(.*?):([0-9]+): warning: (.*)$)");
+  options.pattern = *Regex::compile(R"(^(.*?):([0-9]+): warning: (.*)$)");
   options.extract_groups = true;
   auto s = parse_suppression_line("lib/a\\.c : .*");
   ASSERT_TRUE(s.has_value());
@@ -229,6 +231,34 @@ TEST(TestCounter, GenericSummaryAndSums) {
   EXPECT_FALSE(none.counts().seen);
 }
 
+// Counts beyond 64 bits threw std::out_of_range from the parser (a build left running);
+// they count as the largest number instead, and sums stop there.
+TEST(TestCounter, HugeCountsNeverThrow) {
+  TestCounter counter;
+  counter.line("[  PASSED  ] 99999999999999999999999999 tests.");
+  counter.line("3 passed, 99999999999999999999999999 failed");
+  counter.line("[  PASSED  ] 5 tests.");
+  EXPECT_TRUE(counter.counts().seen);
+  EXPECT_EQ(counter.counts().passed, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(counter.counts().failed, std::numeric_limits<std::uint64_t>::max());
+}
+
+TEST(WarningCounter, LineNumbersOutOfRangeAreRefusedOrIgnored) {
+  auto s = parse_suppression_line("a.c : .* : 99999999999999999999");
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().find("out of range"), std::string::npos) << s.error();
+  WarningCounter::Options options;
+  options.pattern = *Regex::compile(R"(^(.*?):([0-9]+): warning: (.*)$)");
+  options.extract_groups = true;
+  auto all = parse_suppression_line("a\\.c : .* : 1-5");
+  ASSERT_TRUE(all.has_value());
+  options.suppressions.push_back(**all);
+  WarningCounter counter(options);
+  counter.line("a.c:99999999999999999999: warning: not a line number");  // counted
+  counter.line("a.c:3: warning: suppressed");
+  EXPECT_EQ(counter.count(), 1u);
+}
+
 TEST(TestStep, FailedTestsFailTheStepWhateverTheRc) {
   auto p = prepare("test", {});
   feed(*p.interpreter, "[  PASSED  ] 4 tests.\n[  FAILED  ] 1 test, listed below:\n", 6);
@@ -259,6 +289,25 @@ TEST(SetPropertyFromCommand, StdoutStripped) {
   EXPECT_EQ(outcome.properties[0].name(), "uname");
   EXPECT_EQ(outcome.properties[0].value_json(), "\"Linux box 6.1\"");
   EXPECT_EQ(outcome.properties[0].source(), "SetProperty Step");
+}
+
+// Output that is not UTF-8 made nlohmann's dump throw while the property was recorded:
+// the exception left the build "running" for ever with its request claimed. The invalid
+// bytes become U+FFFD; the valid text around them is kept.
+TEST(SetPropertyFromCommand, OutputThatIsNotUtf8BecomesAValidProperty) {
+  auto p =
+      prepare("set_property_from_command", {{"command", "\"cat blob\""}, {"property", "\"blob\""}});
+  feed(*p.interpreter, "caf\xE9 \xFF\xFEok\n", 3);
+  auto outcome = p.interpreter->finish(rc(0), {});
+  ASSERT_EQ(outcome.properties.size(), 1u);
+  EXPECT_EQ(outcome.properties[0].value_json(), "\"caf\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBDok\"");
+
+  auto q = prepare("set_property_from_command",
+                   {{"command", "\"describe\""}, {"extract_fn", R"("^tag=(?P<tag>.*)$")"}});
+  feed(*q.interpreter, "tag=v1\xC0-rc\n", 5);
+  auto extracted = q.interpreter->finish(rc(0), {});
+  ASSERT_EQ(extracted.properties.size(), 1u);
+  EXPECT_EQ(extracted.properties[0].value_json(), "\"v1\xEF\xBF\xBD-rc\"");
 }
 
 TEST(SetPropertyFromCommand, NoStripAndFailure) {
@@ -297,12 +346,11 @@ TEST(SetPropertyFromCommand, ExtractFnNamedGroups) {
 TEST(NamedRegex, GroupNumbering) {
   auto r = compile_named_regex(R"((a)(?:b)(?P<x>c)[(](?<y>d)\(e)");
   ASSERT_TRUE(r.has_value()) << r.error();
-  EXPECT_EQ(r->group_names, (std::vector<std::string>{"", "x", "y"}));
-  std::smatch m;
-  const std::string text = "abc(d(e";
-  EXPECT_TRUE(std::regex_search(text, m, r->regex));
-  EXPECT_EQ(m[2].str(), "c");
-  EXPECT_EQ(m[3].str(), "d");
+  EXPECT_EQ(r->group_names(), (std::map<int, std::string>{{2, "x"}, {3, "y"}}));
+  auto m = r->search_groups("abc(d(e");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ((*m)[2], "c");
+  EXPECT_EQ((*m)[3], "d");
   EXPECT_FALSE(compile_named_regex("(?P<>x)").has_value());
   EXPECT_FALSE(compile_named_regex("(?P<a x)").has_value());
   EXPECT_FALSE(compile_named_regex("(?P<a>[)").has_value());

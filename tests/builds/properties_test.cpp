@@ -93,6 +93,21 @@ TEST(Properties, NonJsonTextIsAString) {
   EXPECT_TRUE(p.get("b")->is_array());
 }
 
+// Every property a build records goes through make_property: text that is not UTF-8
+// (a name, a string anywhere in the value) becomes U+FFFD instead of an exception, and
+// the event parses back.
+TEST(Properties, TextThatIsNotUtf8IsRecordedWithReplacements) {
+  nlohmann::json value = {{"k", "a\xFF"}, {"list", {"ok", "\xC3"}}};
+  auto p = make_property("n\xFE", value, "SetProperty Step");
+  EXPECT_EQ(p.name(), "n\xEF\xBF\xBD");
+  EXPECT_EQ(p.value_json(), "{\"k\":\"a\xEF\xBF\xBD\",\"list\":[\"ok\",\"\xEF\xBF\xBD\"]}");
+  events::Property parsed;
+  ASSERT_TRUE(parsed.ParseFromString(p.SerializeAsString()));
+  Properties back;
+  back.set_json("big", "1" + std::string(300'000, '0'), "Global");  // beyond any double
+  EXPECT_EQ(back.text("big"), "1" + std::string(300'000, '0'));
+}
+
 TEST(Properties, RoundTripThroughEvents) {
   Properties p = sample();
   Properties back;

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "actors/changes/git_poller.hpp"
+#include "actors/intake/limits.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::changes {
@@ -136,6 +137,37 @@ TEST(GitPollerCore, NewCommitsGiveOneChangeEachOldestFirst) {
   log.commit(core, request);
   EXPECT_EQ(core.position("master"), "cccc");
   EXPECT_EQ(core.version(), StreamVersion(2));
+}
+
+// Commit data is the repository's, not ours to refuse: a commit with an author in
+// Latin-1, a 1 MB message and a branch of 30,000 characters is recorded, every text
+// valid UTF-8 and within its limit (actors/intake/limits.hpp), cut with a marker.
+TEST(GitPollerCore, HugeOrBrokenCommitDataIsCutNotDropped) {
+  const std::string huge_branch(30'000, 'x');
+  auto config = poller({huge_branch});
+  GitPollerCore core(config);
+  FakeLog log;
+  PollResult first;
+  first.branches[huge_branch] = branch("aaaa");
+  log.commit(core, core.decide(first));
+  auto big = commit("bbbb", 5);
+  big.author = "J\xF6rg <j@example.org>";
+  big.comments = std::string(1'000'000, 'm');
+  big.files = {"caf\xE9.c"};
+  PollResult second;
+  second.branches[huge_branch] = branch("bbbb", "aaaa", {big});
+  auto request = core.decide(second);
+  auto changes = changes_of(request);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].who(), "J\xEF\xBF\xBDrg <j@example.org>");
+  EXPECT_EQ(changes[0].files(0), "caf\xEF\xBF\xBD.c");
+  EXPECT_EQ(changes[0].comments().size(), intake::kComments.max_bytes);
+  EXPECT_NE(changes[0].comments().find("[... truncated, 1000000 bytes in all]"), std::string::npos);
+  EXPECT_EQ(changes[0].branch().size(), intake::kBranch.max_bytes);
+  EXPECT_EQ(changes[0].revision(), "bbbb");
+  // The position is still the real branch name: the next poll finds it.
+  EXPECT_EQ(positions_of(request), (std::map<std::string, std::string>{{huge_branch, "bbbb"}}));
+  ASSERT_TRUE(log.append(request));
 }
 
 TEST(GitPollerCore, NothingNewGivesAnEmptyRequest) {
@@ -345,17 +377,6 @@ TEST(GitPollerWorkdir, DefaultsUnderTheMasterDirectoryNamedByAHash) {
   EXPECT_EQ(git_poller_workdir(config, "/m"), "/m/mirrors/b");
   config.workdir = "/var/cache/b";
   EXPECT_EQ(git_poller_workdir(config, "/m"), "/var/cache/b");
-}
-
-TEST(ToValidUtf8, KeepsUtf8AndReplacesTheRest) {
-  EXPECT_EQ(to_valid_utf8("plain"), "plain");
-  EXPECT_EQ(to_valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
-            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
-  EXPECT_EQ(to_valid_utf8("Latin-1 caf\xE9!"), "Latin-1 caf\xEF\xBF\xBD!");
-  EXPECT_EQ(to_valid_utf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong
-  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(to_valid_utf8("end\xE2\x82"), "end\xEF\xBF\xBD\xEF\xBF\xBD");            // truncated
-  EXPECT_EQ(to_valid_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));
 }
 
 }  // namespace

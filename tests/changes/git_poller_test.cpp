@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "actors/intake/limits.hpp"
 #include "events/streams.hpp"
 #include "store/rocks_event_log.hpp"
 #include "tests/changes/source_repo.hpp"
@@ -296,6 +297,29 @@ TEST(GitPoller, TextThatIsNotUtf8IsStoredReadably) {
   EXPECT_EQ(changes[0].comments(), "Caf\xEF\xBF\xBD in Latin-1");
   EXPECT_EQ(changes[0].who(), "Ren\xEF\xBF\xBD <rene@example.org>");
   EXPECT_EQ(files_of(changes[0]), (std::vector<std::string>{"caf\xEF\xBF\xBD.txt"}));
+}
+
+// A commit whose message is far over the comments' limit is recorded, cut with a
+// marker, rather than dropped or recorded whole (actors/intake/limits.hpp).
+TEST(GitPoller, AHugeCommitMessageIsCutWithAMarker) {
+  SourceRepo repo;
+  repo.commit({{"README", "r"}}, "Base", kT0);
+  TempDir dir;
+  auto log = open_log(dir / "events");
+  Poller poller(poller_config(repo), dir / "mirror", *log);
+  EXPECT_EQ(poller.poll(), 0u);
+  const std::string message =
+      "Subject\n\n" + std::string(100'000, 'm');  // one argv word: < 128 KiB
+  const auto revision = repo.commit({{"a.c", "x"}}, message, kT0 + 10);
+  EXPECT_EQ(poller.poll(), 1u);
+  auto changes = changes_in(*log);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].revision(), revision);
+  EXPECT_EQ(changes[0].comments().size(), intake::kComments.max_bytes);
+  EXPECT_TRUE(changes[0].comments().starts_with("Subject\n\nmmm"));
+  EXPECT_TRUE(changes[0].comments().ends_with(" [... truncated, " + std::to_string(message.size()) +
+                                              " bytes in all]"))
+      << changes[0].comments().substr(changes[0].comments().size() - 80);
 }
 
 TEST(RunGit, ReportsExitCodeAndOutputAndStopsAHungCommand) {

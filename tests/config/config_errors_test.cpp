@@ -150,7 +150,15 @@ const std::vector<BadFile> kBadFiles = {
     {"bad_regex",
      with_base("schedulers:\n  - {type: any_branch, name: a, builders: [runtests],\n"
                "     change_filter: {branch: {regex: \"release/(\"}}}\n"),
-     {R"(master.yaml:7:38: schedulers[0].change_filter.branch.regex: invalid regular expression "release/(": mismatched '(' and ')')"}},
+     {R"(master.yaml:7:38: schedulers[0].change_filter.branch.regex: invalid regular expression "release/(": missing ): release/()"}},
+    {"regex_lookahead",
+     "validation:\n  branch: \"^(?!tmp/)[a-z/]*$\"\n",
+     {R"(master.yaml:2:11: validation.branch: invalid regular expression "^(?!tmp/)[a-z/]*$": invalid perl operator: (?! (RE2 syntax has no lookahead or lookbehind))"}},
+    {"regex_backreference_in_a_step",
+     "slaves:\n  - {name: example-slave, password: pass}\nbuilders:\n  - name: runtests\n"
+     "    slaves: [example-slave]\n    steps:\n      - {type: set_property_from_command, "
+     "name: t, command: x, extract_fn: \"(?P<a>x)\\\\1\"}\n",
+     {R"(master.yaml:7:9: builders[0].steps[0]: step "t" (set_property_from_command): extract_fn: is not a regular expression: invalid escape sequence: \1 (RE2 syntax has no backreferences))"}},
     {"bad_glob",
      with_base("schedulers:\n  - {type: any_branch, name: a, builders: [runtests],\n"
                "     file_is_important: {include: [\"src/[ab\"], exclude: [\"docs/*\"]}}\n"),

@@ -317,6 +317,19 @@ TEST(ConfigLoader, PropertyValuesKeepTheirYamlTypes) {
                                              {"text", R"("say \"hi\"")"}}));
 }
 
+// A property of 300,000 digits crashed checkconfig, start and reconfig: the number test
+// was a std::regex, which recursed once per digit. It is a number of that many digits.
+TEST(ConfigLoader, AHugeNumberIsReadWithoutRecursion) {
+  const std::string digits = "1" + std::string(300'000, '0');
+  auto result = load_config_string("properties:\n  big: " + digits + "\n  neg: -" + digits +
+                                       ".5e-3\n  not_a_number: " + digits + "x\n",
+                                   "master.yaml");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->properties.at("big"), digits);
+  EXPECT_EQ(result->properties.at("neg"), "-" + digits + ".5e-3");
+  EXPECT_EQ(result->properties.at("not_a_number"), "\"" + digits + "x\"");
+}
+
 TEST(ConfigLoader, DurationsAcceptUnits) {
   auto result = load_config_string(R"(slaves:
   - {name: a, password: p, missing_timeout: 90}

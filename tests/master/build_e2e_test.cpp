@@ -26,6 +26,7 @@
 #include "tests/master/build_e2e_support.hpp"
 #include "tests/master/master_test_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
+#include "tests/store/store_test_support.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_certificates.hpp"
@@ -1182,6 +1183,154 @@ web:
   ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_buildset_completed).size() == 2; }));
   EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
   EXPECT_FALSE(user("admin:secret", {"stop-build", "long", "0"}).exit_code == 0);  // finished
+}
+
+// Values users and programs supply, over real processes.
+//
+// A command's output that is not UTF-8 made recording its property throw: the build
+// actor died, the build stayed "running" for ever with its request claimed. A test
+// count beyond 64 bits threw the same way. Now the property keeps its valid text with
+// U+FFFD for the bad bytes, the count saturates, and the build ends and completes its
+// request.
+TEST_F(BuildE2E, OutputThatIsNotUtf8OrNotSensibleStillEndsTheBuild) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [odd]}
+builders:
+  - name: odd
+    slaves: [s1]
+    steps:
+      - {type: set_property_from_command, name: latin1, property: blob,
+         command: "printf 'caf\\351 \\377ok'"}
+      - {type: set_property_from_command, name: extract, command: "printf 'tag=v1\\300\\n'",
+         extract_fn: "^tag=(?P<tag>.*)$"}
+      - {type: test, name: counts, command: "echo '[  PASSED  ] 99999999999999999999999 tests.'"}
+      - {type: shell, name: uses-it, command: ["echo", "%(prop:blob)s"]}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return finished("odd", 0); }));
+  auto b = build("odd", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(b.properties["blob"], "caf" + fffd + " " + fffd + "ok");
+  EXPECT_EQ(b.properties["tag"], "v1" + fffd);
+  const auto& stats = b.steps_finished[2].statistics();
+  EXPECT_EQ(stats.count("tests-passed") ? stats.at("tests-passed") : "", "18446744073709551615");
+  // The log keeps the command's own bytes; the next step got the property's text.
+  EXPECT_EQ(log_.text(streams::log("odd", 0, 0, "stdio")), "caf\351 \377ok");
+  EXPECT_EQ(log_.text(streams::log("odd", 0, 3, "stdio")), "caf" + fffd + " " + fffd + "ok\n");
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_request_completed).empty(); }));
+  EXPECT_EQ(select(&Envelope::has_build_request_completed)[0].build_request_completed().result(),
+            events::SUCCESS);
+  expect_requests_built_once();
+}
+
+// The validation patterns were parsed but not checked, so `--branch 'x; touch PWNED'`
+// reached %(branch)s in a shell string. sendchange and force now refuse such a value,
+// naming the field and the pattern, and record nothing; good values still build.
+TEST_F(BuildE2E, ValidationPatternsKeepUserValuesOutOfTheShell) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [echo]}
+  - {type: force, name: force, builders: [echo]}
+builders:
+  - name: echo
+    slaves: [s1]
+    steps:
+      - {type: shell, name: branch, command: "echo branch=%(branch)s"}
+web:
+  users:
+    - {name: admin, password: secret}
+  authz:
+    force_build: authenticated
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  const std::string pwned = (slave_dir("s1") / "PWNED").string();
+
+  auto sent = sendchange("x; touch " + pwned, "r1");
+  EXPECT_EQ(sent.exit_code, 1) << describe(sent);
+  EXPECT_NE(sent.err.find("branch 'x; touch "), std::string::npos) << describe(sent);
+  EXPECT_NE(sent.err.find(R"(does not match validation.branch ^[\w.+/~-]*$)"), std::string::npos)
+      << describe(sent);
+  auto property = sendchange("main", "r1", {"--property", "p:$(touch " + pwned + ")"});
+  EXPECT_EQ(property.exit_code, 1) << describe(property);
+  EXPECT_NE(property.err.find("validation.property_value"), std::string::npos)
+      << describe(property);
+
+  auto force = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        eventbot(), "force",        "-m",   "127.0.0.1:" + std::to_string(port_),
+        "-a",       "admin:secret", "force"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  };
+  auto forced = force({"--branch", "x; touch " + pwned});
+  EXPECT_EQ(forced.exit_code, 1) << describe(forced);
+  EXPECT_NE(forced.err.find("does not match validation.branch"), std::string::npos)
+      << describe(forced);
+  log_.refresh();
+  EXPECT_TRUE(select(&Envelope::has_change_added).empty());
+  EXPECT_TRUE(select(&Envelope::has_buildset_submitted).empty());
+
+  auto good = force({"--branch", "release/1.0", "--property", "flavor:debug"});
+  EXPECT_EQ(good.exit_code, 0) << describe(good);
+  ASSERT_TRUE(wait_for([&] { return finished("echo", 0); }));
+  EXPECT_EQ(build("echo", 0).finished->result(), events::SUCCESS);
+  EXPECT_EQ(log_.text(streams::log("echo", 0, 0, "stdio")), "branch=release/1.0\n");
+  EXPECT_FALSE(fs::exists(pwned));
+}
+
+// A change with a 30,000-character branch, recorded by an earlier version that did not
+// bound branches, reached a scheduler with a regex change_filter: std::regex overflowed
+// the stack, and as the change is durable every start crashed again. The master now
+// starts, folds it (a matching one builds, the other is ignored), and restarts.
+TEST_F(BuildE2E, AHugeBranchAlreadyInTheLogNeverCrashesTheMaster) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(schedulers:
+  - {type: any_branch, name: releases, builders: [b], change_filter: {branch: {regex: ".*-release"}}}
+builders:
+  - {name: b, slaves: [s1], steps: [{type: shell, name: s, command: "true"}]}
+slaves:
+  - {name: s1, password: pw1}
+)"));
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  {
+    auto store = store::test::open_store(master_dir() / "events");
+    ASSERT_TRUE(store);
+    const std::string huge(30'000, 'a');
+    for (const auto& branch : {huge, huge + "-release"}) {
+      store::AppendRequest request;
+      auto& event = request.events.emplace_back();
+      event.set_stream(streams::changes());
+      event.set_master_id("e2e");
+      auto* change = event.mutable_change_added();
+      change->set_who("an earlier version");
+      change->set_branch(branch);
+      change->set_revision("r1");
+      change->add_files("a.c");
+      ASSERT_TRUE(store->append(std::move(request)));
+    }
+  }
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_submitted).empty(); }));
+  auto sets = select(&Envelope::has_buildset_submitted);
+  ASSERT_EQ(sets.size(), 1u);
+  ASSERT_EQ(sets[0].buildset_submitted().sourcestamps_size(), 1);
+  EXPECT_EQ(sets[0].buildset_submitted().sourcestamps(0).change_ids(0), 2u);
+  EXPECT_TRUE(master_running());
+
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+  EXPECT_TRUE(master_running());
+  // A change sent now is folded after the two huge ones: the schedulers are alive.
+  ASSERT_EQ(sendchange("v2-release", "r2").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_buildset_submitted).size() == 2; }));
+  EXPECT_TRUE(master_running());
 }
 
 }  // namespace

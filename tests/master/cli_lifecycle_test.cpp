@@ -316,6 +316,53 @@ TEST_F(CliLifecycle, CreateStartSendchangeReconfigStopRestart) {
 // A pid file left behind by a master that did not stop cleanly (killed, a reboot) may
 // name a pid that now belongs to another process: that must not block a start, nor may
 // stop signal that process.
+// sendchange's command line: `--property N:V FILE...` swallowed the files as more
+// properties, and a sendchange without --who exited 106. Files stay files, the author is
+// the login name, and text the master could not record is refused by the command itself,
+// naming the field, with nothing recorded; a value the validation patterns refuse is
+// refused by the master, naming the pattern.
+TEST_F(CliLifecycle, SendchangeKeepsFilesDefaultsTheAuthorAndRefusesBadValues) {
+  ASSERT_NO_FATAL_FAILURE(create_and_start());
+  auto sent = sendchange({"--branch", "main", "--property", "flavor:debug", "a.c", "b.c"});
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+  auto changes = events_of("change_added");
+  ASSERT_EQ(changes.size(), 1u);
+  const auto& change = changes[0]["change_added"];
+  EXPECT_EQ(change["files"], json::array({"a.c", "b.c"}));
+  ASSERT_EQ(change["properties"].size(), 1u);
+  EXPECT_EQ(change["properties"][0]["name"], "flavor");
+  EXPECT_EQ(change["properties"][0]["value_json"], "\"debug\"");
+  auto login = run_process({"id", "-un"});
+  ASSERT_EQ(login.exit_code, 0);
+  EXPECT_EQ(change["who"].get<std::string>() + "\n", login.out);
+
+  const auto before = head();
+  struct Refusal {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Refusal> refusals = {
+      {{"--branch", "caf\xE9"}, "branch is not valid UTF-8 (byte 3 of 4)"},
+      {{"--who", "J\xF6rg"}, "who is not valid UTF-8 (byte 1 of 4)"},
+      {{"--branch", std::string(30'000, 'a')},
+       "branch is 30000 bytes long; at most 1024 are accepted"},
+      {{"--property", "p:\xFF"}, "the value of --property p is not valid UTF-8 (byte 0 of 1)"},
+      {{"--branch", "x; rm -rf ~"},
+       R"(branch 'x; rm -rf ~' does not match validation.branch ^[\w.+/~-]*$)"},
+  };
+  for (const auto& refusal : refusals) {
+    auto args = refusal.args;
+    args.push_back("c.c");
+    auto refused = sendchange(args);
+    EXPECT_EQ(refused.exit_code, 1) << refusal.message << "\n" << describe(refused);
+    EXPECT_NE(refused.err.find(refusal.message), std::string::npos) << refusal.message << "\n"
+                                                                    << describe(refused);
+  }
+  EXPECT_EQ(head(), before);
+  auto help = eventbot({"sendchange", "--help"});
+  EXPECT_NE(help.out.find("login name"), std::string::npos) << help.out;
+}
+
 TEST_F(CliLifecycle, AStalePidFileNamingAnotherProcessDoesNotBlockStart) {
   port_ = free_port();
   ASSERT_NE(port_, 0);

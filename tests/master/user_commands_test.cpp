@@ -133,6 +133,44 @@ TEST_F(UserCommandsTest, UnauthorisedUsersChangeNothing) {
   EXPECT_TRUE(stream(streams::slave("s1")).empty());
 }
 
+// The validation patterns were parsed but never checked: `--branch 'x; rm -rf ~'` reached
+// %(branch)s in a shell command. A forced build's values are checked before the
+// scheduler hears of it; the refusal names the field and the pattern.
+TEST_F(UserCommandsTest, ForcedValuesMustMatchTheValidationPatterns) {
+  const auto head = log->head();
+  wire::UserCommand command;
+  auto* force = command.mutable_force_build();
+  force->set_scheduler("force");
+  force->set_branch("x; rm -rf ~");
+  auto refused = commands->run("dev", command);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message(),
+            R"(refused: branch 'x; rm -rf ~' does not match validation.branch ^[\w.+/~-]*$)");
+  force->set_branch("main");
+  (*force->mutable_properties())["cmd"] = "\"$(id)\"";
+  refused = commands->run("dev", command);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("property 'cmd' value '$(id)' does not match "
+                                   "validation.property_value"),
+            std::string::npos)
+      << refused.message();
+  EXPECT_EQ(log->head(), head);  // nothing recorded
+}
+
+TEST_F(UserCommandsTest, AStopReasonThatIsTooLongChangesNothing) {
+  events::Envelope started;
+  started.mutable_build_started()->set_builder("b");
+  append(streams::build("b", 4), started);
+  wire::UserCommand command;
+  command.mutable_stop_build()->set_builder("b");
+  command.mutable_stop_build()->set_number(4);
+  command.mutable_stop_build()->set_reason(std::string(5000, 'r'));
+  auto refused = commands->run("admin", command);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message(), "reason is 5000 bytes long; at most 4096 are accepted");
+  EXPECT_EQ(stream(streams::build("b", 4)).size(), 1u);
+}
+
 TEST_F(UserCommandsTest, StopsOnlyARunningBuild) {
   events::Envelope started;
   started.mutable_build_started()->set_builder("b");

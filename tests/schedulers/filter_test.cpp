@@ -125,3 +125,36 @@ TEST(FileImportance, AChangeWithoutFilesIsImportant) {
 
 }  // namespace
 }  // namespace eventbot::schedulers::testing
+
+namespace eventbot::schedulers::testing {
+namespace {
+
+// A change with a 30,000-character branch reached a scheduler whose change_filter has a
+// regex: std::regex recursed once per character and overflowed the stack, and since the
+// change is durable every restart folded it again and crashed again. The fold and the
+// decision now finish, the huge branch is told apart from a matching one, and a
+// restart (a fresh core folding the same log) does the same.
+TEST(ChangeFilter, AHugeBranchNeverCrashesTheFoldNorItsRestart) {
+  World w;
+  auto config = scheduler_config(config::SchedulerType::any_branch, "releases");
+  config.change_filter.branch.regex = ".*-release";
+  w.add(config);
+  const std::string huge(30'000, 'a');
+  w.add_change(change(huge, {"a.c"}, "r1"));               // no match: ignored
+  w.add_change(change(huge + "-release", {"a.c"}, "r2"));  // a match: built
+  w.run_until(w.clock.now_us() + kHour);
+  auto sets = w.buildsets("releases");
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].sourcestamps(0).revision(), "r2");
+  EXPECT_EQ(change_ids(sets[0]), (std::vector<std::uint64_t>{2}));
+
+  w.restart();
+  w.add_change(change(huge + "-release", {"b.c"}, "r3"));
+  w.run_until(w.clock.now_us() + kHour);
+  sets = w.buildsets("releases");
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(change_ids(sets[1]), (std::vector<std::uint64_t>{3}));
+}
+
+}  // namespace
+}  // namespace eventbot::schedulers::testing

@@ -1,21 +1,38 @@
 #include "actors/builds/steps/compile.hpp"
 
+#include <charconv>
+
 #include "actors/builds/steps/shell.hpp"
 
 namespace eventbot::builds {
 namespace {
 
-const std::regex kSuppressionLine(R"(^\s*(.+?)\s*:\s*(.+?)\s*(?::\s*([0-9]+)(?:-([0-9]+))?\s*)?$)");
-const std::regex kCommentOrEmpty(R"(^\s*(#.*)?$)");
+const Regex kSuppressionLine =
+    *Regex::compile(R"(\s*(.+?)\s*:\s*(.+?)\s*(?::\s*([0-9]+)(?:-([0-9]+))?\s*)?)");
+const Regex kCommentOrEmpty = *Regex::compile(R"(\s*(#.*)?)");
 
-std::optional<std::regex> compile_regex(StepParams& params, const std::string& key,
-                                        const std::string& text) {
-  try {
-    return std::regex(text);
-  } catch (const std::regex_error& e) {
-    params.error(key, "\"" + text + "\" is not a regular expression: " + e.what());
+std::optional<Regex> compile_regex(StepParams& params, const std::string& key,
+                                   const std::string& text) {
+  auto compiled = Regex::compile(text);
+  if (!compiled) {
+    params.error(key, "\"" + text + "\" is not a regular expression: " + compiled.error());
     return std::nullopt;
   }
+  return std::move(*compiled);
+}
+
+// A line number as output or a suppression gives it; nothing when it is not one (too
+// many digits included: output is not trusted to be small).
+std::optional<int> line_number(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return value;
+}
+
+std::string str(std::optional<std::string_view> group) {
+  return group ? std::string(*group) : std::string();
 }
 
 class CompileInterpreter final : public StepInterpreter {
@@ -99,50 +116,50 @@ std::optional<Suppression> read_suppression(StepParams& params, const nlohmann::
 }  // namespace
 
 Expected<std::optional<Suppression>, std::string> parse_suppression_line(const std::string& line) {
-  if (std::regex_match(line, kCommentOrEmpty)) return std::optional<Suppression>{};
-  std::smatch m;
-  if (!std::regex_match(line, m, kSuppressionLine)) {
+  if (kCommentOrEmpty.full_match(line)) return std::optional<Suppression>{};
+  auto m = kSuppressionLine.full_match_groups(line);
+  if (!m) {
     return unexpected("\"" + line + "\" is not \"file-regex : warning-regex [: N[-M]]\"");
   }
   Suppression out;
-  try {
-    out.file = std::regex(m[1].str());
-    out.warning = std::regex(m[2].str());
-  } catch (const std::regex_error& e) {
-    return unexpected("\"" + line + "\" holds a bad regular expression: " + e.what());
+  auto file = Regex::compile(str((*m)[1]));
+  auto warning = Regex::compile(str((*m)[2]));
+  if (!file || !warning) {
+    return unexpected("\"" + line + "\" holds a bad regular expression: " +
+                      (file ? warning.error() : file.error()));
   }
-  if (m[3].matched) {
-    out.start = std::stoi(m[3].str());
-    out.end = m[4].matched ? std::stoi(m[4].str()) : *out.start;
+  out.file = std::move(*file);
+  out.warning = std::move(*warning);
+  if ((*m)[3]) {
+    out.start = line_number((*m)[3]);
+    out.end = (*m)[4] ? line_number((*m)[4]) : out.start;
+    if (!out.start || !out.end)
+      return unexpected("\"" + line + "\" has a line number out of range");
   }
   return std::optional<Suppression>(std::move(out));
 }
 
-void WarningCounter::line(std::string_view text) {
-  const std::string line(text);
-  std::smatch m;
-  if (std::regex_search(line, m, options_.enter) && m.size() > 1) {
-    directories_.push_back(m[1].str());
-    return;
+void WarningCounter::line(std::string_view line) {
+  if (auto m = options_.enter.search_groups(line)) {
+    if (m->size() > 1) {
+      directories_.push_back(str((*m)[1]));
+      return;
+    }
   }
-  if (std::regex_search(line, options_.leave)) {
+  if (options_.leave.search(line)) {
     if (!directories_.empty()) directories_.pop_back();
     return;
   }
-  if (!std::regex_search(line, m, options_.pattern, std::regex_constants::match_continuous)) {
-    return;
-  }
+  auto m = options_.pattern.match_prefix_groups(line);
+  if (!m) return;
   if (!options_.suppressions.empty()) {
     std::string file;
     std::optional<int> line_no;
-    std::string warning = line;
-    if (options_.extract_groups && m.size() > 3) {
-      file = m[1].str();
-      try {
-        line_no = std::stoi(m[2].str());
-      } catch (const std::exception&) {
-      }
-      warning = m[3].str();
+    std::string warning(line);
+    if (options_.extract_groups && m->size() > 3) {
+      file = str((*m)[1]);
+      line_no = line_number((*m)[2]);
+      warning = str((*m)[3]);
     }
     if (!file.empty() && !directories_.empty()) {
       std::string prefix;
@@ -164,11 +181,8 @@ bool WarningCounter::suppressed(const std::string& file, std::optional<int> line
                                 const std::string& text) const {
   for (const auto& s : options_.suppressions) {
     // As Buildbot: a warning with no file name passes the file test.
-    if (!file.empty() && s.file &&
-        !std::regex_search(file, *s.file, std::regex_constants::match_continuous)) {
-      continue;
-    }
-    if (s.warning && !std::regex_search(text, *s.warning)) continue;
+    if (!file.empty() && s.file && !s.file->match_prefix(file)) continue;
+    if (s.warning && !s.warning->search(text)) continue;
     if (s.start && (!line_no || *line_no < *s.start || *line_no > *s.end)) continue;
     return true;
   }

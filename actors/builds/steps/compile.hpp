@@ -17,13 +17,13 @@
 // lines (at most kMaxWarningsLog bytes, then a note of how many were left out).
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "actors/builds/steps/line_reader.hpp"
 #include "actors/builds/steps/params.hpp"
 #include "actors/builds/steps/step_plan.hpp"
+#include "common/regex.hpp"
 
 namespace eventbot::builds {
 
@@ -31,9 +31,9 @@ inline constexpr std::string_view kDefaultWarningPattern = ".*warning[: ].*";
 inline constexpr std::size_t kMaxWarningsLog = 1024 * 1024;
 
 struct Suppression {
-  std::optional<std::regex> file;     // matched from the start of the file name
-  std::optional<std::regex> warning;  // searched in the warning's text
-  std::optional<int> start;           // line range; none: every line
+  std::optional<Regex> file;     // matched from the start of the file name
+  std::optional<Regex> warning;  // searched in the warning's text
+  std::optional<int> start;      // line range; none: every line
   std::optional<int> end;
 };
 
@@ -42,12 +42,13 @@ Expected<std::optional<Suppression>, std::string> parse_suppression_line(const s
 
 class WarningCounter {
  public:
+  // RE2 patterns (common/regex.hpp); the defaults are Buildbot's.
   struct Options {
-    std::regex pattern{std::string(kDefaultWarningPattern)};
+    Regex pattern = *Regex::compile(kDefaultWarningPattern);
     bool extract_groups = false;
     std::vector<Suppression> suppressions;
-    std::regex enter{R"(make.*: Entering directory ["`'](.*)['`"])"};
-    std::regex leave{"make.*: Leaving directory"};
+    Regex enter = *Regex::compile(R"(make.*: Entering directory ["`'](.*)['`"])");
+    Regex leave = *Regex::compile("make.*: Leaving directory");
   };
   explicit WarningCounter(Options options) : options_(std::move(options)) {}
 

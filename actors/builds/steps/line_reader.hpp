@@ -2,18 +2,22 @@
 // Splits output chunks into lines as they arrive, one buffer per channel (stdout and
 // stderr chunks interleave). Memory is bounded: a line longer than kMaxLine is cut at
 // kMaxLine bytes (the rest of it is dropped), so a parser never holds a whole log.
+// Lines reach the parsers as valid UTF-8 (each invalid byte sequence replaced by U+FFFD,
+// common/utf8.hpp): what a parser takes from them may become a property or a step's
+// text, which are event strings; the log itself keeps the raw bytes.
 #include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"
 #include "events/wire.pb.h"
 
 namespace eventbot::builds {
 
 class LineReader {
  public:
-  static constexpr std::size_t kMaxLine = 8 * 1024;  // std::regex recurses per character
+  static constexpr std::size_t kMaxLine = 8 * 1024;
 
   // Calls on_line(line) for each complete line (without "\n" or a trailing "\r") in the
   // stdout or stderr `output`; other kinds are ignored.
@@ -52,7 +56,12 @@ class LineReader {
   template <class OnLine>
   static void emit(Buffer& buffer, OnLine& on_line) {
     if (!buffer.text.empty() && buffer.text.back() == '\r') buffer.text.pop_back();
-    on_line(std::string_view(buffer.text));
+    if (is_valid_utf8(buffer.text)) {
+      on_line(std::string_view(buffer.text));
+    } else {
+      const std::string valid = to_valid_utf8(buffer.text);
+      on_line(std::string_view(valid));
+    }
     buffer.text.clear();
     buffer.overflow = false;
   }

@@ -31,7 +31,7 @@ std::string strip(const std::string& text) {
 
 class FromCommandInterpreter final : public StepInterpreter {
  public:
-  FromCommandInterpreter(std::string property, bool strip, std::optional<NamedRegex> extract)
+  FromCommandInterpreter(std::string property, bool strip, std::optional<Regex> extract)
       : property_(std::move(property)), strip_(strip), extract_(std::move(extract)) {}
 
   void output(const wire::Output& output) override {
@@ -68,19 +68,18 @@ class FromCommandInterpreter final : public StepInterpreter {
   }
 
  private:
-  void extract(std::string_view text) {
-    const std::string line(text);
-    std::smatch m;
-    if (!std::regex_search(line, m, extract_->regex)) return;
-    for (std::size_t i = 0; i < extract_->group_names.size(); ++i) {
-      const std::string& name = extract_->group_names[i];
-      if (!name.empty() && m[i + 1].matched) extracted_[name] = m[i + 1].str();
+  void extract(std::string_view line) {
+    auto m = extract_->search_groups(line);
+    if (!m) return;
+    for (const auto& [index, name] : extract_->group_names()) {
+      const auto& group = (*m)[static_cast<std::size_t>(index)];
+      if (group) extracted_[name] = std::string(*group);
     }
   }
 
   std::string property_;
   bool strip_;
-  std::optional<NamedRegex> extract_;
+  std::optional<Regex> extract_;
   LineReader lines_;
   std::string stdout_;
   bool too_long_ = false;
@@ -89,60 +88,13 @@ class FromCommandInterpreter final : public StepInterpreter {
 
 }  // namespace
 
-Expected<NamedRegex, std::string> compile_named_regex(const std::string& pattern) {
-  std::string plain;
-  std::vector<std::string> names;
-  bool in_class = false;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if (c == '\\' && i + 1 < pattern.size()) {
-      plain += c;
-      plain += pattern[++i];
-      continue;
-    }
-    if (in_class) {
-      if (c == ']') in_class = false;
-      plain += c;
-      continue;
-    }
-    if (c == '[') {
-      in_class = true;
-      plain += c;
-      continue;
-    }
-    if (c == '(') {
-      const std::string_view rest = std::string_view(pattern).substr(i + 1);
-      std::size_t prefix = 0;
-      if (rest.substr(0, 3) == "?P<") {
-        prefix = 3;
-      } else if (rest.substr(0, 2) == "?<" && rest.size() > 2 && rest[2] != '=' && rest[2] != '!') {
-        prefix = 2;
-      }
-      if (prefix) {
-        const std::size_t close = rest.find('>', prefix);
-        if (close == std::string_view::npos) {
-          return unexpected("the group name at offset " + std::to_string(i) + " has no '>'");
-        }
-        const std::string name(rest.substr(prefix, close - prefix));
-        if (name.empty())
-          return unexpected("a group at offset " + std::to_string(i) + " has an empty name");
-        names.push_back(name);
-        plain += '(';
-        i += close + 1;
-        continue;
-      }
-      if (rest.empty() || rest[0] != '?') names.emplace_back();  // an unnamed capture
-    }
-    plain += c;
+Expected<Regex, std::string> compile_named_regex(const std::string& pattern) {
+  auto compiled = Regex::compile(pattern);
+  if (!compiled) return unexpected("is not a regular expression: " + compiled.error());
+  if (compiled->group_names().empty()) {
+    return unexpected(std::string("has no named group such as (?P<name>...)"));
   }
-  bool any_named = false;
-  for (const auto& name : names) any_named = any_named || !name.empty();
-  if (!any_named) return unexpected(std::string("has no named group such as (?P<name>...)"));
-  try {
-    return NamedRegex{std::regex(plain), std::move(names)};
-  } catch (const std::regex_error& e) {
-    return unexpected("is not a regular expression: " + std::string(e.what()));
-  }
+  return compiled;
 }
 
 void prepare_set_property(StepParams& params, const StepContext&, PreparedStep& step) {
@@ -170,7 +122,7 @@ void prepare_set_property_from_command(StepParams& params, const StepContext& co
     params.error("", "give exactly one of property and extract_fn");
   }
   if (property && property->empty()) params.error("property", "is empty");
-  std::optional<NamedRegex> extract;
+  std::optional<Regex> extract;
   if (pattern) {
     auto compiled = compile_named_regex(*pattern);
     if (!compiled) {

@@ -1,21 +1,36 @@
 #include "actors/builds/steps/test_step.hpp"
 
-#include <regex>
+#include <charconv>
+#include <limits>
 
 #include "actors/builds/steps/line_reader.hpp"
 #include "actors/builds/steps/shell.hpp"
+#include "common/regex.hpp"
 
 namespace eventbot::builds {
 namespace {
 
-const std::regex kGtestPassed(R"(^\[  PASSED  \] (\d+) tests?\b)");
-const std::regex kGtestFailed(R"(^\[  FAILED  \] (\d+) tests?, listed below)");
-const std::regex kGtestSkipped(R"(^\[  SKIPPED \] (\d+) tests?\b)");
-const std::regex kCtest(R"((\d+)% tests passed, (\d+) tests? failed out of (\d+))");
-const std::regex kGeneric(R"((?:^|[^\w])(\d+) (passed|failed|skipped|errors?)\b)");
+const Regex kGtestPassed = *Regex::compile(R"(^\[  PASSED  \] (\d+) tests?\b)");
+const Regex kGtestFailed = *Regex::compile(R"(^\[  FAILED  \] (\d+) tests?, listed below)");
+const Regex kGtestSkipped = *Regex::compile(R"(^\[  SKIPPED \] (\d+) tests?\b)");
+const Regex kCtest = *Regex::compile(R"((\d+)% tests passed, (\d+) tests? failed out of (\d+))");
+const Regex kGeneric = *Regex::compile(R"((?:^|[^\w])(\d+) (passed|failed|skipped|errors?)\b)");
 
-std::uint64_t number(const std::ssub_match& m) {
-  return std::stoull(m.str());
+// A count from the output: a number too large for 64 bits (output is not trusted to be
+// sensible) counts as the largest one rather than throwing.
+std::uint64_t number(std::optional<std::string_view> digits) {
+  if (!digits) return 0;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(digits->data(), digits->data() + digits->size(), value);
+  if (ec == std::errc::result_out_of_range) return std::numeric_limits<std::uint64_t>::max();
+  return end == digits->data() + digits->size() ? value : 0;
+}
+
+// Sums without wrapping around.
+void add(std::uint64_t& total, std::uint64_t n) {
+  total = n > std::numeric_limits<std::uint64_t>::max() - total
+              ? std::numeric_limits<std::uint64_t>::max()
+              : total + n;
 }
 
 class TestInterpreter final : public StepInterpreter {
@@ -52,32 +67,29 @@ class TestInterpreter final : public StepInterpreter {
 
 }  // namespace
 
-void TestCounter::line(std::string_view text) {
-  const std::string line(text);
-  std::smatch m;
-  if (std::regex_search(line, m, kGtestPassed)) {
-    counts_.passed += number(m[1]);
-  } else if (std::regex_search(line, m, kGtestFailed)) {
-    counts_.failed += number(m[1]);
-  } else if (std::regex_search(line, m, kGtestSkipped)) {
-    counts_.skipped += number(m[1]);
-  } else if (std::regex_search(line, m, kCtest)) {
-    const std::uint64_t failed = number(m[2]);
-    const std::uint64_t total = number(m[3]);
-    counts_.failed += failed;
-    counts_.passed += total >= failed ? total - failed : 0;
+void TestCounter::line(std::string_view line) {
+  if (auto passed = kGtestPassed.search_groups(line)) {
+    add(counts_.passed, number((*passed)[1]));
+  } else if (auto failed = kGtestFailed.search_groups(line)) {
+    add(counts_.failed, number((*failed)[1]));
+  } else if (auto skipped = kGtestSkipped.search_groups(line)) {
+    add(counts_.skipped, number((*skipped)[1]));
+  } else if (auto ctest = kCtest.search_groups(line)) {
+    const std::uint64_t failed = number((*ctest)[2]);
+    const std::uint64_t total = number((*ctest)[3]);
+    add(counts_.failed, failed);
+    add(counts_.passed, total >= failed ? total - failed : 0);
   } else {
     bool any = false;
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), kGeneric);
-         it != std::sregex_iterator(); ++it) {
-      const std::string word = (*it)[2].str();
-      const std::uint64_t n = number((*it)[1]);
+    for (const auto& match : kGeneric.search_all(line)) {
+      const std::string_view word = match[2].value_or("");
+      const std::uint64_t n = number(match[1]);
       if (word == "passed") {
-        counts_.passed += n;
+        add(counts_.passed, n);
       } else if (word == "skipped") {
-        counts_.skipped += n;
+        add(counts_.skipped, n);
       } else {
-        counts_.failed += n;
+        add(counts_.failed, n);
       }
       any = true;
     }

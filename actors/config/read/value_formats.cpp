@@ -3,7 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <limits>
-#include <regex>
+
+#include "common/regex.hpp"
 
 namespace eventbot::config::detail {
 namespace {
@@ -114,20 +115,35 @@ std::optional<std::string> glob_problem(std::string_view glob) {
 }
 
 std::optional<std::string> regex_problem(const std::string& regex) {
-  try {
-    std::regex compiled(regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    // libstdc++ says "Mismatched '(' and ')' in regular expression"; keep the first part.
-    std::string what = error.what();
-    const std::string_view suffix = " in regular expression";
-    if (what.size() > suffix.size() && what.ends_with(suffix)) {
-      what.resize(what.size() - suffix.size());
-    }
-    if (!what.empty())
-      what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-    return what;
-  }
+  auto compiled = Regex::compile(regex);
+  if (!compiled) return compiled.error();
   return std::nullopt;
+}
+
+bool is_json_number(std::string_view text) {
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, by hand: one pass, no recursion.
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+    return i - start;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == text.size();
 }
 
 bool is_password_hash(std::string_view text) {

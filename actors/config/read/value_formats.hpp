@@ -18,8 +18,12 @@ std::optional<std::int64_t> parse_byte_size(std::string_view text);
 // Why `glob` is not an fnmatch(3) pattern ("unclosed '['"), or nothing if it is.
 std::optional<std::string> glob_problem(std::string_view glob);
 
-// Why `regex` does not compile as an ECMAScript std::regex, or nothing if it does.
+// Why `regex` does not compile in RE2's syntax (common/regex.hpp), or nothing if it does.
 std::optional<std::string> regex_problem(const std::string& regex);
+
+// Whether `text` is a JSON number (YAML 1.2's core schema for plain scalars). Any
+// length: a 300,000-digit number is a number, checked in one pass.
+bool is_json_number(std::string_view text);
 
 // "sha256:" and 64 hex digits, as `eventbot hash-password` prints.
 bool is_password_hash(std::string_view text);

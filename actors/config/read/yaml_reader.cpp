@@ -4,7 +4,6 @@
 #include <cassert>
 #include <charconv>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <tuple>
 
@@ -23,12 +22,6 @@ std::string in_quotes(std::string_view text) {
 std::string lowered(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-// YAML 1.2's core schema for plain scalars, as JSON reads them.
-bool is_json_number(const std::string& text) {
-  static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-  return std::regex_match(text, number);
 }
 
 std::string at_least(std::int64_t min, std::string_view unit, std::int64_t got) {

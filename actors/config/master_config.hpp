@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/port/port_limits.hpp"
+
 namespace eventbot::config {
 
 inline constexpr int kDefaultSlavePort = 9989;  // Buildbot's slavePortnum in the tutorial
@@ -276,7 +278,7 @@ struct MasterConfig {
   std::string master_id;  // default: the host name
   std::string slave_bind = "127.0.0.1";
   int slave_port = kDefaultSlavePort;
-  std::optional<TlsFiles> tls;  // none: the slave port speaks in the clear
+  std::optional<TlsFiles> tls;       // none: the slave port speaks in the clear
   std::string durability = "group";  // sync | group | nosync
   bool collapse_requests = true;
   std::string log_server;  // "host:port" of `eventbot log-server`; empty: the embedded store
@@ -286,6 +288,8 @@ struct MasterConfig {
   int heartbeat_interval = 10;
   int dead_after = 30;
   int reattach_grace = 60;
+  // What the slave port allows before login (master.port_limits; read at start).
+  port::PortLimits port_limits;
   WebConfig web;
   PropertyMap properties;
   Horizons horizons;

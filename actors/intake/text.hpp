@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "actors/intake/limits.hpp"
+#include "common/bounded_text.hpp"
 
 namespace eventbot::intake {
 
@@ -20,7 +21,7 @@ std::optional<std::string> text_problem(const TextLimit& limit, std::string_view
 // and a longer text cut at a character boundary with kTruncated and the size of `text`.
 std::string bounded_text(const TextLimit& limit, std::string_view text);
 
-// What ends a cut text: " [... truncated, N bytes in all]".
-inline constexpr std::string_view kTruncated = " [... truncated, ";
+// What ends a cut text: " [... truncated, N bytes in all]" (common/bounded_text.hpp).
+inline constexpr std::string_view kTruncated = kTruncatedMarker;
 
 }  // namespace eventbot::intake

@@ -262,6 +262,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   port_options.bind = m.config.slave_bind;
   port_options.port = static_cast<unsigned short>(m.config.slave_port);
   port_options.master_id = m.config.master_id;
+  port_options.limits = m.config.port_limits;
   auto tls = config::load_port_tls(m.dir, m.config);
   if (!tls) return unexpected(tls.error());
   port_options.tls = std::move(*tls);
@@ -286,6 +287,10 @@ std::string Master::reconfig() {
   next.slave_bind = m.config.slave_bind;
   next.durability = m.config.durability;
   next.master_id = m.config.master_id;
+  if (!(next.port_limits == m.config.port_limits)) {
+    spdlog::warn("reconfig: master.port_limits changed; the new limits need a restart");
+    next.port_limits = m.config.port_limits;
+  }
   if (next.tls.has_value() != m.config.tls.has_value()) {
     spdlog::warn("reconfig: master.tls was {}; turning TLS on or off needs a restart",
                  m.config.tls ? "removed" : "added");

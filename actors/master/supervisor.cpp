@@ -225,13 +225,15 @@ void start_slave(Self* self, const std::string& name) {
   st.context.hub->set_actor(name, actor);
 }
 
-void stop_slave(Self* self, const std::string& name) {
+// A reconfig retires the slave's actor: it closes the connection saying `why` (the
+// agent reconnects to the new actor) and stops.
+void stop_slave(Self* self, const std::string& name, const std::string& why) {
   auto& st = self->state;
   auto it = st.slaves.find(name);
   if (it == st.slaves.end()) return;
   if (st.context.hub) st.context.hub->remove_actor(name);
   self->demonitor(it->second);
-  self->send_exit(it->second, caf::exit_reason::user_shutdown);
+  self->send(it->second, stop_atom::value, why);
   st.slaves.erase(it);
 }
 
@@ -246,7 +248,13 @@ void apply_slaves(Self* self, const ConfigPtr& next) {
     auto still = wanted.find(name);
     bool same = still != wanted.end() && still->second == slave && old_config &&
                 builder_dirs_for(*old_config, name) == builder_dirs_for(*next, name);
-    if (!same) stop_slave(self, name);
+    if (still == wanted.end()) {
+      stop_slave(self, name, "removed from master.yaml by a reconfig");
+    } else if (!same) {
+      stop_slave(self, name,
+                 "reconfigured (its settings or builders in master.yaml changed): it reconnects to "
+                 "take the new ones");
+    }
   }
   st.slave_configs = std::move(wanted);
   for (const auto& [name, slave] : st.slave_configs) {

@@ -11,8 +11,13 @@
 #include <mutex>
 #include <optional>
 
+#include "actors/port/accept_backoff.hpp"
+#include "actors/port/connection_caps.hpp"
 #include "actors/port/frame_codec.hpp"
+#include "actors/port/log_gate.hpp"
 #include "actors/port/ws_stream.hpp"
+#include "common/bounded_text.hpp"
+#include "common/utf8.hpp"
 
 namespace eventbot::port {
 namespace asio = boost::asio;
@@ -22,6 +27,28 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What every connection shares with the acceptor; only the I/O thread touches it.
+struct PortState {
+  explicit PortState(const PortLimits& limits) : limits(limits), caps(limits) {}
+  PortLimits limits;
+  ConnectionCaps caps;
+  // Lines that strangers can cause in a loop: at most 20 every 10 s each.
+  LogGate drops{std::chrono::seconds(10), 20};
+  LogGate over_caps{std::chrono::seconds(10), 20};
+};
+
+// A name someone may log in as: short, UTF-8, no control characters. Anything else is
+// refused before it is looked up, logged or recorded.
+bool acceptable_login_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxLoginNameBytes || !is_valid_utf8(name)) return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7F) return false;
+  }
+  return true;
+}
 
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
@@ -36,29 +63,31 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         });
   }
 
-  Session(tcp::socket socket, std::shared_ptr<TlsContext> tls,
+  // `address` was admitted by the port's caps; the session gives it back when it ends.
+  Session(tcp::socket socket, std::string address, std::string remote,
+          std::shared_ptr<PortState> port, std::shared_ptr<TlsContext> tls,
           std::shared_ptr<const Accounts> accounts, std::shared_ptr<ConnectionHandler> handler,
-          std::string master_id, std::chrono::milliseconds hello_timeout)
+          std::string master_id)
       : executor_(socket.get_executor()),
         tcp_(std::move(socket)),
         tls_(std::move(tls)),
-        hello_timeout_(hello_timeout),
+        port_(std::move(port)),
         hello_timer_(executor_),
         accounts_(std::move(accounts)),
         handler_(std::move(handler)),
-        master_id_(std::move(master_id)) {
-    beast::error_code ec;
-    auto endpoint = tcp_.socket().remote_endpoint(ec);
-    remote_ =
-        ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  }
+        master_id_(std::move(master_id)),
+        address_(std::move(address)),
+        remote_(std::move(remote)) {}
 
   // The hello timer bounds everything before the hello: the first bytes, the TLS and
   // WebSocket handshakes, the answer to the challenge.
   void run() {
-    hello_timer_.expires_after(hello_timeout_);
+    hello_timer_.expires_after(port_->limits.login_timeout);
     hello_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec && !self->authenticated_) self->drop("no hello within the time allowed");
+      if (!ec && !self->authenticated_) {
+        self->drop("not logged in within the time allowed (login_timeout " +
+                   std::to_string(self->port_->limits.login_timeout.count()) + " ms)");
+      }
     });
     // A TLS client starts with a ClientHello, a plain one with an HTTP request: look at
     // the first bytes so that a mismatch gets a clear reason instead of a parse error.
@@ -79,6 +108,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     ws_->async_accept(buffer_, [self = shared_from_this()](const std::string& problem) {
       if (self->closed_) return;
       if (!problem.empty()) return self->drop(problem);
+      // Until login a frame is small: a stranger cannot make the master hold more.
+      self->ws_->set_read_limit(self->port_->limits.max_login_frame);
       self->challenge_ = make_challenge(self->master_id_);
       wire::Frame frame;
       *frame.mutable_challenge() = self->challenge_;
@@ -139,7 +170,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void on_read(beast::error_code ec) {
     if (ec) {
       if (ec == websocket::error::message_too_big) {
-        return drop("oversized frame (over " + std::to_string(kMaxFrameBytes) + " bytes)");
+        return drop(authenticated_
+                        ? "oversized frame (over " + std::to_string(kMaxFrameBytes) + " bytes)"
+                        : "oversized frame before login (over " +
+                              std::to_string(port_->limits.max_login_frame) +
+                              " bytes, master.port_limits.max_login_frame)");
       }
       return finish(ec == websocket::error::closed ? "closed by peer" : ec.message());
     }
@@ -151,8 +186,16 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
     if (!authenticated_) {
       if (!frame->has_hello()) return drop("first frame was not a hello");
-      auto peer = check_hello(*accounts_, challenge_, frame->hello());
+      // A name no account can have is refused as any wrong login is, and shown only
+      // escaped and cut: nobody can make a log line or an event as big as a frame.
+      const bool bad_name = !acceptable_login_name(frame->hello().name());
+      auto peer =
+          bad_name ? Expected<Peer, std::string>(unexpected(std::string("wrong name or password")))
+                   : check_hello(*accounts_, challenge_, frame->hello());
       if (!peer) {
+        if (bad_name) {
+          frame->mutable_hello()->set_name(printable_text(frame->hello().name(), kShownNameBytes));
+        }
         handler_->on_refused(remote_, frame->hello(), peer.error());
         wire::Frame refused;
         refused.mutable_refused()->set_reason(peer.error());
@@ -163,6 +206,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       }
       authenticated_ = true;
       hello_timer_.cancel();
+      port_->caps.logged_in(address_);
+      ws_->set_read_limit(kMaxFrameBytes);
       peer_ = *peer;
       wire::Frame welcome;
       welcome.mutable_welcome()->set_master_id(master_id_);
@@ -196,14 +241,29 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void close_now() {
     if (closed_) return;
     if (!ws_) return finish(close_reason_);
-    ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
-      self->finish(self->close_reason_);
-    });
+    // The reason travels in the close frame (at most 123 bytes), for the peer's log.
+    websocket::close_reason why(websocket::close_code::normal);
+    const auto text = bounded_utf8(close_reason_, 100);
+    why.reason.assign(text.data(), text.size());
+    ws_->async_close(
+        why, [self = shared_from_this()](beast::error_code) { self->finish(self->close_reason_); });
   }
 
   // Ends the connection because of the peer's bad input: log why, close the socket.
+  // Before login anybody can cause this in a loop: those lines are rate-limited.
   void drop(const std::string& reason) {
-    spdlog::warn("closing connection from {}: {}", remote_, reason);
+    if (authenticated_) {
+      spdlog::warn("closing connection from {}: {}", remote_, reason);
+    } else if (port_->drops.allow(Clock::now())) {
+      if (auto left_out = port_->drops.left_out()) {
+        spdlog::warn(
+            "closing connection from {} before login: {} ({} more such closings not "
+            "logged)",
+            remote_, reason, left_out);
+      } else {
+        spdlog::warn("closing connection from {} before login: {}", remote_, reason);
+      }
+    }
     finish(reason);
   }
 
@@ -211,6 +271,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     if (closed_) return;
     closed_ = true;
     hello_timer_.cancel();
+    port_->caps.closed(address_, authenticated_);
     beast::error_code ignored;
     (ws_ ? ws_->tcp() : tcp_).socket().close(ignored);
     if (authenticated_) {
@@ -226,15 +287,16 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   asio::any_io_executor executor_;
   beast::tcp_stream tcp_;  // until the handshake, then inside ws_
   std::shared_ptr<TlsContext> tls_;
+  std::shared_ptr<PortState> port_;
   std::optional<WsStream> ws_;
-  std::chrono::milliseconds hello_timeout_;
   asio::steady_timer hello_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   std::shared_ptr<const Accounts> accounts_;
   std::shared_ptr<ConnectionHandler> handler_;
   std::string master_id_;
-  std::string remote_;
+  std::string address_;  // "127.0.0.1", what the caps count
+  std::string remote_;   // "127.0.0.1:53211"
   wire::Challenge challenge_;
   Peer peer_;
   bool authenticated_ = false;
@@ -250,7 +312,11 @@ struct PortServer::Impl {
   tcp::acceptor acceptor{io};
   std::shared_ptr<ConnectionHandler> handler;
   std::string master_id;
-  std::chrono::milliseconds hello_timeout{10'000};
+  std::shared_ptr<PortState> state;
+  AcceptBackoff backoff;
+  LogGate accept_failures{std::chrono::seconds(10), 1};
+  asio::steady_timer accept_timer{io};
+  asio::steady_timer tick_timer{io};
   std::mutex settings_mutex;
   std::shared_ptr<const Accounts> accounts;
   std::shared_ptr<TlsContext> tls;
@@ -268,17 +334,67 @@ struct PortServer::Impl {
 
   void accept_next() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (!stopped) spdlog::warn("accepting a connection failed: {}", ec.message());
-      } else {
-        // Frames are small and answered: Nagle's algorithm would hold each ~40 ms.
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), current_tls(), current_accounts(), handler,
-                                  master_id, hello_timeout)
-            ->run();
+      if (stopped) return;
+      if (ec) return on_accept_failed(ec);
+      if (auto failures = backoff.on_success()) {
+        spdlog::info("accepting connections again (after {} failed attempts)", failures);
       }
-      if (!stopped) accept_next();
+      admit(std::move(socket));
+      accept_next();
+    });
+  }
+
+  // Out of descriptors, accept fails at once for as long as the connection waits in the
+  // queue: wait before the next attempt (AcceptBackoff) and say so once per interval.
+  void on_accept_failed(const beast::error_code& ec) {
+    const auto wait = backoff.on_failure(std::error_code(ec.value(), std::system_category()));
+    if (accept_failures.allow(Clock::now())) {
+      spdlog::warn("accepting a connection failed: {}{}{}", ec.message(),
+                   wait.count() ? "; retrying every " + std::to_string(wait.count()) + " ms at most"
+                                : std::string(),
+                   accept_failures.left_out() ? " (" + std::to_string(accept_failures.left_out()) +
+                                                    " more failures not logged)"
+                                              : std::string());
+    }
+    if (wait.count() == 0) return accept_next();
+    accept_timer.expires_after(wait);
+    accept_timer.async_wait([this](beast::error_code timer_ec) {
+      if (!timer_ec && !stopped) accept_next();
+    });
+  }
+
+  // A connection over a cap is closed at once, before any TLS or WebSocket work.
+  void admit(tcp::socket socket) {
+    beast::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    const std::string address = ec ? "unknown" : endpoint.address().to_string();
+    const std::string remote = ec ? "unknown" : address + ":" + std::to_string(endpoint.port());
+    if (auto over = state->caps.admit(address)) {
+      if (state->over_caps.allow(Clock::now())) {
+        spdlog::warn("closing connection from {} at once: {}{}", remote, *over,
+                     state->over_caps.left_out()
+                         ? " (" + std::to_string(state->over_caps.left_out()) +
+                               " more such closings not logged)"
+                         : std::string());
+      }
+      beast::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    // Frames are small and answered: Nagle's algorithm would hold each ~40 ms.
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Session>(std::move(socket), address, remote, state, current_tls(),
+                              current_accounts(), handler, master_id)
+        ->run();
+  }
+
+  void tick() {
+    tick_timer.expires_after(std::chrono::seconds(1));
+    tick_timer.async_wait([this](beast::error_code ec) {
+      if (ec || stopped) return;
+      handler->on_tick(Clock::now());
+      tick();
     });
   }
 };
@@ -296,7 +412,7 @@ Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
   impl->handler = std::move(handler);
   impl->accounts = std::move(accounts);
   impl->master_id = options.master_id;
-  impl->hello_timeout = options.hello_timeout;
+  impl->state = std::make_shared<PortState>(options.limits);
   impl->tls = options.tls;
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);
@@ -311,6 +427,7 @@ Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
                       ": " + ec.message());
   }
   impl->accept_next();
+  impl->tick();
   auto* raw = impl.get();
   impl->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<PortServer>(new PortServer(std::move(impl)));
@@ -337,6 +454,8 @@ void PortServer::stop() {
   asio::post(impl_->io, [impl = impl_.get()] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_timer.cancel();
+    impl->tick_timer.cancel();
     impl->io.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();

@@ -6,6 +6,11 @@
 // first; only an authenticated peer's frames reach the handler. A garbage, truncated or oversized
 // frame closes that connection alone, with a log line saying why.
 //
+// Strangers are bounded (PortLimits): a small frame limit and a deadline until login,
+// caps on connections in total and per address (a connection over a cap is closed at
+// once), login names checked before anything looks them up. Lines a peer can cause in a
+// loop (refusals, drops before login, accept failing on EMFILE) are rate-limited.
+//
 // Threading: one I/O thread runs every connection; handler callbacks run on it.
 // Connection::send may be called from any thread.
 #include <chrono>
@@ -15,6 +20,7 @@
 #include <thread>
 
 #include "actors/port/handshake.hpp"
+#include "actors/port/port_limits.hpp"
 #include "actors/port/tls.hpp"
 
 namespace eventbot::port {
@@ -40,14 +46,16 @@ class ConnectionHandler {
     (void)remote, (void)hello, (void)reason;
   }
   virtual void on_closed(const std::shared_ptr<Connection>&) {}
+  // Once a second on the I/O thread, for work due by time (aggregated records).
+  virtual void on_tick(std::chrono::steady_clock::time_point now) { (void)now; }
 };
 
 struct PortOptions {
   std::string bind = "127.0.0.1";
   unsigned short port = 9989;  // 0: any free port (tests)
   std::string master_id;
-  // How long a new connection has to answer the challenge before it is dropped.
-  std::chrono::milliseconds hello_timeout{10'000};
+  // What a connection may do before login, and how many there may be.
+  PortLimits limits;
   // The server's certificate and key (make_server_tls); null: no TLS.
   std::shared_ptr<TlsContext> tls;
 };

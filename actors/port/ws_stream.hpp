@@ -1,7 +1,7 @@
 #pragma once
 // A WebSocket over TCP, in the clear or inside TLS, chosen at run time: the master's
 // port and its clients hold one and call the same operations either way. Frames are
-// binary messages of at most kMaxFrameBytes.
+// binary messages of at most kMaxFrameBytes (less where set_read_limit says).
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -47,8 +47,12 @@ class WsStream {
     std::visit([&](auto& ws) { ws.async_write(bytes, std::forward<Handler>(handler)); }, stream_);
   }
   template <class Handler>
-  void async_close(boost::beast::websocket::close_code code, Handler&& handler) {
-    std::visit([&](auto& ws) { ws.async_close(code, std::forward<Handler>(handler)); }, stream_);
+  void async_close(const boost::beast::websocket::close_reason& why, Handler&& handler) {
+    std::visit([&](auto& ws) { ws.async_close(why, std::forward<Handler>(handler)); }, stream_);
+  }
+  // The largest message a read accepts from now on (the port keeps it small until login).
+  void set_read_limit(std::size_t bytes) {
+    std::visit([&](auto& ws) { ws.read_message_max(bytes); }, stream_);
   }
   // Why the peer closed (after a read ended with websocket::error::closed).
   std::string close_reason() const;

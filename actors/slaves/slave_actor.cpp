@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/bounded_text.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::slaves {
@@ -20,6 +21,16 @@ void append(Self* self, events::Envelope event) {
     spdlog::error("slave {}: recording an event failed: {}", st.config.name,
                   appended.error().message);
   }
+}
+
+// What a slave says about itself is bounded before it enters an event or a log line:
+// an agent (or whoever holds its password) decides these texts.
+constexpr std::size_t kInfoTextBytes = 1024;  // host, admin, os
+constexpr std::size_t kVersionBytes = 64;
+constexpr std::size_t kShownBytes = 200;  // a slave's text in a log line
+
+std::string shown(const std::string& text) {
+  return printable_text(text, kShownBytes);
 }
 
 void send(const ConnectionPtr& connection, wire::Frame frame) {
@@ -50,17 +61,17 @@ void on_info(Self* self, const wire::SlaveInfo& info) {
   events::Envelope event;
   auto* body = event.mutable_slave_attached();
   body->set_slave(st.config.name);
-  body->set_host(info.host());
-  body->set_admin(info.admin());
-  body->set_os(info.os());
+  body->set_host(bounded_utf8(info.host(), kInfoTextBytes));
+  body->set_admin(bounded_utf8(info.admin(), kInfoTextBytes));
+  body->set_os(bounded_utf8(info.os(), kInfoTextBytes));
   body->set_cpus(info.cpus());
-  body->set_version(info.version());
+  body->set_version(bounded_utf8(info.version(), kVersionBytes));
   body->set_master_id(st.context.master_id);
   body->set_peer(st.connection->remote());
   append(self, std::move(event));
   send(st.connection, settings_frame(st.context));
   spdlog::info("slave {} attached from {} ({}, {} cpus)", st.config.name, st.connection->remote(),
-               info.os(), info.cpus());
+               shown(info.os()), info.cpus());
   for (const auto& running : info.running()) {
     auto route = st.commands.find(running.command_id());
     wire::Frame frame;
@@ -69,11 +80,11 @@ void on_info(Self* self, const wire::SlaveInfo& info) {
       frame.mutable_resume_command()->set_command_id(running.command_id());
       frame.mutable_resume_command()->set_acked_seq(route->second.acked);
       spdlog::info("slave {}: resuming command {} after update {}", st.config.name,
-                   running.command_id(), route->second.acked);
+                   shown(running.command_id()), route->second.acked);
     } else {
       frame.mutable_abandon_command()->set_command_id(running.command_id());
       frame.mutable_abandon_command()->set_why("no build waits for it any more");
-      spdlog::info("slave {}: abandoning command {}", st.config.name, running.command_id());
+      spdlog::info("slave {}: abandoning command {}", st.config.name, shown(running.command_id()));
     }
     send(st.connection, std::move(frame));
   }
@@ -138,7 +149,7 @@ void on_frame(Self* self, const wire::Frame& frame) {
       auto route = st.commands.find(frame.command_update().command_id());
       if (route == st.commands.end()) {
         spdlog::warn("slave {}: an update for unknown command '{}' (ignored)", st.config.name,
-                     frame.command_update().command_id());
+                     shown(frame.command_update().command_id()));
         return;
       }
       self->send(route->second.build, update_atom::value,
@@ -163,7 +174,7 @@ void on_frame(Self* self, const wire::Frame& frame) {
       return;
     case B::kShutdownRequested: {
       spdlog::info("slave {} asks for a graceful shutdown: {}", st.config.name,
-                   frame.shutdown_requested().why());
+                   shown(frame.shutdown_requested().why()));
       events::Envelope event;
       event.mutable_slave_shutdown_requested()->set_slave(st.config.name);
       event.mutable_slave_shutdown_requested()->set_who("slave");
@@ -350,6 +361,19 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         append(self, std::move(event));
         spdlog::warn("slave {} is missing (gone for {} s)", st.config.name,
                      st.config.missing_timeout);
+      },
+      // The supervisor retires this actor (a reconfig changed or removed the slave):
+      // the connection is closed with the reason, so that both logs say what happened.
+      [=](stop_atom, const std::string& why) {
+        auto& st = self->state;
+        spdlog::info("slave {}: {}", st.config.name, why);
+        auto connection = st.connection;
+        if (connection) {
+          detach(self, why);
+          connection->close(why);
+        }
+        if (st.challenger) std::exchange(st.challenger, nullptr)->close(why);
+        self->quit(caf::exit_reason::user_shutdown);
       },
       // The distributor saw a graceful shutdown asked for and no build left on the slave.
       [=](shutdown_atom, const std::string& why) {

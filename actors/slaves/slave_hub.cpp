@@ -9,8 +9,12 @@
 
 namespace eventbot::slaves {
 
-SlaveHub::SlaveHub(store::EventLog& log, std::string master_id, Handlers others)
-    : log_(log), master_id_(std::move(master_id)), others_(std::move(others)) {}
+SlaveHub::SlaveHub(store::EventLog& log, std::string master_id, Handlers others,
+                   std::chrono::milliseconds auth_failure_interval)
+    : log_(log),
+      master_id_(std::move(master_id)),
+      others_(std::move(others)),
+      failures_(auth_failure_interval) {}
 
 port::ConnectionHandler* SlaveHub::other(wire::Role role) const {
   auto it = others_.find(role);
@@ -76,9 +80,26 @@ void SlaveHub::on_closed(const std::shared_ptr<port::Connection>& connection) {
   }
 }
 
+// The port has checked the name already: it is short and printable, or it was replaced
+// by an escaped, cut rendering of what was offered.
 void SlaveHub::on_refused(const std::string& remote, const wire::Hello& hello,
                           const std::string& reason) {
+  const auto now = std::chrono::steady_clock::now();
+  bool log_it = false;
+  std::uint64_t left_out = 0;
+  std::optional<AuthFailures::Record> now_record;
+  {
+    std::lock_guard lock(mutex_);
+    log_it = refusal_lines_.allow(now);
+    left_out = refusal_lines_.left_out();
+    if (hello.role() == wire::SLAVE) {
+      now_record =
+          failures_.refused(actors_.count(hello.name()) > 0, hello.name(), remote, reason, now);
+    }
+  }
+  if (log_it && left_out > 0) spdlog::warn("{} more refused logins not logged", left_out);
   if (hello.role() != wire::SLAVE) {
+    if (!log_it) return;
     if (auto* handler = other(hello.role())) {
       handler->on_refused(remote, hello, reason);
     } else {
@@ -86,29 +107,45 @@ void SlaveHub::on_refused(const std::string& remote, const wire::Hello& hello,
     }
     return;
   }
-  spdlog::warn("refused slave '{}' from {}: {}", hello.name(), remote, reason);
-  std::uint32_t suppressed = 0;
+  if (log_it) spdlog::warn("refused slave '{}' from {}: {}", hello.name(), remote, reason);
+  if (now_record) record(*now_record);
+}
+
+void SlaveHub::on_tick(std::chrono::steady_clock::time_point now) {
+  std::vector<AuthFailures::Record> due;
   {
     std::lock_guard lock(mutex_);
-    auto& failures = failures_[hello.name()];
-    const auto now = std::chrono::steady_clock::now();
-    if (failures.last_recorded != std::chrono::steady_clock::time_point{} &&
-        now - failures.last_recorded < kAuthFailureEvery) {
-      ++failures.suppressed;
-      return;
-    }
-    failures.last_recorded = now;
-    suppressed = std::exchange(failures.suppressed, 0);
+    due = failures_.due(now);
   }
+  for (const auto& refused : due) {
+    spdlog::warn("{} more refused slave login(s) as '{}'{} (the last from {}): {}", refused.count,
+                 refused.name,
+                 refused.other_names.empty()
+                     ? std::string()
+                     : " and " + std::to_string(refused.other_names.size()) + " other name(s)",
+                 refused.peer, refused.reason);
+    record(refused);
+  }
+}
+
+std::size_t SlaveHub::auth_failure_buckets() {
+  std::lock_guard lock(mutex_);
+  return failures_.buckets();
+}
+
+void SlaveHub::record(const AuthFailures::Record& refused) {
   store::AppendRequest request;
   auto& event = request.events.emplace_back();
-  event.set_stream(streams::slave(hello.name()));
+  // A name the configuration does not have makes no stream of its own.
+  event.set_stream(refused.known ? streams::slave(refused.name) : streams::master(master_id_));
   event.set_master_id(master_id_);
   auto* body = event.mutable_slave_auth_failed();
-  body->set_slave(hello.name());
-  body->set_peer(remote);
-  body->set_reason(reason);
-  body->set_suppressed(suppressed);
+  body->set_slave(refused.name);
+  body->set_peer(refused.peer);
+  body->set_reason(refused.reason);
+  body->set_count(refused.count);
+  body->set_suppressed(refused.count > 0 ? refused.count - 1 : 0);
+  for (const auto& name : refused.other_names) body->add_other_names(name);
   if (auto appended = log_.append(std::move(request)); !appended) {
     spdlog::error("recording a refused slave failed: {}", appended.error().message);
   }

@@ -3,8 +3,9 @@
 // authenticated connection, its frames and its end to the actor of the slave it
 // authenticated as (other roles' connections go to their own handlers: the change
 // intake for `eventbot sendchange`, the user commands), and
-// records refused slaves as SlaveAuthFailed, at most one event per slave name per
-// minute (the others are counted in the next one's `suppressed`).
+// records refused slaves as SlaveAuthFailed, aggregated per minute (AuthFailures): at
+// most two records a minute per configured slave and two for all other names together.
+// Refusals are logged at most 20 times per 10 s; the lines left out are counted.
 //
 // The port's I/O thread calls it; the supervisor registers the actors (any thread).
 #include <caf/actor.hpp>
@@ -14,7 +15,9 @@
 #include <mutex>
 #include <string>
 
+#include "actors/port/log_gate.hpp"
 #include "actors/port/port_server.hpp"
+#include "actors/slaves/auth_failures.hpp"
 #include "store/event_log.hpp"
 
 namespace eventbot::slaves {
@@ -22,7 +25,8 @@ namespace eventbot::slaves {
 class SlaveHub final : public port::ConnectionHandler {
  public:
   using Handlers = std::map<wire::Role, std::shared_ptr<port::ConnectionHandler>>;
-  SlaveHub(store::EventLog& log, std::string master_id, Handlers others);
+  SlaveHub(store::EventLog& log, std::string master_id, Handlers others,
+           std::chrono::milliseconds auth_failure_interval = kAuthFailureEvery);
 
   void set_actor(const std::string& slave, caf::actor actor);
   void remove_actor(const std::string& slave);
@@ -35,9 +39,13 @@ class SlaveHub final : public port::ConnectionHandler {
   void on_refused(const std::string& remote, const wire::Hello& hello,
                   const std::string& reason) override;
   void on_closed(const std::shared_ptr<port::Connection>& connection) override;
+  // Records the aggregated refusals whose interval is over.
+  void on_tick(std::chrono::steady_clock::time_point now) override;
 
-  // How often a refused slave is recorded at most.
+  // The interval refused slaves are aggregated over.
   static constexpr std::chrono::seconds kAuthFailureEvery{60};
+  // Entries in the table of refusals (bounded by the configured slaves plus one).
+  std::size_t auth_failure_buckets();
 
  private:
   store::EventLog& log_;
@@ -47,11 +55,10 @@ class SlaveHub final : public port::ConnectionHandler {
   Handlers others_;
   std::mutex mutex_;
   std::map<std::string, caf::actor> actors_;
-  struct Failures {
-    std::chrono::steady_clock::time_point last_recorded{};
-    std::uint32_t suppressed = 0;
-  };
-  std::map<std::string, Failures> failures_;
+  void record(const AuthFailures::Record& refused);
+
+  AuthFailures failures_;                                      // under mutex_
+  port::LogGate refusal_lines_{std::chrono::seconds(10), 20};  // under mutex_
 };
 
 }  // namespace eventbot::slaves

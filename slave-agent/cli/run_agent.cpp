@@ -9,6 +9,7 @@
 
 #include <ctime>
 
+#include "slave-agent/cli/first_answer.hpp"
 #include "slave-agent/commands/command.hpp"
 #include "slave-agent/session/slave_config.hpp"
 #include "slave-agent/session/slave_info.hpp"
@@ -75,14 +76,49 @@ int run_agent(const fs::path& dir, const daemon::ReadyReporter& ready) {
     return make_command(start, context, output, error);
   };
   options.command_names = command_names();
+  const bool wait_for_master = config->start_timeout_s > 0;
+  FirstAnswer first(FirstAnswer::Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(
+                                                    config->start_timeout_s * 1000)));
+  if (wait_for_master) {
+    options.on_connect_attempt = [&first](const ConnectOutcome& outcome) {
+      first.attempt(outcome);
+    };
+  }
   SlaveSession session(std::move(options));
   session.start();
-  ready(true,
-        "eventbot-slave started in " + dir.string() + " (pid " + std::to_string(::getpid()) + ")");
+  const std::string started =
+      "eventbot-slave started in " + dir.string() + " (pid " + std::to_string(::getpid()) + ")";
+  if (!wait_for_master) ready(true, started);
+  const auto where = config->master_host + ":" + std::to_string(config->master_port);
+  bool reported = !wait_for_master;
 
   std::string why = "stopped";
+  int code = 0;
   for (;;) {
-    timespec step{0, 200'000'000};
+    // Until the master's first answer, `start` waits: a refusal or a master that never
+    // answers ends the agent with the reason, instead of a silent "started".
+    if (!reported) {
+      if (auto answer = first.verdict(FirstAnswer::Clock::now())) {
+        reported = true;
+        using Kind = ConnectOutcome::Kind;
+        if (answer->kind == Kind::connected) {
+          ready(true, started + ", connected to the master '" + answer->message + "' at " + where);
+        } else {
+          why = answer->kind == Kind::refused
+                    ? "the master at " + where + " refused slave '" + config->name +
+                          "': " + answer->message + " (check name and password in " +
+                          config_file(dir).string() + ")"
+                    : "the master at " + where + " did not answer within " +
+                          std::to_string(static_cast<int>(config->start_timeout_s)) +
+                          " s (start_timeout in slave.yaml): " + answer->message;
+          spdlog::error("{}", why);
+          ready(false, why);
+          code = 1;
+          break;
+        }
+      }
+    }
+    timespec step{0, reported ? 200'000'000 : 50'000'000};
     int signal = ::sigtimedwait(&signals, nullptr, &step);
     if (signal == SIGTERM || signal == SIGINT) {
       why = std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -100,10 +136,11 @@ int run_agent(const fs::path& dir, const daemon::ReadyReporter& ready) {
       break;
     }
   }
-  spdlog::info("{}", why);
+  if (code == 0) spdlog::info("{}", why);
   session.stop(why);
   spdlog::info("eventbot-slave stopped");
-  return 0;
+  if (!reported) ready(false, why);  // stopped by a signal before the master answered
+  return code;
 }
 
 }  // namespace eventbot::slave

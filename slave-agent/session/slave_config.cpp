@@ -132,6 +132,8 @@ Expected<SlaveConfig, std::string> read_slave_config(const fs::path& dir) {
     if (root[key]) config.resume_timeout_s = root[key].as<unsigned>();
     key = "connect_timeout";
     if (root[key]) config.connect_timeout_s = root[key].as<double>();
+    key = "start_timeout";
+    if (root[key]) config.start_timeout_s = root[key].as<double>();
   } catch (const YAML::Exception&) {
     return unexpected(path.string() + ": bad value for '" + key + "'");
   }
@@ -142,6 +144,10 @@ Expected<SlaveConfig, std::string> read_slave_config(const fs::path& dir) {
     return unexpected(path.string() + ": retry_initial must be positive");
   if (config.connect_timeout_s <= 0) {
     return unexpected(path.string() + ": connect_timeout must be positive");
+  }
+  // `start` itself gives up after 120 s (common/daemon.cpp).
+  if (config.start_timeout_s < 0 || config.start_timeout_s > 100) {
+    return unexpected(path.string() + ": start_timeout must be between 0 and 100 seconds");
   }
   return config;
 }

@@ -36,6 +36,9 @@ struct SlaveConfig {
   unsigned resume_timeout_s = 60;  // a command the master neither resumes nor abandons
                                    // this long after a reconnect is interrupted
   double connect_timeout_s = 20;   // each step of connecting and the handshake
+  // How long `start` waits for the master's first answer (welcome or refusal) before
+  // it fails; 0: report started at once and retry refusals too (a master down at boot).
+  double start_timeout_s = 30;
 };
 
 std::filesystem::path config_file(const std::filesystem::path& dir);     // DIR/slave.yaml

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/utf8.hpp"
 #include "slave-agent/shell_command.hpp"
 
 extern char** environ;
@@ -44,23 +45,25 @@ std::map<std::string, std::string> masked_environment(char** envp) {
     std::string text(*entry);
     auto equals = text.find('=');
     if (equals == std::string::npos) continue;
-    auto name = text.substr(0, equals);
-    result[name] = is_secret_name(name) ? "***" : text.substr(equals + 1);
+    // The frame's strings must be UTF-8 or the master cannot read them.
+    auto name = to_valid_utf8(text.substr(0, equals));
+    result[name] = is_secret_name(name) ? "***" : to_valid_utf8(text.substr(equals + 1));
   }
   return result;
 }
 
 wire::SlaveInfo describe_slave(const fs::path& basedir, bool allow_shutdown) {
   wire::SlaveInfo info;
-  info.set_admin(read_text(basedir / "info" / "admin"));
-  info.set_host(read_text(basedir / "info" / "host"));
-  info.set_os(os_description());
+  // The files are the admin's free text; the frame's strings must be UTF-8.
+  info.set_admin(to_valid_utf8(read_text(basedir / "info" / "admin")));
+  info.set_host(to_valid_utf8(read_text(basedir / "info" / "host")));
+  info.set_os(to_valid_utf8(os_description()));
   info.set_cpus(std::max(1u, std::thread::hardware_concurrency()));
   info.set_version(agent_version());
   for (auto& [name, value] : masked_environment(environ)) (*info.mutable_environ())[name] = value;
   std::error_code ec;
   auto absolute = fs::absolute(basedir, ec);
-  info.set_basedir(ec ? basedir.string() : absolute.lexically_normal().string());
+  info.set_basedir(to_valid_utf8(ec ? basedir.string() : absolute.lexically_normal().string()));
   info.set_allow_shutdown(allow_shutdown);
   return info;
 }

@@ -454,6 +454,14 @@ struct SlaveSession::State {
       auto connected = MasterLink::connect(
           port::MasterAddress{config.master_host, config.master_port, {config.tls, config.ca_file}},
           config.name, config.password, options.connect_timeout);
+      if (options.on_connect_attempt) {
+        using Kind = ConnectOutcome::Kind;
+        options.on_connect_attempt(
+            connected ? ConnectOutcome{Kind::connected, (*connected)->master_id()}
+            : connected.error().refused
+                ? ConnectOutcome{Kind::refused, connected.error().message}
+                : ConnectOutcome{Kind::unreachable, connected.error().message});
+      }
       if (!connected) {
         if (connected.error().refused) {
           spdlog::error("the master at {} REFUSED this slave: {} (check name and password in {})",

@@ -24,12 +24,23 @@ namespace eventbot::slave {
 using CommandFactory = std::function<std::unique_ptr<Command>(
     const wire::StartCommand&, const CommandContext&, CommandOutput&, std::string&)>;
 
+// How one attempt to connect ended: welcomed, refused by the master (message: its
+// reason), or no answer (message: what failed: refused TCP connection, timeout...).
+struct ConnectOutcome {
+  enum class Kind { connected, refused, unreachable };
+  Kind kind = Kind::unreachable;
+  std::string message;
+};
+
 struct SessionOptions {
   SlaveConfig config;
   std::filesystem::path basedir;
   CommandFactory make_command;
   std::vector<std::string> command_names;
   std::chrono::milliseconds connect_timeout{20'000};
+  // Told after every attempt to connect, on the connection thread (`start` waits for
+  // the first answer).
+  std::function<void(const ConnectOutcome&)> on_connect_attempt;
 };
 
 // What the session uses until the master's SlaveSettings say otherwise (and where the

@@ -304,3 +304,31 @@ TEST(ConfigErrors, UnreadableFileIsOneErrorWithoutPosition) {
 
 }  // namespace
 }  // namespace eventbot::config
+
+namespace eventbot::config {
+namespace {
+
+// master.port_limits (docs/SECURITY.md, "The slave port"): read with units, defaults
+// kept for keys not given, and bad values refused with their position.
+TEST(ConfigErrors, PortLimitsAreReadAndBadOnesRefusedWithTheirPosition) {
+  auto loaded = load_config_string(
+      "master: {port_limits: {max_pending_per_address: 4, login_timeout: 5s, "
+      "max_login_frame: 16KiB}}\n",
+      "master.yaml");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->port_limits.max_pending_per_address, 4u);
+  EXPECT_EQ(loaded->port_limits.login_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(loaded->port_limits.max_login_frame, 16u * 1024u);
+  EXPECT_EQ(loaded->port_limits.max_connections, port::PortLimits{}.max_connections);
+
+  auto errors = errors_of("master: {port_limits: {max_login_frame: 100, max_pending: 0}}\n");
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("master.yaml:1:41: master.port_limits.max_login_frame: must be "
+                           "between 1KiB and 16MiB"),
+            std::string::npos)
+      << errors[0];
+  EXPECT_NE(errors[1].find("master.port_limits.max_pending"), std::string::npos) << errors[1];
+}
+
+}  // namespace
+}  // namespace eventbot::config

@@ -5,10 +5,12 @@
 // triggers; the master killed or restarted and the slave killed or cut off mid-command.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,9 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "actors/port/port_client.hpp"
+#include "common/utf8.hpp"
 #include "events/streams.hpp"
 #include "tests/changes/source_repo.hpp"
 #include "tests/master/build_e2e_support.hpp"
+#include "tests/master/hostile_peer_support.hpp"
 #include "tests/master/master_test_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
@@ -110,9 +115,10 @@ class BuildE2E : public ::testing::Test {
 
   fs::path master_dir() const { return root_.path() / "master"; }
 
-  // Writes master.yaml (the master section, the sendchange source, then `rest`) and
-  // starts the daemon; returns once its port accepts connections.
-  void start_master(const std::string& rest, int reattach_grace = 10) {
+  // Writes master.yaml (the master section with `master_extra` keys, the sendchange
+  // source, then `rest`) and starts the daemon; returns once its port accepts connections.
+  void start_master(const std::string& rest, int reattach_grace = 10,
+                    const std::string& master_extra = "") {
     port_ = master_test::free_port();
     ASSERT_NE(port_, 0);
     fs::create_directories(master_dir());
@@ -122,6 +128,7 @@ class BuildE2E : public ::testing::Test {
                                 std::to_string(port_) +
                                 ", heartbeat_interval: 1, dead_after: 3, reattach_grace: " +
                                 std::to_string(reattach_grace) + tls_setting() +
+                                (master_extra.empty() ? "" : ", " + master_extra) +
                                 "}\n"
                                 "change_sources:\n"
                                 "  - {type: sendchange, user: change, password: changepw}\n" +
@@ -194,11 +201,11 @@ class BuildE2E : public ::testing::Test {
   // create-slave (quick reconnects: 0.2 s, at most 1 s apart), then the agent in the
   // foreground as a child of the test. `port` 0: the master's port.
   AgentProcess& start_slave(const std::string& name, const std::string& password,
-                            unsigned short port = 0) {
+                            unsigned short port = 0, const std::string& extra_yaml = "") {
     std::vector<std::string> options{"--maxdelay", "1", "--force"};
     for (const auto& option : client_tls_options()) options.push_back(option);
     auto created = create_slave(slave_dir(name), port ? port : port_, name, password,
-                                "retry_initial: 0.2\n", options);
+                                "retry_initial: 0.2\n" + extra_yaml, options);
     EXPECT_EQ(created.exit_code, 0) << describe(created);
     auto& agent = agents_[name];
     agent.reset();
@@ -753,7 +760,9 @@ builders:
     }
     return n;
   };
-  start_slave("s1", "wrong-password");
+  // Not waiting for the master's first answer (start_timeout 0), the agent keeps
+  // retrying a refusal, as it does for one after a later disconnect.
+  start_slave("s1", "wrong-password", 0, "start_timeout: 0\n");
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_slave_auth_failed).empty(); }));
   auto failed = select(&Envelope::has_slave_auth_failed)[0].slave_auth_failed();
   EXPECT_EQ(failed.slave(), "s1");
@@ -1389,6 +1398,204 @@ builders:
   ASSERT_EQ(text.size(), 2 * (64 + 2) + std::string("big\n").size() + std::string("back\n").size())
       << text;
   EXPECT_EQ(text.substr(0, 64), text.substr(text.find('\n') + 1, 64));
+}
+
+// ---------------------------------------------------------------------------------------
+// The slave port against hostile peers (docs/SECURITY.md, "The slave port").
+
+const char* const kOneSlave = R"(slaves:
+  - {name: s1, password: pw}
+builders:
+  - name: b
+    slaves: [s1]
+    steps:
+      - {type: shell, command: "true"}
+)";
+
+// Tried: 300 logins as names nobody has: 100 of 1 MiB, 100 of 60 KiB full of newlines,
+// terminal escapes and non-ASCII, 100 short ones, plus wrong passwords for s1.
+// Survived: the store, master.log and the master's memory barely grow; the refusals
+// are a handful of records with names escaped and cut; s1 then attaches.
+TEST_F(BuildE2E, RefusedLoginsWithHugeOrOddNamesKeepStoreLogAndMemoryBounded) {
+  ASSERT_NO_FATAL_FAILURE(start_master(kOneSlave));
+  const int pid = *master_pid_;
+  const auto store_before = hostile::bytes_under(master_dir() / "events");
+  const auto log_before = hostile::size_of(master_dir() / "master.log");
+  const auto rss_before = hostile::status_kib(pid, "VmRSS");
+  std::string odd;
+  while (odd.size() < 60 * 1024) odd += "\xC3\xA9\n[error] forged line\x1b[31m ";
+  for (int i = 0; i < 300; ++i) {
+    std::string name = i % 3 == 0   ? std::string(1024 * 1024, 'n') + std::to_string(i)
+                       : i % 3 == 1 ? odd + std::to_string(i)
+                                    : "nobody-" + std::to_string(i);
+    auto client = port::PortClient::connect("127.0.0.1", port_, wire::SLAVE, name, "pw", 10s);
+    ASSERT_FALSE(client) << "login " << i << " was accepted";
+  }
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(port::PortClient::connect("127.0.0.1", port_, wire::SLAVE, "s1", "wrong", 10s));
+  }
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_slave_auth_failed).size() >= 2; }));
+
+  const auto refusals = select(&Envelope::has_slave_auth_failed);
+  EXPECT_LE(refusals.size(), 4u) << "refusals are aggregated per minute";
+  for (const auto& e : refusals) {
+    const auto& failed = e.slave_auth_failed();
+    EXPECT_LE(failed.slave().size(), 128u);
+    EXPECT_TRUE(is_valid_utf8(failed.slave()));
+    EXPECT_EQ(failed.slave().find('\n'), std::string::npos) << failed.slave();
+    EXPECT_TRUE(e.stream() == streams::slave("s1") || e.stream() == streams::master("e2e"))
+        << "no stream per name offered: " << e.stream().substr(0, 100);
+  }
+  EXPECT_LT(hostile::bytes_under(master_dir() / "events") - store_before, 1024u * 1024u);
+  const auto log_growth = hostile::size_of(master_dir() / "master.log") - log_before;
+  EXPECT_LT(log_growth, 64u * 1024u);
+  EXPECT_EQ(master_test::read_file(master_dir() / "master.log").find("forged line\x1b"),
+            std::string::npos);
+  const auto rss_after = hostile::status_kib(pid, "VmRSS");
+  EXPECT_LT(rss_after, rss_before + 64 * 1024) << rss_before << " KiB before";
+
+  start_slave("s1", "pw");
+  EXPECT_TRUE(wait_attached({"s1"}));
+}
+
+// Tried: 48 connections that never log in, each announcing a 16 MiB frame and sending
+// all of it but the last byte. Survived: with the default limits each is closed as soon
+// as the size is read, the master's memory stays where it was, and a real slave attaches.
+TEST_F(BuildE2E, BigFramesBeforeLoginAreRefusedWithoutBeingRead) {
+  ASSERT_NO_FATAL_FAILURE(start_master(kOneSlave));
+  const int pid = *master_pid_;
+  const auto rss_before = hostile::status_kib(pid, "VmRSS");
+  std::vector<std::unique_ptr<hostile::RawWebSocket>> peers;
+  for (int i = 0; i < 48; ++i) {
+    auto& peer = peers.emplace_back(std::make_unique<hostile::RawWebSocket>());
+    ASSERT_FALSE(peer->connect(port_)) << "peer " << i;
+    (void)peer->send_almost_all_of_a_frame(16 * 1024 * 1024);
+  }
+  // All 48 still open on our side: what the master holds for them is what it costs.
+  const auto rss_during = hostile::status_kib(pid, "VmRSS");
+  EXPECT_LT(rss_during, rss_before + 64 * 1024) << rss_before << " KiB before";
+  for (auto& peer : peers) EXPECT_TRUE(peer->closed_by_master(1s));
+  EXPECT_NE(
+      master_test::read_file(master_dir() / "master.log").find("oversized frame before login"),
+      std::string::npos);
+  start_slave("s1", "pw");
+  EXPECT_TRUE(wait_attached({"s1"}));
+}
+
+// Tried: more silent connections from one address than max_pending_per_address allows.
+// Survived: the ones past the cap are closed at once with a line in master.log; the ones
+// admitted are dropped at login_timeout, and a slave from the same address then attaches.
+TEST_F(BuildE2E, ConnectionsPastTheCapsAreClosedAndTheLoginDeadlineFreesTheRest) {
+  ASSERT_NO_FATAL_FAILURE(
+      start_master(kOneSlave, 10, "port_limits: {max_pending_per_address: 4, login_timeout: 3}"));
+  std::vector<int> silent;
+  for (int i = 0; i < 10; ++i) {
+    int fd = hostile::silent_tcp(port_);
+    ASSERT_GE(fd, 0);
+    silent.push_back(fd);
+  }
+  int closed_at_once = 0;
+  for (std::size_t i = 4; i < silent.size(); ++i) {
+    closed_at_once += hostile::closed_by_peer(silent[i], 1s) ? 1 : 0;
+  }
+  EXPECT_EQ(closed_at_once, 6) << "the six past the cap";
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return master_test::read_file(master_dir() / "master.log")
+                   .find("over max_pending_per_address") != std::string::npos;
+      },
+      5s, false));
+  // The four admitted are dropped at the deadline.
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(hostile::closed_by_peer(silent[i], 10s)) << i;
+  for (int fd : silent) ::close(fd);
+  EXPECT_NE(master_test::read_file(master_dir() / "master.log").find("not logged in within"),
+            std::string::npos);
+  start_slave("s1", "pw");
+  EXPECT_TRUE(wait_attached({"s1"}));
+}
+
+// Tried: a master out of file descriptors (RLIMIT_NOFILE lowered to what it uses plus
+// a few, below the default caps) while 60 connections wait to be accepted. Survived: it
+// neither spins nor floods master.log, and once the connections close it accepts again:
+// a slave attaches.
+TEST_F(BuildE2E, OutOfDescriptorsTheMasterBacksOffAndRecovers) {
+  ASSERT_NO_FATAL_FAILURE(start_master(kOneSlave));
+  const int pid = *master_pid_;
+  const auto used = hostile::open_descriptors(pid);
+  rlimit low{used + 8, used + 8};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &low, nullptr), 0) << std::strerror(errno);
+  std::vector<int> waiting;
+  for (int i = 0; i < 60; ++i) {
+    int fd = hostile::silent_tcp(port_);  // the kernel completes them: they queue
+    ASSERT_GE(fd, 0);
+    waiting.push_back(fd);
+  }
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return master_test::read_file(master_dir() / "master.log").find("Too many open files") !=
+               std::string::npos;
+      },
+      10s, false));
+  const auto log_before = hostile::size_of(master_dir() / "master.log");
+  const double cpu_before = hostile::cpu_seconds(pid);
+  const auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(3s);  // the span measured, not a synchronisation
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = hostile::cpu_seconds(pid) - cpu_before;
+  EXPECT_LT(cpu, 0.25 * wall) << "the accept loop spins";
+  EXPECT_LT(hostile::size_of(master_dir() / "master.log") - log_before, 4096u);
+
+  for (int fd : waiting) ::close(fd);
+  start_slave("s1", "pw");
+  EXPECT_TRUE(wait_attached({"s1"}));
+  EXPECT_NE(master_test::read_file(master_dir() / "master.log").find("accepting connections again"),
+            std::string::npos);
+}
+
+// Tried: an agent whose info/host is 100 KiB with bytes that are not UTF-8. Survived: it
+// attaches, and SlaveAttached holds valid UTF-8 cut to a bound.
+TEST_F(BuildE2E, TheSlavesOwnInfoIsBoundedAndValidUtf8InItsEvent) {
+  ASSERT_NO_FATAL_FAILURE(start_master(kOneSlave));
+  std::string host;
+  while (host.size() < 100 * 1024) host += "build host \xFF\xFE caf\xC3\xA9\n";
+  auto created =
+      create_slave(slave_dir("s1"), port_, "s1", "pw", "retry_initial: 0.2\n", {"--maxdelay", "1"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  master_test::write_file(slave_dir("s1") / "info" / "host", host);
+  agents_["s1"] = std::make_unique<AgentProcess>(slave_dir("s1"));
+  ASSERT_TRUE(wait_attached({"s1"}));
+  const auto attached = select(&Envelope::has_slave_attached).back().slave_attached();
+  EXPECT_TRUE(is_valid_utf8(attached.host()));
+  EXPECT_LE(attached.host().size(), 1100u);
+  EXPECT_EQ(attached.host().rfind("build host \xEF\xBF\xBD", 0), 0u)
+      << attached.host().substr(0, 40);
+  EXPECT_NE(attached.host().find("bytes]"), std::string::npos) << "the cut is marked";
+}
+
+// Tried: changing s1's settings in master.yaml and `eventbot reconfig` while it is
+// attached. Survived: master.log says the slave was reconfigured (not that the master
+// stops), the agent is told why and attaches again.
+TEST_F(BuildE2E, ReconfiguringASlaveSaysSoAndItAttachesAgain) {
+  ASSERT_NO_FATAL_FAILURE(start_master(kOneSlave));
+  start_slave("s1", "pw");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  auto yaml = master_test::read_file(master_dir() / "master.yaml");
+  const std::string before = "{name: s1, password: pw}";
+  ASSERT_NE(yaml.find(before), std::string::npos);
+  yaml.replace(yaml.find(before), before.size(), "{name: s1, password: pw, max_builds: 2}");
+  master_test::write_file(master_dir() / "master.yaml", yaml);
+  auto reconfigured = run_process({eventbot(), "reconfig", master_dir().string()});
+  ASSERT_EQ(reconfigured.exit_code, 0) << describe(reconfigured);
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_slave_attached).size() >= 2; }));
+  const auto detached = select(&Envelope::has_slave_detached);
+  ASSERT_EQ(detached.size(), 1u);
+  EXPECT_NE(detached[0].slave_detached().reason().find("reconfigured"), std::string::npos)
+      << detached[0].slave_detached().reason();
+  const auto log = master_test::read_file(master_dir() / "master.log");
+  EXPECT_NE(log.find("slave s1: reconfigured"), std::string::npos) << tail(log);
+  EXPECT_EQ(log.find("the master is stopping"), std::string::npos) << tail(log);
+  EXPECT_NE(read_file(slave_dir("s1") / "slave.log").find("reconfigured"), std::string::npos);
 }
 
 }  // namespace

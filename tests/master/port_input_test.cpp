@@ -226,7 +226,7 @@ TEST(PortHelloTimeout, ASilentClientIsDroppedAfterTheHelloTimeout) {
   port::PortOptions options;
   options.port = 0;
   options.master_id = "hello-test";
-  options.hello_timeout = std::chrono::milliseconds(200);
+  options.limits.login_timeout = std::chrono::milliseconds(200);
   auto accounts = std::make_shared<port::Accounts>();
   accounts->change_senders.emplace("change", auth::make_account("change", "changepw", ""));
   auto server = port::PortServer::start(options, accounts, std::make_shared<NoFrames>());

@@ -58,7 +58,7 @@ class PortTls : public ::testing::Test {
     PortOptions options;
     options.port = 0;
     options.master_id = "tls-test";
-    options.hello_timeout = hello_timeout;
+    options.limits.login_timeout = hello_timeout;
     if (certificate) {
       auto tls = make_server_tls(certificate->certificate, certificate->key);
       ASSERT_TRUE(tls) << tls.error();

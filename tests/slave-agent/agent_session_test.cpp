@@ -17,8 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Quick reconnects and resume deadlines for tests (slave.yaml knobs).
-constexpr char kTestKnobs[] = "retry_initial: 0.2\nresume_timeout: 30\n";
+// Quick reconnects and resume deadlines for tests (slave.yaml knobs); the session is
+// under test, not `start`: the agent does not wait for the master's first answer
+// (start_timeout 0), so a refusal or a silent master is retried like a later one.
+constexpr char kTestKnobs[] = "retry_initial: 0.2\nresume_timeout: 30\nstart_timeout: 0\n";
 
 class AgentSession : public ::testing::Test {
  protected:
@@ -334,7 +336,8 @@ TEST_F(AgentSession, APeerThatAcceptsButNeverSpeaksTimesOutAndIsRetried) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor mute(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   auto created = create_slave(slave_dir(), mute.local_endpoint().port(), TestMaster::kSlave,
-                              TestMaster::kPassword, "retry_initial: 0.1\nconnect_timeout: 0.5\n");
+                              TestMaster::kPassword,
+                              "retry_initial: 0.1\nconnect_timeout: 0.5\nstart_timeout: 0\n");
   ASSERT_EQ(created.exit_code, 0) << created.err;
   AgentProcess agent(slave_dir());
   ASSERT_TRUE(wait_until(

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "tests/master/master_test_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/slave-agent/test_master.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -129,6 +130,50 @@ TEST(SlaveCli, StartDaemonisesStopWaitsRestartComesBack) {
   EXPECT_NE(not_running.err.find("no slave is running"), std::string::npos) << not_running.err;
 }
 
+// Tried: `start` with a wrong password, with a name the master does not know, and with
+// no master listening. Survived: each exits non-zero saying why and leaves no agent
+// running; with the right password start reports the master it is connected to.
+TEST(SlaveCli, StartWaitsForTheMastersFirstAnswerAndSaysWhyItFailed) {
+  TestMaster master;
+  TempDir dir("eventbot-slave-cli");
+  const std::string knobs = "retry_initial: 0.2\n";
+  auto start_in = [&](const std::string& name, unsigned short port,
+                      const std::string& name_on_master, const std::string& password,
+                      const std::string& extra) {
+    EXPECT_EQ(
+        create_slave(dir.path() / name, port, name_on_master, password, knobs + extra).exit_code,
+        0);
+    return run_process({slave_binary(), "start", (dir.path() / name).string()});
+  };
+
+  auto wrong = start_in("wrong", master.port(), TestMaster::kSlave, "not-the-password", "");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.err.find("refused slave '" + std::string(TestMaster::kSlave) +
+                           "': wrong name or password"),
+            std::string::npos)
+      << wrong.err;
+  EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "wrong" / "slave.pid"));
+
+  auto unknown = start_in("unknown", master.port(), "nobody", TestMaster::kPassword, "");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("refused slave 'nobody'"), std::string::npos) << unknown.err;
+
+  // A port nobody listens on: the master does not answer within start_timeout.
+  auto gone = start_in("gone", master_test::free_port(), TestMaster::kSlave, TestMaster::kPassword,
+                       "start_timeout: 1\n");
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_NE(gone.err.find("did not answer within 1 s"), std::string::npos) << gone.err;
+  EXPECT_NE(gone.err.find("Connection refused"), std::string::npos) << gone.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "gone" / "slave.pid"));
+
+  auto good = start_in("good", master.port(), TestMaster::kSlave, TestMaster::kPassword, "");
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("connected to the master 'test-master'"), std::string::npos) << good.out;
+  EXPECT_TRUE(alive(pid_in(dir.path() / "good")));
+  EXPECT_EQ(run_process({slave_binary(), "stop", (dir.path() / "good").string()}).exit_code, 0);
+}
+
 TEST(SlaveCli, StartWithoutASlaveSaysSo) {
   TempDir dir("eventbot-slave-cli");
   auto result = run_process({slave_binary(), "start", (dir.path() / "none").string()});
@@ -140,8 +185,10 @@ TEST(SlaveCli, LogRotatesBySizeAndCount) {
   TestMaster master;
   TempDir dir("eventbot-slave-cli");
   auto slave = dir.path() / "slave";
-  // A refused slave logs a few lines per attempt: with 1 KB logs it rotates quickly.
-  ASSERT_EQ(create_slave(slave, master.port(), TestMaster::kSlave, "wrong", "retry_initial: 0.01\n",
+  // A refused slave logs a few lines per attempt: with 1 KB logs it rotates quickly
+  // (start_timeout 0: it does not stop at the first refusal).
+  ASSERT_EQ(create_slave(slave, master.port(), TestMaster::kSlave, "wrong",
+                         "retry_initial: 0.01\nstart_timeout: 0\n",
                          {"--maxdelay", "1", "--log-size", "1000", "--log-count", "2"})
                 .exit_code,
             0);

@@ -7,10 +7,43 @@
 namespace eventbot::config::detail {
 namespace {
 
+// master.port_limits: what the slave port allows strangers (docs/CONFIGURATION.md).
+void read_port_limits(const Value& section, port::PortLimits& limits) {
+  MapReader reader(section,
+                   KeyRules::only({"max_connections", "max_pending", "max_pending_per_address",
+                                   "max_login_frame", "login_timeout"}));
+  if (auto n = reader.get("max_connections").integer(1, 1'000'000)) {
+    limits.max_connections = static_cast<std::size_t>(*n);
+  }
+  if (auto n = reader.get("max_pending").integer(1, 1'000'000)) {
+    limits.max_pending = static_cast<std::size_t>(*n);
+  }
+  if (auto n = reader.get("max_pending_per_address").integer(1, 1'000'000)) {
+    limits.max_pending_per_address = static_cast<std::size_t>(*n);
+  }
+  Value frame = reader.get("max_login_frame");
+  if (auto bytes = frame.byte_size()) {
+    // Below 1 KiB a login itself would not fit; above the frame limit it means nothing.
+    if (*bytes < 1024 || *bytes > static_cast<std::int64_t>(16 * 1024 * 1024)) {
+      frame.error("must be between 1KiB and 16MiB, got " + std::to_string(*bytes) + " bytes");
+    } else {
+      limits.max_login_frame = static_cast<std::size_t>(*bytes);
+    }
+  }
+  Value timeout = reader.get("login_timeout");
+  if (auto seconds = timeout.duration(1)) {
+    if (*seconds > 3600) {
+      timeout.error("must be at most 3600 seconds, got " + std::to_string(*seconds));
+    } else {
+      limits.login_timeout = std::chrono::seconds(*seconds);
+    }
+  }
+}
+
 void read_master_section(const Value& section, MasterConfig& config) {
   MapReader master(section, KeyRules::only({"id", "slave_port", "bind", "durability",
                                             "collapse_requests", "log_server", "heartbeat_interval",
-                                            "dead_after", "reattach_grace", "tls"}));
+                                            "dead_after", "reattach_grace", "tls", "port_limits"}));
   if (auto s = master.get("heartbeat_interval").integer(1, 3600)) {
     config.heartbeat_interval = static_cast<int>(*s);
   }
@@ -30,6 +63,7 @@ void read_master_section(const Value& section, MasterConfig& config) {
     config.slave_port = static_cast<int>(*port);
   }
   if (auto bind = master.get("bind").non_empty_string()) config.slave_bind = *bind;
+  read_port_limits(master.get("port_limits"), config.port_limits);
   Value tls = master.get("tls");
   if (tls.present()) {
     MapReader files(tls, KeyRules::only({"certificate", "key"}));

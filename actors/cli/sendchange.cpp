@@ -51,9 +51,13 @@ int run_sendchange(const SendchangeOptions& options) {
     p->set_value_json(nlohmann::json(property.substr(at + 1)).dump());
   }
 
+  auto login = resolve_login(options.login, "EVENTBOT_SENDCHANGE_AUTH", 0, std::cerr);
+  if (!login) return fail(login.error());
+  if (!*login) *login = Login{"change", "changepw"};
+
   wire::Frame frame;
   *frame.mutable_submit_change()->mutable_change() = change;
-  auto answer = ask_master(options.master, options.tls, options.auth, wire::CHANGE_SENDER, frame,
+  auto answer = ask_master(options.master, options.tls, **login, wire::CHANGE_SENDER, frame,
                            std::chrono::seconds(options.timeout_seconds));
   if (!answer) return fail(answer.error());
   if (!answer->has_change_recorded()) return fail("unexpected answer from the master");

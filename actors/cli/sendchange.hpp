@@ -3,14 +3,15 @@
 #include <string>
 #include <vector>
 
+#include "actors/cli/login.hpp"
 #include "actors/port/tls.hpp"
 
 namespace eventbot::cli {
 
 struct SendchangeOptions {
-  std::string master;                    // HOST:PORT of the slave port
-  port::ClientTls tls;                   // --tls, --ca FILE
-  std::string auth = "change:changepw";  // USER:PASS, the manual's default
+  std::string master;   // HOST:PORT of the slave port
+  port::ClientTls tls;  // --tls, --ca FILE
+  LoginOptions login;   // none given: change:changepw, the manual's default
   std::string who;
   std::string repository;
   std::string project;

@@ -1,6 +1,7 @@
 #include "actors/config/checkconfig.hpp"
 
 #include "actors/config/config_loader.hpp"
+#include "actors/config/passwords.hpp"
 #include "actors/config/port_tls.hpp"
 
 namespace eventbot::config {
@@ -20,6 +21,13 @@ int run_checkconfig(const std::filesystem::path& path_or_dir, std::ostream& out,
     err << file.string() << ": " << tls.error() << "\n";
     return 1;
   }
+  auto warnings = resolve_passwords(file.parent_path(), *result);
+  if (!warnings) {
+    err << file.string() << ": " << warnings.error() << "\n";
+    return 1;
+  }
+  for (const auto& warning : password_warnings(*result)) warnings->push_back(warning);
+  for (const auto& warning : *warnings) err << file.string() << ": warning: " << warning << "\n";
   out << "Config file is good!\n";
   return 0;
 }

@@ -79,10 +79,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     ws_->async_accept(buffer_, [self = shared_from_this()](const std::string& problem) {
       if (self->closed_) return;
       if (!problem.empty()) return self->drop(problem);
-      self->challenge_ = make_challenge(self->master_id_);
-      wire::Frame frame;
-      *frame.mutable_challenge() = self->challenge_;
-      self->send_now(encode_frame(frame));
+      self->handshake_.emplace(*self->accounts_, self->master_id_);
+      self->send_now(encode_frame(self->handshake_->challenge()));
       self->read_next();
     });
   }
@@ -150,24 +148,21 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     if (!frame) return drop(frame.error());
 
     if (!authenticated_) {
-      if (!frame->has_hello()) return drop("first frame was not a hello");
-      auto peer = check_hello(*accounts_, challenge_, frame->hello());
-      if (!peer) {
-        handler_->on_refused(remote_, frame->hello(), peer.error());
-        wire::Frame refused;
-        refused.mutable_refused()->set_reason(peer.error());
-        send_now(encode_frame(refused));
+      auto step = handshake_->on_frame(*frame);
+      if (!step.violation.empty()) return drop(step.violation);
+      if (step.reply) send_now(encode_frame(*step.reply));
+      if (!step.refusal.empty()) {
+        handler_->on_refused(remote_, handshake_->hello(), step.refusal);
         closing_ = true;
-        close_reason_ = "refused: " + peer.error();
+        close_reason_ = "refused: " + step.refusal;
         return;
       }
-      authenticated_ = true;
-      hello_timer_.cancel();
-      peer_ = *peer;
-      wire::Frame welcome;
-      welcome.mutable_welcome()->set_master_id(master_id_);
-      send_now(encode_frame(welcome));
-      handler_->on_authenticated(handle());
+      if (step.peer) {
+        authenticated_ = true;
+        hello_timer_.cancel();
+        peer_ = *step.peer;
+        handler_->on_authenticated(handle());
+      }
     } else {
       handler_->on_frame(handle(), *frame);
     }
@@ -235,7 +230,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::shared_ptr<ConnectionHandler> handler_;
   std::string master_id_;
   std::string remote_;
-  wire::Challenge challenge_;
+  std::optional<ServerHandshake> handshake_;  // from the WebSocket upgrade until the login
   Peer peer_;
   bool authenticated_ = false;
   bool closing_ = false;

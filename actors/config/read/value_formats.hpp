@@ -21,9 +21,6 @@ std::optional<std::string> glob_problem(std::string_view glob);
 // Why `regex` does not compile as an ECMAScript std::regex, or nothing if it does.
 std::optional<std::string> regex_problem(const std::string& regex);
 
-// "sha256:" and 64 hex digits, as `eventbot hash-password` prints.
-bool is_password_hash(std::string_view text);
-
 bool looks_like_mail_address(std::string_view text);
 
 // Why `path` cannot be a directory under the master's or slave's base directory

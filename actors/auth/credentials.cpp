@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace eventbot::auth {
@@ -84,11 +85,28 @@ std::string random_bytes(std::size_t count) {
   return out;
 }
 
+HashKind hash_kind(std::string_view text) {
+  if (!credential_from_hash(text).empty()) return HashKind::sha256;
+  if (scram::parse(text)) return HashKind::scram;
+  // "$argon2id$v=19$m=..,t=..,p=..$salt$hash": libargon2 checks the rest when verifying.
+  constexpr std::string_view kArgon2id = "$argon2id$v=19$m=";
+  if (text.starts_with(kArgon2id) && std::count(text.begin(), text.end(), '$') == 5) {
+    return HashKind::argon2id;
+  }
+  return HashKind::none;
+}
+
 Account make_account(std::string_view name, std::string_view password,
                      std::string_view password_hash) {
-  Account account{std::string(name), {}};
-  account.credential =
-      password_hash.empty() ? credential(name, password) : credential_from_hash(password_hash);
+  Account account{std::string(name), {}, {}};
+  if (password_hash.empty()) {
+    account.credential = credential(name, password);
+    account.scram = scram::make_verifier(password);
+  } else if (hash_kind(password_hash) == HashKind::sha256) {
+    account.credential = credential_from_hash(password_hash);
+  } else {
+    account.scram = scram::parse(password_hash);
+  }
   return account;
 }
 

@@ -5,16 +5,13 @@
 namespace eventbot::cli {
 
 Expected<wire::Frame, std::string> ask_master(const std::string& master, const port::ClientTls& tls,
-                                              const std::string& auth, wire::Role role,
+                                              const Login& login, wire::Role role,
                                               const wire::Frame& question,
                                               std::chrono::seconds timeout) {
   auto address = port::parse_host_port(master);
   if (!address) return unexpected(address.error());
-  auto colon = auth.find(':');
-  if (colon == std::string::npos) return unexpected(std::string("--auth takes USER:PASS"));
-  auto client =
-      port::PortClient::connect(port::MasterAddress{address->first, address->second, tls}, role,
-                                auth.substr(0, colon), auth.substr(colon + 1), timeout);
+  auto client = port::PortClient::connect(port::MasterAddress{address->first, address->second, tls},
+                                          role, login.user, login.password, timeout);
   if (!client) return unexpected(client.error());
   if (auto sent = (*client)->send(question); !sent) return unexpected(sent.error());
   auto answer = (*client)->receive(timeout);

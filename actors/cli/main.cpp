@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/auth/credentials.hpp"
+#include "actors/auth/scram.hpp"
+#include "actors/auth/web_password.hpp"
+#include "actors/cli/login.hpp"
 #include "actors/cli/property_option.hpp"
 #include "actors/cli/sendchange.hpp"
 #include "actors/cli/user_command.hpp"
@@ -55,8 +58,21 @@ int create_master(const fs::path& dir, int slave_port, int web_port) {
     std::cerr << "eventbot: cannot write " << path.string() << ": " << std::strerror(error) << "\n";
     return 1;
   }
+  // The template's web user reads its password from this file: a random one, readable
+  // by this user alone, so that no password is shipped with the template.
+  auto password_path = dir / config::kWebPasswordFile;
+  if (!fs::exists(password_path)) {
+    std::ofstream password_file(password_path);
+    fs::permissions(password_path, fs::perms::owner_read | fs::perms::owner_write, ec);
+    password_file << auth::scram::base64(auth::random_bytes(18)) << "\n";
+    if (!password_file || ec) {
+      std::cerr << "eventbot: cannot write " << password_path.string() << "\n";
+      return 1;
+    }
+  }
   std::cout << "master created in " << dir.string() << "; start it with: eventbot start "
-            << dir.string() << std::endl;
+            << dir.string() << "\nthe web user admin's password is in " << password_path.string()
+            << std::endl;
   return 0;
 }
 
@@ -81,15 +97,27 @@ int start(const fs::path& dir, bool foreground) {
   return foreground ? master::run_foreground(dir, main) : master::start_daemon(dir, main);
 }
 
-int hash_password(const std::string& name) {
+// The SCRAM verifier of the password on stdin (asked without echo on a terminal); with
+// `web`, also its argon2id hash for the web pages, as the two lines a web user takes.
+int hash_password(const std::string& name, bool web) {
   std::string password;
-  if (isatty(0)) std::cerr << "password for " << name << ": " << std::flush;
-  std::getline(std::cin, password);
+  if (isatty(0)) {
+    auto asked = cli::ask_password(0, "password for " + name + ": ", std::cerr);
+    if (asked) password = std::move(*asked);
+  } else {
+    std::getline(std::cin, password);
+  }
   if (password.empty()) {
     std::cerr << "eventbot: no password given on standard input\n";
     return 1;
   }
-  std::cout << auth::credential_hash(name, password) << std::endl;
+  const auto verifier = auth::scram::format(auth::scram::make_verifier(password));
+  if (web) {
+    std::cout << "password_hash: \"" << auth::argon2id_hash(password) << "\"\n"
+              << "port_password_hash: \"" << verifier << "\"" << std::endl;
+  } else {
+    std::cout << verifier << std::endl;
+  }
   return 0;
 }
 
@@ -108,6 +136,22 @@ void add_tls_options(CLI::App* command, port::ClientTls& tls) {
           "connect with TLS, trusting the authority (or self-signed certificate) in this "
           "PEM file")
       ->check(CLI::ExistingFile);
+}
+
+// Where the login comes from (actors/cli/login.hpp), each said in --help.
+void add_login_options(CLI::App* command, cli::LoginOptions& login, const std::string& env,
+                       const std::string& who) {
+  command->add_option("--auth-file", login.auth_file,
+                      "log in as " + who + ": the first line of this file is USER:PASS");
+  command->add_option("-a,--auth", login.auth,
+                      "USER: log in as USER, asking the password on the terminal; USER:PASS "
+                      "still works but shows the password to every user of the machine (ps), "
+                      "prefer --auth-file or $" +
+                          env + "=USER:PASS");
+  command->footer(
+      "Login: --auth-file FILE, --auth USER (password asked), or the environment "
+      "variable " +
+      env + "=USER:PASS.");
 }
 
 }  // namespace
@@ -161,7 +205,8 @@ int main(int argc, char** argv) {
   send->add_option("-m,--master", change.master, "HOST:PORT of the master's slave port")
       ->required();
   add_tls_options(send, change.tls);
-  send->add_option("-a,--auth", change.auth, "USER:PASS (default change:changepw)");
+  add_login_options(send, change.login, "EVENTBOT_SENDCHANGE_AUTH",
+                    "the change source's user (default change:changepw)");
   send->add_option("-W,--who", change.who,
                    "the change's author (default: your login name, from the password "
                    "database, else $LOGNAME)");
@@ -183,16 +228,22 @@ int main(int argc, char** argv) {
   send->callback([&] { code = cli::run_sendchange(change); });
 
   std::string account;
-  auto* hash = app.add_subcommand("hash-password",
-                                  "print the password_hash for master.yaml (password on stdin)");
+  bool web_hash = false;
+  auto* hash = app.add_subcommand(
+      "hash-password",
+      "print the password_hash for master.yaml (password on stdin): a SCRAM-SHA-256 verifier");
   hash->add_option("NAME", account, "the slave, sendchange user or web user")->required();
-  hash->callback([&] { code = hash_password(account); });
+  hash->add_flag("--web", web_hash,
+                 "for a web user: its argon2id password_hash (web pages) and the "
+                 "port_password_hash (command-line tools), as two lines of master.yaml");
+  hash->callback([&] { code = hash_password(account, web_hash); });
 
   // A web user's commands, authorised by web.authz.
   cli::UserOptions user;
   auto user_options = [&](CLI::App* cmd) {
     cmd->add_option("-m,--master", user.master, "HOST:PORT of the master's slave port")->required();
-    cmd->add_option("-a,--auth", user.auth, "USER:PASS of a web user (default: $EVENTBOT_AUTH)");
+    add_login_options(cmd, user.login, "EVENTBOT_AUTH",
+                      "a web user (none: anonymous, for what web.authz opens to anyone)");
     add_tls_options(cmd, user.tls);
   };
   auto* stop_build = app.add_subcommand("stop-build", "stop a running build");

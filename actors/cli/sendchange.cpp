@@ -80,9 +80,13 @@ int run_sendchange(const SendchangeOptions& options) {
   // with its validation patterns.
   if (auto valid = intake::check_change_text(change); !valid) return fail(valid.error());
 
+  auto login = resolve_login(options.login, "EVENTBOT_SENDCHANGE_AUTH", 0, std::cerr);
+  if (!login) return fail(login.error());
+  if (!*login) *login = Login{"change", "changepw"};
+
   wire::Frame frame;
   *frame.mutable_submit_change()->mutable_change() = change;
-  auto answer = ask_master(options.master, options.tls, options.auth, wire::CHANGE_SENDER, frame,
+  auto answer = ask_master(options.master, options.tls, **login, wire::CHANGE_SENDER, frame,
                            std::chrono::seconds(options.timeout_seconds));
   if (!answer) return fail(answer.error());
   if (!answer->has_change_recorded()) return fail("unexpected answer from the master");

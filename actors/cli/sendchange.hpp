@@ -3,15 +3,16 @@
 #include <string>
 #include <vector>
 
+#include "actors/cli/login.hpp"
 #include "actors/port/tls.hpp"
 
 namespace eventbot::cli {
 
 struct SendchangeOptions {
-  std::string master;                    // HOST:PORT of the slave port
-  port::ClientTls tls;                   // --tls, --ca FILE
-  std::string auth = "change:changepw";  // USER:PASS, the manual's default
-  std::string who;                       // empty: the user's login name (login_name())
+  std::string master;   // HOST:PORT of the slave port
+  port::ClientTls tls;  // --tls, --ca FILE
+  LoginOptions login;   // none given: change:changepw, the manual's default
+  std::string who;      // empty: the user's login name (login_name())
   std::string repository;
   std::string project;
   std::string branch;

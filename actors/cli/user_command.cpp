@@ -1,6 +1,5 @@
 #include "actors/cli/user_command.hpp"
 
-#include <cstdlib>
 #include <iostream>
 
 #include "actors/cli/ask_master.hpp"
@@ -9,18 +8,16 @@ namespace eventbot::cli {
 
 int run_user_command(const std::string& name, const UserOptions& options,
                      const wire::UserCommand& command) {
-  std::string auth = options.auth;
-  if (auth.empty()) {
-    // From the environment, so that the password is not on the command line (ps).
-    if (const char* env = std::getenv("EVENTBOT_AUTH")) auth = env;
-  }
-  if (auth.empty()) {
-    std::cerr << "eventbot " << name << ": --auth USER:PASS (or EVENTBOT_AUTH) is required\n";
+  auto login = resolve_login(options.login, "EVENTBOT_AUTH", 0, std::cerr);
+  if (!login) {
+    std::cerr << "eventbot " << name << ": " << login.error() << "\n";
     return 1;
   }
+  // No login given: anonymous, which the master accepts for what web.authz opens to anyone.
+  if (!*login) login->emplace();
   wire::Frame frame;
   *frame.mutable_user_command() = command;
-  auto answer = ask_master(options.master, options.tls, auth, wire::USER, frame,
+  auto answer = ask_master(options.master, options.tls, **login, wire::USER, frame,
                            std::chrono::seconds(options.timeout_seconds));
   if (!answer) {
     std::cerr << "eventbot " << name << ": " << answer.error() << "\n";

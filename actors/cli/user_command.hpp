@@ -3,6 +3,7 @@
 // from the command line, over the master's port, authorised by web.authz.
 #include <string>
 
+#include "actors/cli/login.hpp"
 #include "actors/port/tls.hpp"
 #include "events/wire.pb.h"
 
@@ -11,7 +12,7 @@ namespace eventbot::cli {
 struct UserOptions {
   std::string master;   // HOST:PORT of the slave port
   port::ClientTls tls;  // --tls, --ca FILE
-  std::string auth;     // USER:PASS of a web.users account (or $EVENTBOT_AUTH)
+  LoginOptions login;   // a web.users account (login.hpp); none: anonymous
   int timeout_seconds = 30;
 };
 

@@ -2,6 +2,7 @@
 
 #include "actors/config/config_loader.hpp"
 #include "actors/config/file_modes.hpp"
+#include "actors/config/passwords.hpp"
 #include "actors/config/port_tls.hpp"
 #include "actors/config/secrets.hpp"
 
@@ -31,6 +32,13 @@ int run_checkconfig(const std::filesystem::path& path_or_dir, std::ostream& out,
     err << file.string() << ": " << tls.error() << "\n";
     return 1;
   }
+  auto warnings = resolve_passwords(file.parent_path(), *result);
+  if (!warnings) {
+    err << file.string() << ": " << warnings.error() << "\n";
+    return 1;
+  }
+  for (const auto& warning : password_warnings(*result)) warnings->push_back(warning);
+  for (const auto& warning : *warnings) err << file.string() << ": warning: " << warning << "\n";
   if (auto warning = secrets_file_warning(file, *text)) err << "warning: " << *warning << "\n";
   out << "Config file is good!\n";
   return 0;

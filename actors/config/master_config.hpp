@@ -93,10 +93,22 @@ struct SchedulerConfig {
   bool operator==(const SchedulerConfig&) const = default;
 };
 
+// A password kept outside master.yaml: `password_file` (relative to the master's
+// directory) or `password_env` (a variable of the master's environment). Read into the
+// entry's `password` by resolve_passwords (actors/config/passwords.hpp).
+struct PasswordSource {
+  std::string file;
+  std::string env;
+
+  bool empty() const { return file.empty() && env.empty(); }
+  bool operator==(const PasswordSource&) const = default;
+};
+
 struct SlaveConfig {
   std::string name;
-  // Exactly one of the two: the clear password, or its credential hash
-  // ("sha256:<hex>", from `eventbot hash-password NAME`). Never logged or shown.
+  // Exactly one of: the clear password, its hash (the SCRAM verifier, or the old
+  // "sha256:<hex>", from `eventbot hash-password NAME`), or where to read the password.
+  // Never logged or shown.
   std::string password;
   std::string password_hash;
   int max_builds = 0;  // 0: no limit
@@ -104,6 +116,7 @@ struct SlaveConfig {
   std::vector<std::string> notify_on_missing;
   std::int64_t missing_timeout = 3600;
   std::int64_t keepalive_interval = 3600;  // 0: no keepalives
+  PasswordSource password_from;
 
   bool operator==(const SlaveConfig&) const = default;
 };
@@ -117,6 +130,7 @@ struct ChangeSourceConfig {
   std::string user;
   std::string password;
   std::string password_hash;
+  PasswordSource password_from;
   std::string
       prefix;  // only files under it count, stripped of it; a change left with none is dropped
   // git_poller
@@ -208,6 +222,10 @@ struct WebUser {
   std::string password_hash;
   std::vector<std::string> roles;
   std::string email;  // where mail for this user goes (a MailNotifier lookup)
+  PasswordSource password_from;
+  // password_hash may be an argon2id hash, which serves the web pages only; the port's
+  // logins (stop-build, force, ...) then use this SCRAM verifier of the same password.
+  std::string port_password_hash;
 
   bool operator==(const WebUser&) const = default;
 };

@@ -5,7 +5,7 @@
 namespace eventbot::config {
 namespace {
 
-// @SLAVE_PORT@ and @WEB_PORT@ are replaced.
+// @SLAVE_PORT@, @WEB_PORT@ and @WEB_PASSWORD_FILE@ are replaced.
 constexpr std::string_view kTemplate =
     R"yaml(# master.yaml: the configuration of this Eventbot master.
 #
@@ -50,8 +50,10 @@ master:
 
 # The slaves that run builds. A slave logs in with its name and password, as given to
 #   eventbot-slave create-slave SLAVEDIR localhost:@SLAVE_PORT@ example-slave pass
-# Instead of the clear password you may write the credential printed by
-# `eventbot hash-password example-slave`:  password_hash: "sha256:..."
+# Instead of the clear password you may write the SCRAM verifier printed by
+# `eventbot hash-password example-slave` (password_hash: "SCRAM-SHA-256$..."), or read
+# it from a file (password_file: FILE, mode 600) or the master's environment
+# (password_env: VARIABLE).
 slaves:
   - name: example-slave
     password: pass
@@ -136,14 +138,24 @@ status:
 web:
   port: @WEB_PORT@
   bind: 127.0.0.1
-  # Who may use the web's buttons: anyone, authenticated, nobody, or a list of roles.
+  # Who may use the web's buttons, and the commands that do the same (eventbot force,
+  # stop-build, cancel-request, shutdown-slave): anyone, authenticated, nobody, or a
+  # list of roles. What is open to anyone needs no login: eventbot force -m HOST:PORT force
   authz:
     force_build: anyone
-  # Accounts for the web's login; a role lets its holders do what authz grants it.
-  # users:
-  #   - name: admin
-  #     password_hash: "sha256:..."    # from `eventbot hash-password admin`
-  #     roles: [admin]
+    stop_build: [admin]
+    cancel_pending_build: [admin]
+    graceful_shutdown: [admin]
+  # Accounts for the web's login and those commands; a role lets its holders do what
+  # authz grants it. create-master made admin's password at random and wrote it to
+  # @WEB_PASSWORD_FILE@ (mode 600) in this directory:
+  #   eventbot stop-build -m localhost:@SLAVE_PORT@ --auth admin --auth-file @WEB_PASSWORD_FILE@ runtests 0
+  # To keep only hashes here instead, replace password_file with the two lines that
+  # `eventbot hash-password --web admin` prints.
+  users:
+    - name: admin
+      password_file: @WEB_PASSWORD_FILE@
+      roles: [admin]
 )yaml";
 
 void replace_all(std::string& text, std::string_view from, const std::string& to) {
@@ -158,6 +170,7 @@ std::string master_yaml_template(int slave_port, int web_port) {
   std::string text(kTemplate);
   replace_all(text, "@SLAVE_PORT@", std::to_string(slave_port));
   replace_all(text, "@WEB_PORT@", std::to_string(web_port));
+  replace_all(text, "@WEB_PASSWORD_FILE@", std::string(kWebPasswordFile));
   return text;
 }
 

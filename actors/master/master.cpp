@@ -8,12 +8,15 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string_view>
 
 #include "actors/changes/change_intake.hpp"
 #include "actors/config/checkconfig.hpp"
 #include "actors/config/config_loader.hpp"
+#include "actors/config/passwords.hpp"
 #include "actors/config/port_tls.hpp"
 #include "actors/master/config_record.hpp"
 #include "actors/master/daemon.hpp"
@@ -57,15 +60,32 @@ std::shared_ptr<const port::Accounts> accounts_of(const config::MasterConfig& co
                              auth::make_account(slave.name, slave.password, slave.password_hash));
   }
   for (const auto& user : config.web.users) {
-    accounts->users.emplace(user.name,
-                            auth::make_account(user.name, user.password, user.password_hash));
+    // An argon2id hash is for the web pages: the port uses port_password_hash then.
+    const auto& hash =
+        user.port_password_hash.empty() ? user.password_hash : user.port_password_hash;
+    accounts->users.emplace(user.name, auth::make_account(user.name, user.password, hash));
   }
+  // Anonymous user commands, for the actions web.authz opens to anyone (UserCommands
+  // checks each command).
+  accounts->anonymous_users = std::any_of(
+      config.web.authz.begin(), config.web.authz.end(),
+      [](const auto& rule) { return rule.second.who == config::AccessRule::Who::anyone; });
   for (const auto& source : config.change_sources) {
     if (source.type != config::ChangeSourceType::sendchange) continue;
     accounts->change_senders.emplace(
         source.user, auth::make_account(source.user, source.password, source.password_hash));
   }
   return accounts;
+}
+
+// The passwords kept in files or the environment, with the warnings in master.log;
+// what is wrong (no secret in it), if anything.
+std::optional<std::string> read_passwords(const fs::path& dir, config::MasterConfig& config) {
+  auto warnings = config::resolve_passwords(dir, config);
+  if (!warnings) return warnings.error();
+  for (const auto& warning : config::password_warnings(config)) warnings->push_back(warning);
+  for (const auto& warning : *warnings) spdlog::warn("master.yaml: {}", warning);
+  return std::nullopt;
 }
 
 std::string host_name() {
@@ -176,6 +196,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   if (!text) return unexpected("the configuration cannot be read:\n" + unreadable);
   auto loaded = config::load_config_string(*text, config_path.string());
   if (!loaded) return unexpected("the configuration has errors:\n" + format_errors(loaded.error()));
+  if (auto problem = read_passwords(options.dir, *loaded)) return unexpected(*problem);
   impl->config = std::move(*loaded);
   if (options.slave_port) impl->config.slave_port = *options.slave_port;
 
@@ -281,6 +302,7 @@ std::string Master::reconfig() {
   if (!text) return unreadable;
   auto loaded = config::load_config_string(*text, config_path.string());
   if (!loaded) return format_errors(loaded.error());
+  if (auto problem = read_passwords(m.dir, *loaded)) return *problem + "\n";
   auto next = std::move(*loaded);
   // The port and the store stay as started: changing them needs a restart.
   next.slave_port = m.config.slave_port;

@@ -89,7 +89,8 @@ void UserCommands::on_frame(const std::shared_ptr<port::Connection>& connection,
   }
   wire::Frame reply;
   *reply.mutable_user_command_result() = run(connection->peer().name, frame.user_command());
-  spdlog::info("user {} ({}): {} -> {}", connection->peer().name, connection->remote(),
+  const auto& name = connection->peer().name;
+  spdlog::info("user {} ({}): {} -> {}", name.empty() ? kAnonymous : name, connection->remote(),
                frame.user_command().ShortDebugString(), reply.user_command_result().message());
   connection->send(std::move(reply));
 }
@@ -113,15 +114,22 @@ wire::UserCommandResult UserCommands::run(const std::string& user,
                        : command.has_force_build()    ? "force_build"
                                                       : nullptr;
   if (!action) return answer(false, "unknown command");
+  // An anonymous user (the port let it in because some action is open to anyone) is
+  // allowed exactly what web.authz gives "anyone"; events record it as "anonymous".
+  const std::string who = user.empty() ? std::string(kAnonymous) : user;
   if (!authorised(config->web, user, action)) {
+    if (user.empty()) {
+      return answer(false, std::string("anonymous users may not ") + action +
+                               " (web.authz): give --auth-file, EVENTBOT_AUTH or --auth USER");
+    }
     return answer(false, "user '" + user + "' may not " + action + " (web.authz)");
   }
-  if (command.has_stop_build()) return stop_build(user, command.stop_build());
-  if (command.has_cancel_request()) return cancel_request(user, command.cancel_request());
+  if (command.has_stop_build()) return stop_build(who, command.stop_build());
+  if (command.has_cancel_request()) return cancel_request(who, command.cancel_request());
   if (command.has_shutdown_slave()) {
-    return shutdown_slave(user, command.shutdown_slave(), *config);
+    return shutdown_slave(who, command.shutdown_slave(), *config);
   }
-  return force_build(user, command.force_build());
+  return force_build(who, command.force_build());
 }
 
 wire::UserCommandResult UserCommands::stop_build(const std::string& user,

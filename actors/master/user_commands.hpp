@@ -24,7 +24,11 @@ class actor_system;
 
 namespace eventbot::master {
 
-// Whether `user` may take `action` ("stop_build", ...) under `web`'s authz rules.
+// What events and master.log call a user who logged in without a name.
+inline constexpr char kAnonymous[] = "anonymous";
+
+// Whether `user` ("" for anonymous) may take `action` ("stop_build", ...) under `web`'s
+// authz rules.
 bool authorised(const config::WebConfig& web, const std::string& user, const std::string& action);
 
 class UserCommands final : public port::ConnectionHandler {
@@ -39,7 +43,7 @@ class UserCommands final : public port::ConnectionHandler {
   void on_refused(const std::string& remote, const wire::Hello& hello,
                   const std::string& reason) override;
 
-  // The answer to one command from `user` (without the port, for tests).
+  // The answer to one command from `user` ("": anonymous) (without the port, for tests).
   wire::UserCommandResult run(const std::string& user, const wire::UserCommand& command);
 
  private:

@@ -130,19 +130,26 @@ Expected<std::unique_ptr<ClientConnection>, ConnectError> ClientConnection::open
   if (!challenge) return unexpected(ConnectError{challenge.error()});
   if (!challenge->has_challenge()) return unexpected(ConnectError{"the master sent no challenge"});
 
-  wire::Frame hello;
-  hello.mutable_hello()->set_role(role);
-  hello.mutable_hello()->set_name(name);
-  hello.mutable_hello()->set_protocol_version(kProtocolVersion);
-  hello.mutable_hello()->set_proof(
-      auth::proof(auth::credential(name, password), challenge->challenge().nonce()));
-  if (auto sent = c.write_frame(hello, timeout); !sent) {
+  ClientHandshake handshake(role, name, password);
+  if (auto sent = c.write_frame(handshake.hello(challenge->challenge()), timeout); !sent) {
     return unexpected(ConnectError{sent.error()});
   }
   auto answer = c.read_frame(timeout);
   if (!answer) return unexpected(ConnectError{answer.error()});
+  if (answer->has_server_first()) {
+    auto final = handshake.final_message(answer->server_first());
+    if (!final) return unexpected(ConnectError{final.error()});
+    if (auto sent = c.write_frame(*final, timeout); !sent) {
+      return unexpected(ConnectError{sent.error()});
+    }
+    answer = c.read_frame(timeout);
+    if (!answer) return unexpected(ConnectError{answer.error()});
+  }
   if (answer->has_refused()) return unexpected(ConnectError{answer->refused().reason(), true});
   if (!answer->has_welcome()) return unexpected(ConnectError{"the master sent no welcome"});
+  if (auto proven = handshake.check_welcome(answer->welcome()); !proven) {
+    return unexpected(ConnectError{proven.error()});
+  }
   c.master_id_ = answer->welcome().master_id();
   stream.expires_never();
   return connection;

@@ -1,6 +1,6 @@
 #pragma once
 // Connecting to a master's port as a client: TCP, TLS when asked, the WebSocket
-// upgrade, then the challenge/hello/welcome exchange. Shared by the command-line tools
+// upgrade, then the SCRAM login (handshake.hpp). Shared by the command-line tools
 // (PortClient) and the slave agent (MasterLink). Every step has a deadline: the
 // operations run asynchronously on this thread, since a blocking read would ignore the
 // stream's expiry and wait forever for a silent master.

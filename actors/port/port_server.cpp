@@ -40,10 +40,11 @@ struct PortState {
   LogGate over_caps{std::chrono::seconds(10), 20};
 };
 
-// A name someone may log in as: short, UTF-8, no control characters. Anything else is
-// refused before it is looked up, logged or recorded.
+// A name someone may log in as: short, UTF-8, no control characters (or none at all: an
+// anonymous user, which the handshake accepts only where web.authz allows it). Anything
+// else is refused before it is looked up, logged or recorded.
 bool acceptable_login_name(const std::string& name) {
-  if (name.empty() || name.size() > kMaxLoginNameBytes || !is_valid_utf8(name)) return false;
+  if (name.size() > kMaxLoginNameBytes || !is_valid_utf8(name)) return false;
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7F) return false;
   }
@@ -110,10 +111,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       if (!problem.empty()) return self->drop(problem);
       // Until login a frame is small: a stranger cannot make the master hold more.
       self->ws_->set_read_limit(self->port_->limits.max_login_frame);
-      self->challenge_ = make_challenge(self->master_id_);
-      wire::Frame frame;
-      *frame.mutable_challenge() = self->challenge_;
-      self->send_now(encode_frame(frame));
+      self->handshake_.emplace(*self->accounts_, self->master_id_);
+      self->send_now(encode_frame(self->handshake_->challenge()));
       self->read_next();
     });
   }
@@ -185,34 +184,37 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     if (!frame) return drop(frame.error());
 
     if (!authenticated_) {
-      if (!frame->has_hello()) return drop("first frame was not a hello");
       // A name no account can have is refused as any wrong login is, and shown only
       // escaped and cut: nobody can make a log line or an event as big as a frame.
-      const bool bad_name = !acceptable_login_name(frame->hello().name());
-      auto peer =
-          bad_name ? Expected<Peer, std::string>(unexpected(std::string("wrong name or password")))
-                   : check_hello(*accounts_, challenge_, frame->hello());
-      if (!peer) {
-        if (bad_name) {
-          frame->mutable_hello()->set_name(printable_text(frame->hello().name(), kShownNameBytes));
-        }
-        handler_->on_refused(remote_, frame->hello(), peer.error());
+      if (frame->has_hello() && !acceptable_login_name(frame->hello().name())) {
+        wire::Hello shown = frame->hello();
+        shown.set_name(printable_text(shown.name(), kShownNameBytes));
+        const std::string reason = "wrong name or password";
+        handler_->on_refused(remote_, shown, reason);
         wire::Frame refused;
-        refused.mutable_refused()->set_reason(peer.error());
+        refused.mutable_refused()->set_reason(reason);
         send_now(encode_frame(refused));
         closing_ = true;
-        close_reason_ = "refused: " + peer.error();
+        close_reason_ = "refused: " + reason;
         return;
       }
-      authenticated_ = true;
-      hello_timer_.cancel();
-      port_->caps.logged_in(address_);
-      ws_->set_read_limit(kMaxFrameBytes);
-      peer_ = *peer;
-      wire::Frame welcome;
-      welcome.mutable_welcome()->set_master_id(master_id_);
-      send_now(encode_frame(welcome));
-      handler_->on_authenticated(handle());
+      auto step = handshake_->on_frame(*frame);
+      if (!step.violation.empty()) return drop(step.violation);
+      if (step.reply) send_now(encode_frame(*step.reply));
+      if (!step.refusal.empty()) {
+        handler_->on_refused(remote_, handshake_->hello(), step.refusal);
+        closing_ = true;
+        close_reason_ = "refused: " + step.refusal;
+        return;
+      }
+      if (step.peer) {
+        authenticated_ = true;
+        hello_timer_.cancel();
+        port_->caps.logged_in(address_);
+        ws_->set_read_limit(kMaxFrameBytes);
+        peer_ = *step.peer;
+        handler_->on_authenticated(handle());
+      }
     } else {
       handler_->on_frame(handle(), *frame);
     }
@@ -297,7 +299,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::string master_id_;
   std::string address_;  // "127.0.0.1", what the caps count
   std::string remote_;   // "127.0.0.1:53211"
-  wire::Challenge challenge_;
+  std::optional<ServerHandshake> handshake_;  // from the WebSocket upgrade until the login
   Peer peer_;
   bool authenticated_ = false;
   bool closing_ = false;

@@ -19,6 +19,17 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+// The template as create-master writes it: with its web user's password file.
+void write_template(const std::filesystem::path& path, const std::string& text) {
+  write_file(path, text);
+  // It holds passwords: readable by its owner only, as create-master writes it.
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0600));
+  const auto password = path.parent_path() / std::string(kWebPasswordFile);
+  write_file(password, "made-at-random\n");
+  std::filesystem::permissions(
+      password, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
 struct Outcome {
   int code;
   std::string out;
@@ -33,9 +44,7 @@ Outcome checkconfig(const std::filesystem::path& path) {
 
 TEST(Checkconfig, AGoodDirectorySaysSo) {
   eventbot::testing::TempDir dir("checkconfig");
-  write_file(dir / "master.yaml", master_yaml_template());
-  // It holds passwords: readable by its owner only, as create-master writes it.
-  std::filesystem::permissions(dir / "master.yaml", static_cast<std::filesystem::perms>(0600));
+  write_template(dir / "master.yaml", master_yaml_template());
   Outcome outcome = checkconfig(dir.path());
   EXPECT_EQ(outcome.code, 0);
   EXPECT_EQ(outcome.out, "Config file is good!\n");
@@ -44,7 +53,7 @@ TEST(Checkconfig, AGoodDirectorySaysSo) {
 
 TEST(Checkconfig, AGoodFileNamedDirectly) {
   eventbot::testing::TempDir dir("checkconfig");
-  write_file(dir / "other.yaml", master_yaml_template());
+  write_template(dir / "other.yaml", master_yaml_template());
   EXPECT_EQ(checkconfig(dir / "other.yaml").code, 0);
 }
 
@@ -58,7 +67,7 @@ TEST(Checkconfig, TlsFilesAreLoadedRelativeToTheMasterDirectory) {
     std::string text = master_yaml_template();
     auto at = text.find("  slave_port: 9989\n");
     text.insert(at, "  tls: {certificate: " + certificate + ", key: " + key + "}\n");
-    write_file(dir / "master.yaml", text);
+    write_template(dir / "master.yaml", text);
     return checkconfig(dir.path());
   };
   EXPECT_EQ(with_tls("tls/master.pem", "tls/master.key").code, 0);

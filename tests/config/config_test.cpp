@@ -142,8 +142,9 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
   EXPECT_EQ(c.web.port, 8011);
   EXPECT_EQ(c.web.bind, "0.0.0.0");
   ASSERT_EQ(c.web.users.size(), 2u);
-  EXPECT_EQ(c.web.users[0], (WebUser{"admin", "", kHash, {"admin", "dev"}, "admin@example.org"}));
-  EXPECT_EQ(c.web.users[1], (WebUser{"bob", "secret", "", {}, ""}));
+  EXPECT_EQ(c.web.users[0],
+            (WebUser{"admin", "", kHash, {"admin", "dev"}, "admin@example.org", {}, {}}));
+  EXPECT_EQ(c.web.users[1], (WebUser{"bob", "secret", "", {}, "", {}, {}}));
   EXPECT_EQ(c.web.authz.size(), 4u);
   EXPECT_EQ(c.web.authz.at("force_build").who, AccessRule::Who::anyone);
   EXPECT_EQ(c.web.authz.at("stop_build").who, AccessRule::Who::authenticated);
@@ -161,8 +162,8 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
   EXPECT_EQ(c.validation, (InputValidation{"^[a-z/]*$", "^[0-9a-f]*$", R"(^\w+$)", "^.*$"}));
 
   ASSERT_EQ(c.slaves.size(), 2u);
-  SlaveConfig linux_slave{"linux-slave",       "pass", "", 2, {{"os", R"("linux")"}},
-                          {"ops@example.org"}, 7200,   600};
+  SlaveConfig linux_slave{"linux-slave",       "pass", "",  2, {{"os", R"("linux")"}},
+                          {"ops@example.org"}, 7200,   600, {}};
   EXPECT_EQ(c.slaves[0], linux_slave);
   EXPECT_EQ(c.slaves[1].password_hash, kHash);
   EXPECT_EQ(c.slaves[1].max_builds, 0);
@@ -407,6 +408,13 @@ TEST(MasterYamlTemplate, LoadsAsItIs) {
   ASSERT_EQ(c.builders[0].steps.size(), 1u);
   EXPECT_EQ(c.builders[0].steps[0].type, "shell");
   EXPECT_EQ(c.web.authz.at("force_build").who, AccessRule::Who::anyone);
+  // A web user for stop-build and the rest, whose password is not in the template.
+  ASSERT_EQ(c.web.users.size(), 1u);
+  EXPECT_EQ(c.web.users[0].name, "admin");
+  EXPECT_EQ(c.web.users[0].password, "");
+  EXPECT_EQ(c.web.users[0].password_hash, "");
+  EXPECT_EQ(c.web.users[0].password_from.file, kWebPasswordFile);
+  EXPECT_EQ(c.web.authz.at("stop_build").roles, std::vector<std::string>{"admin"});
 }
 
 TEST(MasterYamlTemplate, UsesTheGivenPorts) {
@@ -456,9 +464,8 @@ TEST(MasterYamlTemplate, CommentedExamplesLoadWhenUncommented) {
   EXPECT_EQ(
       errors,
       (std::vector<std::string>{
-          R"(master.yaml:110:14: builders[1].slaves[0]: no slave named "linux-slave")",
-          R"(master.yaml:110:14: builders[1].slaves[0]: no slave named "bsd-slave")",
-          R"(master.yaml:136:22: web.users[0].password_hash: must be "sha256:" and 64 hex digits, as `eventbot hash-password` prints)",
+          R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "linux-slave")",
+          R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "bsd-slave")",
       }))
       << uncommented;
 }

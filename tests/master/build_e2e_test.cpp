@@ -131,8 +131,8 @@ class BuildE2E : public ::testing::Test {
                                 (master_extra.empty() ? "" : ", " + master_extra) +
                                 "}\n"
                                 "change_sources:\n"
-                                "  - {type: sendchange, user: change, password: changepw}\n" +
-                                rest);
+                                "  - {type: sendchange, user: change, " +
+                                sendchange_credential_ + "}\n" + rest);
     auto checked = run_process({eventbot(), "checkconfig", master_dir().string()});
     ASSERT_EQ(checked.exit_code, 0) << describe(checked);
     ASSERT_NO_FATAL_FAILURE(launch_master());
@@ -354,6 +354,8 @@ class BuildE2E : public ::testing::Test {
   std::map<std::string, std::unique_ptr<AgentProcess>> agents_;
   std::unique_ptr<TcpProxy> proxy_;
   std::optional<TestCertificate> tls_;
+  // How master.yaml gives the sendchange source's password (changepw).
+  std::string sendchange_credential_ = "password: changepw";
 
   void run_build_across_a_graceful_restart();
 };
@@ -1340,6 +1342,92 @@ slaves:
   ASSERT_EQ(sendchange("v2-release", "r2").exit_code, 0);
   ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_buildset_submitted).size() == 2; }));
   EXPECT_TRUE(master_running());
+}
+
+// The logins of item "password storage": a real slave and `eventbot sendchange` log in
+// to SCRAM entries that `eventbot hash-password` printed; web users whose passwords
+// come from a file and from the master's environment give commands with the login
+// taken from a file, the environment and (anonymously) from nothing; no password
+// reaches master.log or the event log.
+TEST_F(BuildE2E, ScramEntriesAndPasswordSourcesLogInWithoutLeakingSecrets) {
+  auto hash_of = [&](const std::string& name, const std::string& password) {
+    auto printed = run_process(
+        {"/bin/sh", "-c",
+         "printf '%s\\n' '" + password + "' | '" + eventbot() + "' hash-password " + name});
+    EXPECT_EQ(printed.exit_code, 0) << describe(printed);
+    EXPECT_EQ(printed.out.rfind("SCRAM-SHA-256$4096:", 0), 0u) << printed.out;
+    return printed.out.substr(0, printed.out.find('\n'));
+  };
+  sendchange_credential_ = "password_hash: \"" + hash_of("change", "changepw") + "\"";
+  fs::create_directories(master_dir());
+  master_test::write_file(master_dir() / "admin.password", "admin-file-secret\n");
+  fs::permissions(master_dir() / "admin.password", fs::perms::owner_read | fs::perms::owner_write);
+  ::setenv("EVENTBOT_E2E_DEV_PASSWORD", "dev-env-secret", 1);
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password_hash: ")" + hash_of("s1", "slave-secret") +
+                                       R"("}
+schedulers:
+  - {type: any_branch, name: all, builders: [quick]}
+  - {type: force, name: force, builders: [quick]}
+builders:
+  - name: quick
+    slaves: [s1]
+    steps:
+      - {type: shell, name: hello, command: "echo hello"}
+web:
+  users:
+    - {name: admin, password_file: admin.password, roles: [admin]}
+    - {name: dev, password_env: EVENTBOT_E2E_DEV_PASSWORD}
+  authz:
+    force_build: anyone
+    stop_build: [admin]
+)"));
+  ::unsetenv("EVENTBOT_E2E_DEV_PASSWORD");
+  start_slave("s1", "slave-secret");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  auto sent = sendchange("main", "r1");
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+  ASSERT_TRUE(wait_for([&] { return finished("quick", 0); }));
+  EXPECT_EQ(build("quick", 0).finished->result(), events::SUCCESS);
+  EXPECT_NE(sendchange("main", "r2", {"--auth", "change:wrong"}).exit_code, 0);
+
+  const auto where = "127.0.0.1:" + std::to_string(port_);
+  // Anonymous: force_build is open to anyone, stop_build is not.
+  auto forced = run_process({eventbot(), "force", "-m", where, "force", "--reason", "by anyone"});
+  EXPECT_EQ(forced.exit_code, 0) << describe(forced);
+  ASSERT_TRUE(wait_for([&] { return finished("quick", 1); }));
+  auto stop_anonymous = run_process({eventbot(), "stop-build", "-m", where, "quick", "1"});
+  EXPECT_EQ(stop_anonymous.exit_code, 1);
+  EXPECT_NE(stop_anonymous.err.find("anonymous users may not stop_build"), std::string::npos)
+      << describe(stop_anonymous);
+  // admin from --auth USER with the master's own password file; dev from the environment
+  // (logged in, but not allowed); a wrong password in the environment is refused.
+  auto admin = run_process({eventbot(), "stop-build", "-m", where, "--auth", "admin", "--auth-file",
+                            (master_dir() / "admin.password").string(), "quick", "1"});
+  EXPECT_EQ(admin.exit_code, 1);
+  EXPECT_NE(admin.err.find("has finished"), std::string::npos) << describe(admin);
+  auto dev = run_process({"/usr/bin/env", "EVENTBOT_AUTH=dev:dev-env-secret", eventbot(),
+                          "stop-build", "-m", where, "quick", "1"});
+  EXPECT_NE(dev.err.find("user 'dev' may not stop_build"), std::string::npos) << describe(dev);
+  auto wrong = run_process({"/usr/bin/env", "EVENTBOT_AUTH=dev:nope", eventbot(), "stop-build",
+                            "-m", where, "quick", "1"});
+  EXPECT_NE(wrong.err.find("refused the connection: wrong name or password"), std::string::npos)
+      << describe(wrong);
+
+  // No secret in master.log, in any event (ConfigLoaded included), or in the answers.
+  const auto master_log = master_test::read_file(master_dir() / "master.log");
+  for (const std::string secret : {"admin-file-secret", "dev-env-secret", "slave-secret"}) {
+    EXPECT_EQ(master_log.find(secret), std::string::npos) << secret;
+    for (const auto& event : log_.events()) {
+      EXPECT_EQ(event.DebugString().find(secret), std::string::npos) << event.DebugString();
+    }
+    for (const auto* result : {&forced, &stop_anonymous, &admin, &dev, &wrong}) {
+      EXPECT_EQ((result->out + result->err).find(secret), std::string::npos) << secret;
+    }
+  }
+  auto loaded = select(&Envelope::has_config_loaded);
+  ASSERT_FALSE(loaded.empty());
+  EXPECT_NE(loaded.back().config_loaded().content().find("<redacted>"), std::string::npos);
 }
 
 }  // namespace

@@ -404,6 +404,46 @@ TEST_F(CliLifecycle, AStalePidFileNamingAnotherProcessDoesNotBlockStart) {
   EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0);
 }
 
+// A new master's first day: the template's force scheduler is open to anyone, so
+// `eventbot force` needs no login; its web user admin has a random password in a file
+// readable by its owner alone, and stop-build logs in with that file.
+TEST_F(CliLifecycle, TheTemplateForcesWithoutLoginAndItsWebUserGivesCommands) {
+  ASSERT_NO_FATAL_FAILURE(create_and_start());
+  const auto password_file = dir_ / "web-admin.password";
+  ASSERT_TRUE(fs::exists(password_file));
+  EXPECT_EQ(fs::status(password_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  const auto password = read_file(password_file);
+  EXPECT_GE(password.size(), 17u);  // 18 random bytes in base64, and a newline
+  EXPECT_EQ(read_file(dir_ / "master.yaml").find(password.substr(0, password.size() - 1)),
+            std::string::npos);
+  const auto where = "127.0.0.1:" + std::to_string(port_);
+
+  auto forced = eventbot({"force", "-m", where, "force", "--reason", "first try"});
+  EXPECT_EQ(forced.exit_code, 0) << describe(forced);
+  EXPECT_NE(forced.out.find("build forced through scheduler force"), std::string::npos)
+      << describe(forced);
+  EXPECT_TRUE(wait_until([&] { return !events_of("buildset_submitted").empty(); }));
+
+  auto anonymous_stop = eventbot({"stop-build", "-m", where, "runtests", "0"});
+  EXPECT_EQ(anonymous_stop.exit_code, 1);
+  EXPECT_NE(anonymous_stop.err.find("anonymous users may not stop_build"), std::string::npos)
+      << describe(anonymous_stop);
+  // Logged in as admin (role admin may stop_build): the answer is about the build.
+  auto admin_stop = eventbot({"stop-build", "-m", where, "--auth", "admin", "--auth-file",
+                              password_file.string(), "runtests", "99"});
+  EXPECT_EQ(admin_stop.exit_code, 1);
+  EXPECT_NE(admin_stop.err.find("no build runtests #99"), std::string::npos)
+      << describe(admin_stop);
+  // --help says where else the login may come from.
+  auto help = eventbot({"stop-build", "--help"});
+  EXPECT_NE(help.out.find("--auth-file"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("EVENTBOT_AUTH"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("shows the password to every user of the machine (ps)"),
+            std::string::npos)
+      << help.out;
+}
+
 TEST_F(CliLifecycle, ForegroundStartIsRefusedWhileADaemonRuns) {
   ASSERT_NO_FATAL_FAILURE(create_and_start());
   auto foreground = eventbot({"start", "--foreground", dir()});

@@ -17,7 +17,8 @@ namespace {
 config::MasterConfig make_config() {
   config::MasterConfig config;
   config.master_id = "m1";
-  config.web.users = {{"admin", "secret", "", {"admin"}, ""}, {"dev", "devpw", "", {}, ""}};
+  config.web.users = {{"admin", "secret", "", {"admin"}, "", {}, {}},
+                      {"dev", "devpw", "", {}, "", {}, {}}};
   config.web.authz["stop_build"] = {config::AccessRule::Who::roles, {"admin"}};
   config.web.authz["cancel_pending_build"] = {config::AccessRule::Who::authenticated, {}};
   config.web.authz["graceful_shutdown"] = {config::AccessRule::Who::nobody, {}};
@@ -169,6 +170,29 @@ TEST_F(UserCommandsTest, AStopReasonThatIsTooLongChangesNothing) {
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(refused.message(), "reason is 5000 bytes long; at most 4096 are accepted");
   EXPECT_EQ(stream(streams::build("b", 4)).size(), 1u);
+}
+
+// A user who logged in without a name (the port lets one in while some action is open
+// to anyone) may do exactly those actions, recorded as "anonymous".
+TEST_F(UserCommandsTest, AnonymousUsersMayDoWhatIsOpenToAnyoneOnly) {
+  events::Envelope submitted;
+  submitted.mutable_build_request_submitted()->set_request_id(10);
+  append(streams::build_request(10), submitted);
+  auto refused = cancel("", 10);  // cancel_pending_build: authenticated
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message(),
+            "anonymous users may not cancel_pending_build (web.authz): give --auth-file, "
+            "EVENTBOT_AUTH or --auth USER");
+  EXPECT_EQ(stream(streams::build_request(10)).size(), 1u);
+
+  auto open = make_config();
+  open.web.authz["cancel_pending_build"] = {config::AccessRule::Who::anyone, {}};
+  commands->configure(std::make_shared<const config::MasterConfig>(open), caf::actor());
+  auto cancelled = cancel("", 10);
+  EXPECT_TRUE(cancelled.ok()) << cancelled.message();
+  auto events = stream(streams::build_request(10));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].build_request_cancelled().who(), "anonymous");
 }
 
 TEST_F(UserCommandsTest, StopsOnlyARunningBuild) {

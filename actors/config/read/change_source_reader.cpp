@@ -6,7 +6,8 @@ namespace eventbot::config::detail {
 namespace {
 
 const std::vector<std::string> kCommonKeys = {"type", "name"};
-const std::vector<std::string> kSendchangeKeys = {"user", "password", "password_hash", "prefix"};
+const std::vector<std::string> kSendchangeKeys = {"user",          "password",     "password_hash",
+                                                  "password_file", "password_env", "prefix"};
 const std::vector<std::string> kGitPollerKeys = {
     "repository", "branches", "poll_interval", "project", "category", "repository_name", "workdir"};
 
@@ -31,7 +32,7 @@ void read_sendchange(const MapReader& reader, ChangeSourceConfig& source) {
   } else {
     source.user = "change";  // the manual's default, as `sendchange --auth` assumes
   }
-  read_credentials(reader, source.password, source.password_hash);
+  read_credentials(reader, source.password, source.password_hash, source.password_from);
   if (auto prefix = reader.get("prefix").string()) source.prefix = *prefix;
 }
 

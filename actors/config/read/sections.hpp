@@ -26,8 +26,14 @@ std::vector<SchedulerConfig> read_schedulers(const Value& list, NameTable& names
 std::vector<BuilderConfig> read_builders(const Value& list, NameTable& names);
 std::vector<StatusTargetConfig> read_status_targets(const Value& list, NameTable& names);
 
-// Exactly one of "password" and "password_hash", the hash as `eventbot hash-password`
-// prints it. Neither value ever appears in a message.
-void read_credentials(const MapReader& map, std::string& password, std::string& password_hash);
+// Exactly one of "password", "password_hash" (as `eventbot hash-password` prints it),
+// "password_file" and "password_env". No password or hash ever appears in a message.
+// `web_user`: an argon2id hash is allowed too (`hash-password --web`).
+void read_credentials(const MapReader& map, std::string& password, std::string& password_hash,
+                      PasswordSource& from, bool web_user = false);
+
+// The keys read_credentials reads.
+inline const std::vector<std::string> kCredentialKeys = {"password", "password_hash",
+                                                         "password_file", "password_env"};
 
 }  // namespace eventbot::config::detail

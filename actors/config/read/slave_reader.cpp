@@ -7,8 +7,9 @@ namespace {
 
 std::optional<SlaveConfig> read_slave(const Value& element, NameTable& names) {
   auto reader = read_map_element(
-      element, KeyRules::only({"name", "password", "password_hash", "max_builds", "properties",
-                               "notify_on_missing", "missing_timeout", "keepalive_interval"}));
+      element, KeyRules::only({"name", "password", "password_hash", "password_file", "password_env",
+                               "max_builds", "properties", "notify_on_missing", "missing_timeout",
+                               "keepalive_interval"}));
   if (!reader) return std::nullopt;
   SlaveConfig slave;
   Value name = reader->required("name");
@@ -16,7 +17,7 @@ std::optional<SlaveConfig> read_slave(const Value& element, NameTable& names) {
     slave.name = *text;
     names.define(NameKind::slave, slave.name, name);
   }
-  read_credentials(*reader, slave.password, slave.password_hash);
+  read_credentials(*reader, slave.password, slave.password_hash, slave.password_from);
   if (auto n = reader->get("max_builds").integer(0)) slave.max_builds = static_cast<int>(*n);
   if (auto properties = reader->get("properties").property_map()) slave.properties = *properties;
   Value notify = reader->get("notify_on_missing");

@@ -146,15 +146,6 @@ bool is_json_number(std::string_view text) {
   return i == text.size();
 }
 
-bool is_password_hash(std::string_view text) {
-  constexpr std::string_view prefix = "sha256:";
-  if (!text.starts_with(prefix) || text.size() != prefix.size() + 64) return false;
-  for (char c : text.substr(prefix.size())) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 bool looks_like_mail_address(std::string_view text) {
   auto at = text.find('@');
   return at != std::string_view::npos && at > 0 && at + 1 < text.size() &&

@@ -25,9 +25,6 @@ std::optional<std::string> regex_problem(const std::string& regex);
 // length: a 300,000-digit number is a number, checked in one pass.
 bool is_json_number(std::string_view text);
 
-// "sha256:" and 64 hex digits, as `eventbot hash-password` prints.
-bool is_password_hash(std::string_view text);
-
 bool looks_like_mail_address(std::string_view text);
 
 // Why `path` cannot be a directory under the master's or slave's base directory

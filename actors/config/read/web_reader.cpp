@@ -1,4 +1,5 @@
 // web: the gateway's port, its users, who may do what (Buildbot's Authz), change hooks.
+#include "actors/auth/credentials.hpp"
 #include "actors/config/read/sections.hpp"
 #include "actors/config/read/value_formats.hpp"
 
@@ -16,7 +17,8 @@ const std::vector<std::string> kChangeHookDialects = {"base", "github", "gitlab"
 
 std::optional<WebUser> read_user(const Value& element, NameTable& names) {
   auto reader = read_map_element(
-      element, KeyRules::only({"name", "password", "password_hash", "roles", "email"}));
+      element, KeyRules::only({"name", "password", "password_hash", "password_file", "password_env",
+                               "port_password_hash", "roles", "email"}));
   if (!reader) return std::nullopt;
   WebUser user;
   Value name = reader->required("name");
@@ -24,7 +26,18 @@ std::optional<WebUser> read_user(const Value& element, NameTable& names) {
     user.name = *text;
     names.define(NameKind::web_user, user.name, name);
   }
-  read_credentials(*reader, user.password, user.password_hash);
+  read_credentials(*reader, user.password, user.password_hash, user.password_from,
+                   /*web_user=*/true);
+  Value port_hash = reader->get("port_password_hash");
+  if (auto text = port_hash.string()) {
+    if (auth::hash_kind(*text) == auth::HashKind::scram) {
+      user.port_password_hash = *text;
+    } else {
+      port_hash.error(
+          "must be the \"SCRAM-SHA-256$...\" line `eventbot hash-password --web NAME` "
+          "prints");
+    }
+  }
   if (auto roles = reader->get("roles").string_list()) user.roles = *roles;
   Value email = reader->get("email");
   if (auto text = email.string()) {

@@ -43,7 +43,7 @@ std::string redact_url_credentials(std::string_view text) {
     while (scheme_start > 0 && is_scheme_char(text[scheme_start - 1])) --scheme_start;
     const std::size_t start = separator + 3;
     const std::size_t end = authority_end(text, start);
-    search = end;
+    search = start;  // "a://b://u:p@h": the next URL may start inside this one's text
     if (scheme_start == separator) continue;  // "://" without a scheme
     // The last '@' of the authority: a password may hold an unescaped '@'.
     const std::size_t at = text.substr(start, end - start).rfind('@');

@@ -225,6 +225,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help
+    // `eventbot-replay DIR` with a DIR that is not there: that is the news, not the
+    // missing subcommand.
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+      return report_error(std::cerr,
+                          dir +
+                              " does not exist (eventbot-replay DIR SUBCOMMAND reads "
+                              "the master directory DIR; see eventbot-replay --help)",
+                          kExitStoreError);
+    }
     return report_usage_error(error);
   }
   for (const auto& subcommand : subcommands) {

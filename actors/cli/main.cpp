@@ -91,6 +91,26 @@ bool master_dir_exists(const fs::path& dir) {
   return false;
 }
 
+// `eventbot DIR` (the command forgotten) or a mistyped command: say which, and name the
+// path when the word is one, rather than CLI11's "A subcommand is required".
+int not_a_command(const std::string& word) {
+  std::error_code ec;
+  const bool looks_like_a_path = word.find('/') != std::string::npos || fs::exists(word, ec);
+  if (!looks_like_a_path) {
+    std::cerr << "eventbot: unknown command \"" << word << "\" (eventbot --help lists them)\n";
+  } else if (fs::is_directory(word, ec)) {
+    std::cerr << "eventbot: \"" << word << "\" is a directory, not a command; to use the master "
+              << "there: eventbot start " << word << " (or stop, restart, reconfig, checkconfig)\n";
+  } else if (fs::exists(word, ec)) {
+    std::cerr << "eventbot: \"" << word << "\" is a file, not a command; to check it: "
+              << "eventbot checkconfig " << word << "\n";
+  } else {
+    std::cerr << "eventbot: \"" << word << "\" is not a command, and " << word
+              << " does not exist (eventbot create-master " << word << " makes a master there)\n";
+  }
+  return 2;
+}
+
 int start(const fs::path& dir, bool foreground) {
   if (!master_dir_exists(dir)) return 1;
   auto main = [dir](const master::ReadyReporter& ready) { return master::run_master(dir, ready); };
@@ -314,6 +334,14 @@ int main(int argc, char** argv) {
     code = cli::run_user_command("force", user, force_command);
   });
 
+  if (argc >= 2 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+      known = known || command->check_name(word);
+    }
+    if (!known) return not_a_command(word);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -37,6 +37,8 @@ TEST(RedactUrlCredentials, EveryUrlInAText) {
                                    "also http://a:b@c/d and https://e/f"),
             "fatal: unable to access 'https://***@h/r.git/': 403; also http://a:***@c/d and "
             "https://e/f");
+  EXPECT_EQ(redact_url_credentials("proxy://p/https://u:pw@h/r"), "proxy://p/https://u:***@h/r");
+  EXPECT_EQ(redact_url_credentials("a://b://u:pw@h"), "a://b://u:***@h");
   EXPECT_TRUE(has_url_credentials("repository: https://t@h/r"));
   EXPECT_FALSE(has_url_credentials("repository: https://h/r"));
 }

@@ -561,6 +561,20 @@ TEST(CliMissingDirectory, EveryCommandNamesTheMissingDirectory) {
     EXPECT_EQ(result.err.find("subcommand"), std::string::npos) << command << "\n"
                                                                 << describe(result);
   }
+  // The command forgotten (`eventbot DIR`), and `eventbot-replay DIR` without one: the
+  // missing path is the news, not CLI11's "A subcommand is required".
+  for (auto args : {std::vector<std::string>{eventbot_binary(), missing},
+                    std::vector<std::string>{replay_binary(), missing}}) {
+    auto result = run_process(args);
+    EXPECT_NE(result.exit_code, 0) << describe(result);
+    EXPECT_NE(result.err.find(missing + " does not exist"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.err.find("subcommand is required"), std::string::npos) << describe(result);
+  }
+  // An existing directory given without a command says which command to use.
+  auto forgotten = eventbot({dir.path().string()});
+  EXPECT_NE(forgotten.exit_code, 0);
+  EXPECT_NE(forgotten.err.find("eventbot start " + dir.path().string()), std::string::npos)
+      << describe(forgotten);
   EXPECT_FALSE(fs::exists(missing)) << "a command created the missing directory";
 }
 

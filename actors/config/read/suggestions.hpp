@@ -9,7 +9,9 @@ namespace eventbot::config::detail {
 
 // The candidate the user most likely meant by `word`: Buildbot's name for one of ours
 // (builderNames → builders), the same letters ignoring case and '_' (treeStableTimer →
-// tree_stable_timer), or the nearest within a small edit distance. Nothing if none is close.
+// tree_stable_timer), the nearest within a small edit distance, or the one candidate the
+// word starts or is started by (master_shell → master_shell_command). Nothing if none
+// is close.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 

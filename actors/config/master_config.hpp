@@ -21,7 +21,7 @@ inline constexpr int kDefaultWebPort = 8010;
 using PropertyMap = std::map<std::string, std::string>;
 
 // Matches a string either by a list of exact values or by one regular expression
-// (ECMAScript syntax, as std::regex reads it), as the manual's ChangeFilter does.
+// (RE2's syntax, common/regex.hpp), as the manual's ChangeFilter does.
 struct StringMatcher {
   std::vector<std::string> values;  // empty with no regex: matches anything
   std::optional<std::string> regex;
@@ -269,8 +269,9 @@ struct LogLimits {
   bool operator==(const LogLimits&) const = default;
 };
 
-// Patterns user input (forced builds, sendchange) must match, ECMAScript regexes;
-// the defaults are Buildbot's c['validation'].
+// Patterns user input (forced builds, sendchange) must match (RE2 regexes, matched from
+// the start; actors/intake/user_values.hpp checks them); the defaults are Buildbot's
+// c['validation'].
 struct InputValidation {
   std::string branch = R"(^[\w.+/~-]*$)";
   std::string revision = R"(^[ \w\.\-\/]*$)";

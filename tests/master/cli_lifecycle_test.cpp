@@ -445,6 +445,35 @@ TEST_F(CliLifecycle, TheTemplateForcesWithoutLoginAndItsWebUserGivesCommands) {
       << help.out;
 }
 
+// hash-password prints a SCRAM verifier; with --web, the two lines a web user takes
+// (argon2id for the web pages, SCRAM for the port), which checkconfig accepts as they are.
+TEST_F(CliLifecycle, HashPasswordPrintsVerifiersThatCheckconfigAccepts) {
+  auto hash = [&](const std::string& options) {
+    return run_process(
+        {"/bin/sh", "-c", "printf 'pw\\n' | '" + eventbot_binary() + "' hash-password " + options});
+  };
+  auto plain = hash("s1");
+  ASSERT_EQ(plain.exit_code, 0) << describe(plain);
+  EXPECT_TRUE(std::regex_match(
+      plain.out,
+      std::regex(
+          R"(SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}\n)")))
+      << plain.out;
+  auto web = hash("--web admin");
+  ASSERT_EQ(web.exit_code, 0) << describe(web);
+  auto lines = lines_of(web.out);
+  ASSERT_EQ(lines.size(), 2u) << web.out;
+  EXPECT_EQ(lines[0].rfind("password_hash: \"$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << web.out;
+  EXPECT_EQ(lines[1].rfind("port_password_hash: \"SCRAM-SHA-256$4096:", 0), 0u) << web.out;
+  write_file(dir_ / "master.yaml", "slaves:\n  - name: s1\n    password_hash: \"" +
+                                       plain.out.substr(0, plain.out.size() - 1) +
+                                       "\"\nweb:\n  users:\n    - name: admin\n      " + lines[0] +
+                                       "\n      " + lines[1] + "\n");
+  auto checked = eventbot({"checkconfig", dir()});
+  EXPECT_EQ(checked.exit_code, 0) << describe(checked);
+  EXPECT_EQ(checked.err, "") << describe(checked);  // nothing to warn about
+}
+
 TEST_F(CliLifecycle, ForegroundStartIsRefusedWhileADaemonRuns) {
   ASSERT_NO_FATAL_FAILURE(create_and_start());
   auto foreground = eventbot({"start", "--foreground", dir()});

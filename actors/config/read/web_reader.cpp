@@ -30,7 +30,10 @@ std::optional<WebUser> read_user(const Value& element, NameTable& names) {
                    /*web_user=*/true);
   Value port_hash = reader->get("port_password_hash");
   if (auto text = port_hash.string()) {
-    if (auth::hash_kind(*text) == auth::HashKind::scram) {
+    // The old sha256 form logs in over the port too (and is what replay puts back for a
+    // redacted hash).
+    auto kind = auth::hash_kind(*text);
+    if (kind == auth::HashKind::scram || kind == auth::HashKind::sha256) {
       user.port_password_hash = *text;
     } else {
       port_hash.error(

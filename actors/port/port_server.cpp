@@ -1,5 +1,6 @@
 #include "actors/port/port_server.hpp"
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -49,6 +50,25 @@ bool acceptable_login_name(const std::string& name) {
     if (c < 0x20 || c == 0x7F) return false;
   }
   return true;
+}
+
+// protobuf logs a line of its own for each string field that is not UTF-8 in a frame it
+// parses: a stranger could fill master.log with them. They go through a gate too.
+void gate_protobuf_log() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    google::protobuf::SetLogHandler(
+        [](google::protobuf::LogLevel, const char*, int, const std::string& message) {
+          static std::mutex mutex;
+          static LogGate gate(std::chrono::seconds(10), 20);
+          std::lock_guard lock(mutex);
+          if (!gate.allow(Clock::now())) return;
+          spdlog::warn("protobuf: {}{}", printable_text(message, 300),
+                       gate.left_out()
+                           ? " (" + std::to_string(gate.left_out()) + " more such lines not logged)"
+                           : std::string());
+        });
+  });
 }
 
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
@@ -352,7 +372,8 @@ struct PortServer::Impl {
     const auto wait = backoff.on_failure(std::error_code(ec.value(), std::system_category()));
     if (accept_failures.allow(Clock::now())) {
       spdlog::warn("accepting a connection failed: {}{}{}", ec.message(),
-                   wait.count() ? "; retrying every " + std::to_string(wait.count()) + " ms at most"
+                   wait.count() ? "; next attempt in " + std::to_string(wait.count()) +
+                                      " ms (the wait doubles up to 1 s while it fails)"
                                 : std::string(),
                    accept_failures.left_out() ? " (" + std::to_string(accept_failures.left_out()) +
                                                     " more failures not logged)"
@@ -415,6 +436,7 @@ Expected<std::unique_ptr<PortServer>, std::string> PortServer::start(
   impl->accounts = std::move(accounts);
   impl->master_id = options.master_id;
   impl->state = std::make_shared<PortState>(options.limits);
+  gate_protobuf_log();
   impl->tls = options.tls;
   beast::error_code ec;
   auto address = asio::ip::make_address(options.bind, ec);

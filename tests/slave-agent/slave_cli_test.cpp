@@ -145,6 +145,11 @@ TEST(SlaveCli, StartWaitsForTheMastersFirstAnswerAndSaysWhyItFailed) {
         0);
     return run_process({slave_binary(), "start", (dir.path() / name).string()});
   };
+  // The agent that reported the failure stops and removes its pid file.
+  auto stops = [&](const std::string& name) {
+    return wait_until([&] { return !std::filesystem::exists(dir.path() / name / "slave.pid"); },
+                      10s);
+  };
 
   auto wrong = start_in("wrong", master.port(), TestMaster::kSlave, "not-the-password", "");
   EXPECT_NE(wrong.exit_code, 0);
@@ -153,11 +158,12 @@ TEST(SlaveCli, StartWaitsForTheMastersFirstAnswerAndSaysWhyItFailed) {
             std::string::npos)
       << wrong.err;
   EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos) << wrong.err;
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "wrong" / "slave.pid"));
+  EXPECT_TRUE(stops("wrong"));
 
   auto unknown = start_in("unknown", master.port(), "nobody", TestMaster::kPassword, "");
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("refused slave 'nobody'"), std::string::npos) << unknown.err;
+  EXPECT_TRUE(stops("unknown"));
 
   // A port nobody listens on: the master does not answer within start_timeout.
   auto gone = start_in("gone", master_test::free_port(), TestMaster::kSlave, TestMaster::kPassword,
@@ -165,7 +171,7 @@ TEST(SlaveCli, StartWaitsForTheMastersFirstAnswerAndSaysWhyItFailed) {
   EXPECT_NE(gone.exit_code, 0);
   EXPECT_NE(gone.err.find("did not answer within 1 s"), std::string::npos) << gone.err;
   EXPECT_NE(gone.err.find("Connection refused"), std::string::npos) << gone.err;
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "gone" / "slave.pid"));
+  EXPECT_TRUE(stops("gone"));
 
   auto good = start_in("good", master.port(), TestMaster::kSlave, TestMaster::kPassword, "");
   EXPECT_EQ(good.exit_code, 0) << good.err;

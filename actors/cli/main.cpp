@@ -19,6 +19,7 @@
 #include "actors/config/checkconfig.hpp"
 #include "actors/config/file_modes.hpp"
 #include "actors/config/master_yaml_template.hpp"
+#include "actors/intake/user_values.hpp"
 #include "actors/master/daemon.hpp"
 #include "actors/master/master.hpp"
 
@@ -330,6 +331,13 @@ int main(int argc, char** argv) {
         return;
       }
       (*f->mutable_properties())[parsed->first] = parsed->second;
+    }
+    // Text the master could not even read (not UTF-8) or would refuse for its length is
+    // refused here, naming the field; the master checks the validation patterns.
+    if (auto valid = intake::check_force_text(*f); !valid) {
+      std::cerr << "eventbot force: " << valid.error() << "\n";
+      code = 2;
+      return;
     }
     code = cli::run_user_command("force", user, force_command);
   });

@@ -126,8 +126,7 @@ Expected<Ok, std::string> check_submitted_change(const Validation& validation,
   return Ok{};
 }
 
-Expected<Ok, std::string> check_force_request(const Validation& validation,
-                                              const wire::ForceBuild& force) {
+Expected<Ok, std::string> check_force_text(const wire::ForceBuild& force) {
   if (auto problem = first(
           {text_problem(kSchedulerName, force.scheduler()), text_problem(kReason, force.reason()),
            text_problem(kBranch, force.branch()), text_problem(kRevision, force.revision()),
@@ -149,6 +148,12 @@ Expected<Ok, std::string> check_force_request(const Validation& validation,
   for (const auto& [name, value] : force.properties()) {
     if (auto problem = property_text_problem(name, value)) return refuse(problem);
   }
+  return Ok{};
+}
+
+Expected<Ok, std::string> check_force_request(const Validation& validation,
+                                              const wire::ForceBuild& force) {
+  if (auto text = check_force_text(force); !text) return text;
   if (auto problem = first({validation.branch_problem(force.branch()),
                             validation.revision_problem(force.revision())})) {
     return refuse(problem);

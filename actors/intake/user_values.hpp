@@ -54,6 +54,10 @@ Expected<Ok, std::string> check_change_text(const events::ChangeAdded& change);
 Expected<Ok, std::string> check_submitted_change(const Validation& validation,
                                                  const events::ChangeAdded& change);
 
+// A forced build's text alone (UTF-8, limits, properties with JSON values): what
+// `eventbot force` checks before sending, and the first half of what the master checks.
+Expected<Ok, std::string> check_force_text(const wire::ForceBuild& force);
+
 // Everything the master checks before it forces a build (the port's `eventbot force`,
 // the web's form).
 Expected<Ok, std::string> check_force_request(const Validation& validation,

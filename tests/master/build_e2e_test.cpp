@@ -1285,6 +1285,11 @@ web:
   EXPECT_EQ(forced.exit_code, 1) << describe(forced);
   EXPECT_NE(forced.err.find("does not match validation.branch"), std::string::npos)
       << describe(forced);
+  // Text that is not UTF-8 could not even cross the wire: force refuses it itself.
+  auto latin1 = force({"--branch", "caf\xE9"});
+  EXPECT_EQ(latin1.exit_code, 2) << describe(latin1);
+  EXPECT_NE(latin1.err.find("branch is not valid UTF-8 (byte 3 of 4)"), std::string::npos)
+      << describe(latin1);
   log_.refresh();
   EXPECT_TRUE(select(&Envelope::has_change_added).empty());
   EXPECT_TRUE(select(&Envelope::has_buildset_submitted).empty());

@@ -140,7 +140,7 @@ TEST(Checkconfig, TextThatIsNotUtf8IsRefusedWithItsPosition) {
 TEST(Checkconfig, WarnsWhenAFileHoldingSecretsIsReadableByOthers) {
   eventbot::testing::TempDir dir("checkconfig");
   const auto path = dir / "master.yaml";
-  write_file(path, master_yaml_template());  // the template holds clear passwords
+  write_template(path, master_yaml_template());  // the template holds clear passwords
   std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0644));
   Outcome readable = checkconfig(dir.path());
   EXPECT_EQ(readable.code, 0);

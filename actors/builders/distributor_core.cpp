@@ -316,6 +316,7 @@ struct DistributorCore::Plan {
   std::map<std::string, std::uint64_t, std::less<>> last_use;       // virtual sequences
   std::map<std::string, std::uint32_t, std::less<>> numbers_taken;  // per builder
   std::set<std::uint64_t> taken;                                    // requests used
+  std::set<std::pair<std::string, std::string>> busy;               // (builder, slave) added
   std::uint64_t next_virtual_sequence = 0;
 
   int extra(const std::string& slave) const {
@@ -324,7 +325,21 @@ struct DistributorCore::Plan {
   }
 };
 
-bool DistributorCore::slave_usable_now(const std::string& name, const Plan& plan) const {
+// Buildbot's rule: a slave runs at most one build of a builder at a time (its builds
+// share one build directory there), whatever its max_builds.
+bool DistributorCore::builder_busy_on(const std::string& builder, const std::string& slave,
+                                      const Plan& plan) const {
+  if (plan.busy.contains({builder, slave})) return true;
+  for (auto it = running_.lower_bound({builder, 0});
+       it != running_.end() && it->first.first == builder; ++it) {
+    if (it->second.slave == slave) return true;
+  }
+  return false;
+}
+
+bool DistributorCore::slave_usable_now(const std::string& builder, const std::string& name,
+                                       const Plan& plan) const {
+  if (builder_busy_on(builder, name, plan)) return false;
   const auto* config = slave_config(name);
   if (config == nullptr) return false;
   auto it = slave_states_.find(name);
@@ -339,7 +354,7 @@ std::optional<std::string> DistributorCore::choose_slave(const config::BuilderCo
                                                          const Plan& plan, Random& random) const {
   std::vector<const std::string*> free;
   for (const auto& name : builder.slaves) {
-    if (slave_usable_now(name, plan)) free.push_back(&name);
+    if (slave_usable_now(builder.name, name, plan)) free.push_back(&name);
   }
   if (free.empty()) return std::nullopt;
   switch (builder.next_slave) {
@@ -488,6 +503,7 @@ std::vector<StartBuild> DistributorCore::decide(Random& random) const {
           next_build_number(builder.name) + plan.numbers_taken[builder.name]++;
       for (const auto& r : requests) plan.taken.insert(r.id);
       ++plan.extra_running[*slave];
+      plan.busy.emplace(builder.name, *slave);
       plan.last_use[*slave] = plan.next_virtual_sequence++;
       out.push_back(make_start(builder, number, *slave, requests));
     }

@@ -189,7 +189,10 @@ class DistributorCore {
   const config::BuilderConfig* builder_config(std::string_view name) const;
   const config::SlaveConfig* slave_config(std::string_view name) const;
   int running_on(const std::string& slave) const;
-  bool slave_usable_now(const std::string& name, const Plan& plan) const;
+  bool builder_busy_on(const std::string& builder, const std::string& slave,
+                       const Plan& plan) const;
+  bool slave_usable_now(const std::string& builder, const std::string& name,
+                        const Plan& plan) const;
   std::optional<std::string> choose_slave(const config::BuilderConfig& builder, const Plan& plan,
                                           Random& random) const;
   StartBuild make_start(const config::BuilderConfig& builder, std::uint32_t number,

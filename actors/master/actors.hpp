@@ -2,7 +2,8 @@
 // Every message the master's actors exchange, in one place: atoms first, then the
 // local-only payload types. The actors and what they answer:
 //
-//   supervisor   (init_atom, head) folds the log up to head -> "ok" or the reason; (events_atom, EventBatch) fans out;
+//   supervisor   (init_atom, head) folds the log up to head -> "ok" or the reason; (events_atom,
+//   EventBatch) fans out;
 //                (reconfig_atom, ConfigPtr) -> "ok" or the reason; (command_atom,
 //                scheduler name, CommandPtr) -> forwards to that scheduler; (get_atom,
 //                scheduler name) -> its actor, invalid if none runs (tests);
@@ -20,7 +21,8 @@
 //                (interrupt_atom, command id, why); (data_atom, DataPtr) download data,
 //                answered (data_ack_atom, command id, seq) to the build; (expect_atom,
 //                command id, build, acked seq) a command a recovering build waits for;
-//                (shutdown_atom, who) graceful shutdown; (tick_atom) heartbeat.
+//                (shutdown_atom, who) graceful shutdown; (tick_atom) heartbeat;
+//                (resend_atom, command id, acked) asks the slave to resend after acked.
 //                A build whose slave is gone past the grace period gets (lost_atom, id).
 //   distributor  (init_atom, head) folds and starts; (events_atom, EventBatch) folds,
 //                completes buildsets, grants locks, starts builds; (lock_atom, builder,
@@ -28,14 +30,15 @@
 //                builder, number, step) gives them back (or stops waiting).
 //   build        (update_atom, FramePtr) an update of its command; (lost_atom, id) its
 //                slave is gone; (data_ack_atom, id, seq); (stop_atom, who, reason);
-//                (buildset_done_atom, id, result) for triggers it waits on.
+//                (buildset_done_atom, id, result) for triggers it waits on; (record_atom)
+//                records its end again after the store refused it.
 #include <caf/all.hpp>
 #include <memory>
 #include <vector>
 
 #include "actors/config/master_config.hpp"
-#include "actors/schedulers/scheduler_core.hpp"
 #include "actors/port/port_server.hpp"
+#include "actors/schedulers/scheduler_core.hpp"
 #include "events/events.pb.h"
 #include "events/wire.pb.h"
 
@@ -72,6 +75,8 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 using step_done_atom = caf::atom_constant<caf::atom("stepdone")>;
 using trigger_atom = caf::atom_constant<caf::atom("trigger")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using record_atom = caf::atom_constant<caf::atom("record")>;
+using resend_atom = caf::atom_constant<caf::atom("resend")>;
 
 // A batch of consecutive events from the log, shared by every actor it is sent to.
 using EventBatch = std::shared_ptr<const std::vector<events::Envelope>>;

@@ -21,6 +21,7 @@ using Self = caf::stateful_actor<BuildActorState>;
 constexpr auto kRunTimeout = std::chrono::seconds(30);
 constexpr std::size_t kDownloadPiece = 64 * 1024;
 constexpr auto kAttachPoll = std::chrono::milliseconds(200);
+constexpr auto kRecordRetry = std::chrono::seconds(2);
 
 std::string build_stream(const BuildActorState& st) {
   return streams::build(st.start.builder, st.start.number);
@@ -30,24 +31,38 @@ std::string command_id_of(const BuildActorState& st, std::uint32_t step) {
   return st.start.builder + "/" + std::to_string(st.start.number) + "/" + std::to_string(step);
 }
 
-// Appends events (stamping streams left empty with the build's); false if it failed,
-// which ends the build: a build whose facts cannot be recorded cannot go on.
-bool append(Self* self, std::vector<events::Envelope> events) {
+// Appends events (stamping streams left empty with the build's); the store's error if
+// it refused them (nothing of them is written then).
+std::optional<store::StoreError> try_append(Self* self,
+                                            const std::vector<events::Envelope>& events) {
   auto& st = self->state;
-  if (events.empty()) return true;
+  if (events.empty()) return std::nullopt;
   store::AppendRequest request;
-  for (auto& event : events) {
+  for (auto event : events) {
     if (event.stream().empty()) event.set_stream(build_stream(st));
     event.set_master_id(st.context.master_id);
     request.events.push_back(std::move(event));
   }
   auto appended = st.context.log->append(std::move(request));
-  if (!appended) {
-    spdlog::error("build {} #{}: recording failed: {}", st.start.builder, st.start.number,
-                  appended.error().message);
-    return false;
+  if (!appended) return appended.error();
+  return std::nullopt;
+}
+
+void abort_build(Self* self, const std::string& why);
+
+// Appends the build's events; false if the store refused them. A build whose facts
+// cannot be recorded (a full disk, ...) cannot go on: it ends EXCEPTION (abort_build).
+// A store closed under it means the master is stopping: the build stays running in the
+// log and is taken back at the next start.
+bool append(Self* self, std::vector<events::Envelope> events) {
+  auto error = try_append(self, events);
+  if (!error) return true;
+  if (error->code == store::StoreErrc::closed) {
+    self->quit(caf::exit_reason::user_shutdown);
+  } else {
+    abort_build(self, error->message);
   }
-  return true;
+  return false;
 }
 
 events::Envelope step_started_event(events::StepStarted body) {
@@ -141,7 +156,8 @@ void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t s
 }
 
 void advance(Self* self);
-void finish(Self* self, events::BuildFinished finished);
+void finish(Self* self, events::BuildFinished finished, std::vector<events::Envelope> before = {});
+void record_end(Self* self);
 
 void release_step_locks(Self* self) {
   auto& st = self->state;
@@ -161,15 +177,14 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
     before.insert(before.end(), std::make_move_iterator(events.begin()),
                   std::make_move_iterator(events.end()));
   }
-  if (!append(self, std::move(before))) {
-    self->quit(caf::exit_reason::user_shutdown);
-    return;
-  }
+  if (!append(self, std::move(before))) return;
   release_step_locks(self);
   st.step = -1;
   st.command_id.clear();
   st.pending_start.reset();
   st.last_seq = 0;
+  st.gap_asked = st.gap_dropped = 0;
+  st.output_lost = false;
   st.transfer.reset();
   st.upload.reset();
   st.download.reset();
@@ -362,7 +377,7 @@ void run_remote(Self* self, const builds::StepPlan& plan) {
   body->set_command_id(st.command_id);
   body->set_slave(st.start.slave);
   body->set_command(st.start_command_kind);
-  if (!append(self, {std::move(sent)})) return self->quit(caf::exit_reason::user_shutdown);
+  if (!append(self, {std::move(sent)})) return;
   if (!st.slave) return step_failed(self, "slave '" + st.start.slave + "' has no actor");
   st.pending_start = frame;
   st.attach_deadline = std::chrono::steady_clock::now() + st.context.timings.grace;
@@ -539,6 +554,7 @@ void start_step(Self* self, builds::StartStep start) {
                 LockUses(std::make_shared<const std::vector<config::LockUse>>(std::move(*uses))),
                 st.start.slave)
       .then([=](const std::string& answer) {
+        if (self->state.finishing) return;
         if (answer == "ok") return run_plan(self, *plan);
         if (answer == "cancelled") return;  // a stop while waiting: the stop goes on
         builds::MasterActionResult result;
@@ -550,6 +566,7 @@ void start_step(Self* self, builds::StartStep start) {
 
 void advance(Self* self) {
   auto& st = self->state;
+  if (st.finishing) return;
   for (;;) {
     auto action = st.core->next();
     if (auto* start = std::get_if<builds::StartStep>(&action)) {
@@ -559,10 +576,10 @@ void advance(Self* self) {
         events::Envelope finished;
         *finished.mutable_step_finished() = *start->finished;
         events.push_back(std::move(finished));
-        if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+        if (!append(self, std::move(events))) return;
         continue;
       }
-      if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+      if (!append(self, std::move(events))) return;
       return start_step(self, std::move(*start));
     }
     if (std::holds_alternative<builds::WaitForStep>(action)) return;
@@ -570,11 +587,11 @@ void advance(Self* self) {
   }
 }
 
-void finish(Self* self, events::BuildFinished finished) {
+void finish(Self* self, events::BuildFinished finished, std::vector<events::Envelope> before) {
   auto& st = self->state;
   if (st.finishing) return;
   st.finishing = true;
-  std::vector<events::Envelope> events;
+  std::vector<events::Envelope> events = std::move(before);
   const auto result = finished.result();
   events::Envelope done;
   *done.mutable_build_finished() = std::move(finished);
@@ -596,19 +613,87 @@ void finish(Self* self, events::BuildFinished finished) {
     }
     events.push_back(std::move(event));
   }
-  append(self, std::move(events));
-  spdlog::info("build {} #{} finished: {}", st.start.builder, st.start.number,
-               builds::result_name(result));
+  st.end_events = std::move(events);
+  st.end_result = result;
+  record_end(self);
+}
+
+// Records the build's end, again and again until the store takes it: neither the build
+// nor its requests stay open because the disk was full for a while.
+void record_end(Self* self) {
+  auto& st = self->state;
+  if (auto error = try_append(self, st.end_events)) {
+    if (error->code == store::StoreErrc::closed) return self->quit(caf::exit_reason::user_shutdown);
+    if (!st.end_waiting) {
+      spdlog::error("build {} #{}: recording its end ({}) failed: {}; retrying every {} s",
+                    st.start.builder, st.start.number, builds::result_name(st.end_result),
+                    error->message, kRecordRetry.count());
+    }
+    st.end_waiting = true;
+    self->delayed_send(self, kRecordRetry, record_atom::value);
+    return;
+  }
+  if (st.end_waiting) {
+    spdlog::info("build {} #{}: the store takes writes again; its end is recorded",
+                 st.start.builder, st.start.number);
+  }
+  st.end_events.clear();
+  // The reason again: a line logged while the disk was full may be lost.
+  spdlog::info("build {} #{} finished: {}{}", st.start.builder, st.start.number,
+               builds::result_name(st.end_result),
+               st.end_reason.empty() ? "" : " (" + st.end_reason + ")");
   self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
              std::int32_t{-1});
   self->quit();
+}
+
+// The store refused the build's events: it stops what runs (its output, no longer
+// acknowledged, would only wait in the slave) and ends EXCEPTION, saying why; the
+// running step ends EXCEPTION too. The end is retried until it is recorded.
+void abort_build(Self* self, const std::string& why) {
+  auto& st = self->state;
+  if (st.finishing) return;
+  spdlog::error("build {} #{}: recording its events failed: {}; the build ends EXCEPTION",
+                st.start.builder, st.start.number, why);
+  const std::string reason = "the master could not record the build: " + why;
+  if (st.master_run && st.master_run->command) {
+    st.master_run->command->interrupt(reason);
+  } else if (!st.command_id.empty() && !st.pending_start && st.slave && !st.master_run) {
+    self->send(st.slave, interrupt_atom::value, st.command_id, reason);
+  }
+  finish_upload(st, false);
+  std::vector<events::Envelope> events;
+  close_logs(st, events);
+  if (st.step >= 0) {
+    events::Envelope step;
+    auto* body = step.mutable_step_finished();
+    body->set_builder(st.start.builder);
+    body->set_build_number(st.start.number);
+    body->set_step_index(static_cast<std::uint32_t>(st.step));
+    body->set_result(events::EXCEPTION);
+    body->add_description_done("exception");
+    events.push_back(std::move(step));
+  }
+  release_step_locks(self);
+  st.step = -1;
+  st.command_id.clear();
+  st.pending_start.reset();
+  st.master_run.reset();
+  events::BuildFinished finished;
+  finished.set_builder(st.start.builder);
+  finished.set_number(st.start.number);
+  finished.set_result(events::EXCEPTION);
+  finished.add_text("exception");
+  finished.add_text(reason);
+  st.end_reason = reason;
+  finish(self, std::move(finished), std::move(events));
 }
 
 // An update of the running command: its output becomes log chunks, durable before the
 // slave hears the ack; the last one ends the step.
 void on_update(Self* self, const wire::CommandUpdate& update) {
   auto& st = self->state;
-  if (update.command_id() != st.command_id || st.step < 0) return;
+  if (st.finishing || update.command_id() != st.command_id || st.step < 0) return;
   const bool from_master = st.master_run != nullptr;
   if (update.seq() <= st.last_seq) {
     // Resent after a reconnect, already durable: acknowledge it again.
@@ -619,6 +704,35 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
   }
   const auto step = static_cast<std::uint32_t>(st.step);
   std::vector<events::Envelope> events;
+  if (!from_master && update.seq() > st.last_seq + 1) {
+    // Updates are stored in order or not at all. The first time one is missing, the
+    // slave is asked to resend from it and what came after it is dropped (not acked);
+    // an update seen again means the slave resent its buffer without the missing one:
+    // that output is gone, the log says so and the step cannot succeed.
+    if (st.gap_asked != st.last_seq + 1 || update.seq() > st.gap_dropped) {
+      if (st.gap_asked != st.last_seq + 1) {
+        spdlog::warn(
+            "build {} #{}: update {} of command {} came before update {}; asking the "
+            "slave to resend from it",
+            st.start.builder, st.start.number, update.seq(), st.command_id, st.last_seq + 1);
+        self->send(st.slave, resend_atom::value, st.command_id, st.last_seq);
+        st.gap_asked = st.last_seq + 1;
+        st.gap_dropped = 0;
+      }
+      st.gap_dropped = std::max(st.gap_dropped, update.seq());
+      return;
+    }
+    const auto lost = "[the master never received updates " + std::to_string(st.last_seq + 1) +
+                      " to " + std::to_string(update.seq() - 1) +
+                      " of this command: their output is missing here]\n";
+    spdlog::error("build {} #{}: {}", st.start.builder, st.start.number,
+                  lost.substr(1, lost.size() - 3));
+    wire::Output header;
+    header.set_kind(wire::HEADER);
+    header.set_data(lost);
+    add_output(st, header, update.seq(), events);
+    st.output_lost = true;
+  }
   for (const auto& output : update.output()) {
     if (output.kind() == wire::FILE_DATA) {
       if (st.upload) {
@@ -631,7 +745,7 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
     st.core->step_output(step, output);
   }
   if (!update.complete()) {
-    if (!append(self, std::move(events))) return self->quit(caf::exit_reason::user_shutdown);
+    if (!append(self, std::move(events))) return;
     st.last_seq = update.seq();
     if (!from_master) {
       self->send(st.slave, ack_atom::value, update.command_id(), update.seq(), false);
@@ -639,6 +753,11 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
     return;
   }
   auto result = update.result();
+  if (st.output_lost && !from_master) {
+    // Not SUCCESS with a hole in its log.
+    result.set_outcome(wire::FAILED);
+    result.set_failure_reason("the master did not receive all of the command's output");
+  }
   const bool ok = result.outcome() == wire::FINISHED && result.rc() == 0;
   if (auto error = finish_upload(st, ok); !error.empty()) {
     result.set_outcome(wire::FAILED);
@@ -846,6 +965,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
   }
   return {
       [=](init_atom) { begin(self); },
+      [=](record_atom) { record_end(self); },
       [=](retry_atom, const std::string& id) {
         if (id == self->state.command_id && self->state.pending_start) send_command(self);
       },
@@ -861,7 +981,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
       },
       [=](lost_atom, const std::string& id) {
         auto& st = self->state;
-        if (id != st.command_id || st.step < 0) return;
+        if (st.finishing || id != st.command_id || st.step < 0) return;
         spdlog::warn("build {} #{}: slave {} lost during step {}", st.start.builder,
                      st.start.number, st.start.slave, st.step);
         finish_upload(st, false);
@@ -869,7 +989,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
       },
       [=](stop_atom, const std::string& who, const std::string& reason) {
         auto& st = self->state;
-        if (!st.core) return;
+        if (!st.core || st.finishing) return;
         auto decision = st.core->stop(who, reason);
         if (!decision) return;
         if (decision->interrupt) {

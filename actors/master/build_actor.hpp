@@ -70,7 +70,10 @@ struct BuildActorState {
   // The step running now.
   int step = -1;
   std::string command_id;
-  std::uint64_t last_seq = 0;  // last update seq made durable
+  std::uint64_t last_seq = 0;     // last update seq made durable
+  std::uint64_t gap_asked = 0;    // the missing seq the slave was asked to resend from
+  std::uint64_t gap_dropped = 0;  // the highest seq dropped since (not stored, not acked)
+  bool output_lost = false;       // the slave could not resend one: the log has a hole
   std::map<std::string, LogWriter> logs;
   std::optional<builds::MasterTransfer> transfer;
   std::filesystem::path transfer_temp;  // uploads: written here, renamed at the end
@@ -93,6 +96,11 @@ struct BuildActorState {
   std::map<std::uint64_t, events::Result> trigger_results;
   bool locks_held = false;
   bool finishing = false;
+  // The build's last events (BuildFinished, its requests'), until the store takes them.
+  std::vector<events::Envelope> end_events;
+  events::Result end_result = events::SUCCESS;
+  std::string end_reason;    // why the build ended early (abort_build), for master.log
+  bool end_waiting = false;  // the store refused them once: retrying
 };
 
 caf::behavior build_actor(caf::stateful_actor<BuildActorState>* self, BuildStart start,

@@ -16,6 +16,7 @@
 #include "actors/port/connection_caps.hpp"
 #include "actors/port/frame_codec.hpp"
 #include "actors/port/log_gate.hpp"
+#include "actors/port/send_queue.hpp"
 #include "actors/port/ws_stream.hpp"
 #include "common/bounded_text.hpp"
 #include "common/utf8.hpp"
@@ -163,8 +164,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void send(wire::Frame frame) override {
-    asio::post(executor_, [self = shared_from_this(), bytes = encode_frame(frame)]() mutable {
-      self->send_now(std::move(bytes));
+    sending_.push(encode_frame(frame));
+    asio::post(executor_, [self = shared_from_this()] {
+      for (auto& bytes : self->sending_.take()) self->send_now(std::move(bytes));
     });
   }
 
@@ -314,6 +316,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   asio::steady_timer hello_timer_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
+  SendQueue sending_;  // frames from send(), any thread, in call order
   std::shared_ptr<const Accounts> accounts_;
   std::shared_ptr<ConnectionHandler> handler_;
   std::string master_id_;

@@ -315,6 +315,15 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         send(self->state.connection, std::move(frame));
       },
       [=](data_atom, const FramePtr& data) { send(self->state.connection, *data); },
+      // A build missed an update: the slave resends its buffer after `acked`.
+      [=](resend_atom, const std::string& command_id, std::uint64_t acked) {
+        auto& st = self->state;
+        if (!st.attached || !st.commands.count(command_id)) return;
+        wire::Frame frame;
+        frame.mutable_resume_command()->set_command_id(command_id);
+        frame.mutable_resume_command()->set_acked_seq(acked);
+        send(st.connection, std::move(frame));
+      },
       [=](expect_atom, const std::string& command_id, const caf::actor& build,
           std::uint64_t acked) {
         auto& st = self->state;

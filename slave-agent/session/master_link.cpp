@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "actors/port/frame_codec.hpp"
+#include "actors/port/send_queue.hpp"
 
 namespace eventbot::slave {
 namespace asio = boost::asio;
@@ -33,6 +34,7 @@ struct MasterLink::Impl : std::enable_shared_from_this<MasterLink::Impl> {
   asio::steady_timer watchdog_timer;
   asio::steady_timer close_timer;
   std::deque<std::string> outbox;
+  port::SendQueue sending;  // frames from send(), any thread, in call order
   const FrameHandler* handler = nullptr;
   HeartbeatTimes times;
   Clock::time_point last_received = Clock::now();
@@ -199,8 +201,9 @@ std::string MasterLink::run(const FrameHandler& handler, HeartbeatTimes times) {
 }
 
 void MasterLink::send(wire::Frame frame) {
-  asio::post(impl_->io, [impl = impl_, bytes = port::encode_frame(frame)]() mutable {
-    impl->send_now(std::move(bytes));
+  impl_->sending.push(port::encode_frame(frame));
+  asio::post(impl_->io, [impl = impl_] {
+    for (auto& bytes : impl->sending.take()) impl->send_now(std::move(bytes));
   });
 }
 

@@ -209,17 +209,24 @@ TEST(DistributorSlaves, LeastRecentlyUsedPrefersNeverUsedThenOldestUse) {
 }
 
 TEST(DistributorSlaves, LeastRecentlyUsedWithinOneDecision) {
+  // Two builders (a slave runs one build of each at a time): b's two builds, then c's.
   auto config = one_builder({"s1", "s2"}, NextSlavePolicy::least_recently_used);
   config.collapse_requests = false;
+  config.builders.push_back(
+      testing::builder_config("c", {"s1", "s2"}, NextSlavePolicy::least_recently_used));
   Fixture f(config);
   f.log.attach("s1");
   f.log.attach("s2");
-  for (std::uint64_t c = 1; c <= 4; ++c) f.log.submit_one("b", stamp("main", {c}));
+  for (std::uint64_t c = 1; c <= 2; ++c) {
+    f.log.submit_one("b", stamp("main", {c}));
+    f.log.submit_one("c", stamp("main", {c}));
+  }
   auto starts = f.decide();
   ASSERT_EQ(starts.size(), 4u);
   EXPECT_EQ(starts[0].slave, "s1");
   EXPECT_EQ(starts[1].slave, "s2");
-  EXPECT_EQ(starts[2].slave, "s1");
+  EXPECT_EQ(starts[2].builder, "c");
+  EXPECT_EQ(starts[2].slave, "s1");  // used before s2 in this decision
   EXPECT_EQ(starts[3].slave, "s2");
 }
 
@@ -228,13 +235,18 @@ TEST(DistributorSlaves, FewestBuildsCountsEveryBuilder) {
   config.master_id = kMaster;
   config.collapse_requests = false;
   for (auto s : {"s1", "s2", "s3"}) config.slaves.push_back(testing::slave_config(s));
-  config.builders.push_back(testing::builder_config("fill", {"s1", "s2"}));
+  // Three builders, each in order on s1 first (one build of each fits there at once).
+  for (auto fill : {"fill1", "fill2", "fill3"}) {
+    config.builders.push_back(testing::builder_config(fill, {"s1", "s2"}));
+  }
   config.builders.push_back(
       testing::builder_config("b", {"s1", "s2", "s3"}, NextSlavePolicy::fewest_builds));
   Fixture f(config);
   for (auto s : {"s1", "s2", "s3"}) f.log.attach(s);
-  // "fill" (in order) puts three builds on s1, then we finish one to leave s1: 2, s2: 0.
-  for (std::uint64_t c = 1; c <= 3; ++c) f.log.submit_one("fill", stamp("main", {c}));
+  // The fillers put three builds on s1.
+  for (std::uint64_t c = 1; c <= 3; ++c) {
+    f.log.submit_one("fill" + std::to_string(c), stamp("main", {c}));
+  }
   auto filled = f.start_all();
   ASSERT_EQ(filled.size(), 3u);
   for (const auto& s : filled) EXPECT_EQ(s.slave, "s1");
@@ -245,7 +257,7 @@ TEST(DistributorSlaves, FewestBuildsCountsEveryBuilder) {
   ASSERT_EQ(starts.size(), 3u);
   EXPECT_EQ(starts[0].slave, "s2");  // 0 builds, before s3 in order
   EXPECT_EQ(starts[1].slave, "s3");  // s2 has 1 now
-  EXPECT_EQ(starts[2].slave, "s2");  // s2: 1, s3: 1, s1: 3
+  EXPECT_EQ(starts[2].slave, "s1");  // s2 and s3 run a build of b already; s1 has 3
 }
 
 TEST(DistributorSlaves, OnlyTheBuildersOwnSlaves) {
@@ -285,12 +297,65 @@ TEST(DistributorSlaves, MaxBuildsHoldsAcrossBuilders) {
 }
 
 TEST(DistributorSlaves, MaxBuildsZeroIsUnlimited) {
+  config::MasterConfig config;
+  config.master_id = kMaster;
+  config.slaves = {testing::slave_config("s1", 0)};
+  for (int b = 1; b <= 5; ++b) {
+    config.builders.push_back(testing::builder_config("b" + std::to_string(b), {"s1"}));
+  }
+  Fixture f(config);
+  f.log.attach("s1");
+  for (std::uint64_t b = 1; b <= 5; ++b) {
+    f.log.submit_one("b" + std::to_string(b), stamp("main", {b}));
+  }
+  EXPECT_EQ(f.decide().size(), 5u);
+}
+
+// Buildbot's rule: the builds of one builder share its directory on the slave, so a
+// slave runs one build of a builder at a time, whatever its max_builds; another build
+// of that builder goes to another slave or waits.
+TEST(DistributorSlaves, ASlaveRunsOneBuildOfABuilderAtATime) {
+  auto config = one_builder({"s1", "s2"}, NextSlavePolicy::in_order, 0);
+  config.collapse_requests = false;
+  config.builders.push_back(testing::builder_config("other", {"s1"}));
+  Fixture f(config);
+  f.log.attach("s1");
+  for (std::uint64_t c = 1; c <= 3; ++c) f.log.submit_one("b", stamp("main", {c}));
+  f.log.submit_one("other", stamp("main", {9}));
+  // One decision: one build of b on s1 (not three), and other's build beside it.
+  auto first = f.start_all();
+  ASSERT_EQ(first.size(), 2u);
+  std::map<std::string, std::string> where;
+  for (const auto& start : first) where[start.builder] = start.slave;
+  EXPECT_EQ(where, (std::map<std::string, std::string>{{"b", "s1"}, {"other", "s1"}}));
+  EXPECT_TRUE(f.decide().empty()) << "a second build of b on s1 while the first runs";
+  // A second slave takes the next build of b; the third waits for one to finish.
+  f.log.attach("s2");
+  auto second = f.start_all();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].slave, "s2");
+  EXPECT_TRUE(f.decide().empty());
+  f.log.finish("b", first[0].builder == "b" ? first[0].number : first[1].number);
+  auto third = f.start_all();
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].slave, "s1");
+}
+
+// The rule holds for a build started before a master restart too (it is in the fold).
+TEST(DistributorSlaves, ABuildOfTheBuilderFromBeforeARestartKeepsTheSlaveBusyForIt) {
   auto config = one_builder({"s1"}, NextSlavePolicy::in_order, 0);
   config.collapse_requests = false;
   Fixture f(config);
   f.log.attach("s1");
-  for (std::uint64_t c = 1; c <= 5; ++c) f.log.submit_one("b", stamp("main", {c}));
-  EXPECT_EQ(f.decide().size(), 5u);
+  f.log.submit_one("b", stamp("main", {1}));
+  auto started = f.start_all();
+  ASSERT_EQ(started.size(), 1u);
+  f.log.master_started(kMaster);
+  f.log.attach("s1");
+  f.log.submit_one("b", stamp("main", {2}));
+  EXPECT_TRUE(f.decide().empty());
+  f.log.finish("b", started[0].number);
+  EXPECT_EQ(f.decide().size(), 1u);
 }
 
 TEST(DistributorSlaves, SlaveAttachedToAnotherMasterIsNotUsed) {
@@ -436,8 +501,14 @@ TEST(DistributorCollapse, ChosenRequestComesFirstEvenWhenNotOldest) {
   EXPECT_EQ(f.decide().at(0).request_ids, (std::vector<std::uint64_t>{r2, r1}));
 }
 
+// The collapse tests give each build a slave of its own: a slave runs one build of a
+// builder at a time.
+void attach_all(Fixture& f) {
+  for (const auto& slave : f.config.slaves) f.log.attach(slave.name);
+}
+
 TEST(DistributorCollapse, IncompatibleRequestsBuildSeparately) {
-  Fixture f(one_builder());
+  Fixture f(one_builder({"s1", "s2", "s3", "s4", "s5"}));
   auto base = f.log.submit_one("b", stamp("main", {1}));
   auto patched_stamp = stamp("main", {2});
   patched_stamp.set_patch("--- a\n+++ b\n");
@@ -445,7 +516,7 @@ TEST(DistributorCollapse, IncompatibleRequestsBuildSeparately) {
   f.log.submit_one("b", stamp("release", {3}));
   f.log.submit_one("b", stamp("main", {4}, "", "git://example/fork"));
   f.log.submit_one("b", stamp("main", {}, "abc"));  // no changes vs changes
-  f.log.attach("s1");
+  attach_all(f);
   auto starts = f.decide();
   ASSERT_EQ(starts.size(), 5u);
   for (const auto& s : starts) EXPECT_EQ(s.request_ids.size(), 1u);
@@ -453,23 +524,23 @@ TEST(DistributorCollapse, IncompatibleRequestsBuildSeparately) {
 }
 
 TEST(DistributorCollapse, WithoutChangesOnlyTheSameRevisionMerges) {
-  Fixture f(one_builder());
+  Fixture f(one_builder({"s1", "s2", "s3", "s4", "s5"}));
   auto r1 = f.log.submit_one("b", stamp("main", {}, "abc"));
   f.log.submit_one("b", stamp("main", {}, "def"));
   auto r3 = f.log.submit_one("b", stamp("main", {}, "abc"));
-  f.log.attach("s1");
+  attach_all(f);
   auto starts = f.decide();
   ASSERT_EQ(starts.size(), 2u);
   EXPECT_EQ(starts[0].request_ids, (std::vector<std::uint64_t>{r1, r3}));
 }
 
 TEST(DistributorCollapse, OffForOneBuilder) {
-  auto config = one_builder();
+  auto config = one_builder({"s1", "s2"});
   config.builders[0].collapse_requests = false;
   Fixture f(config);
   f.log.submit_one("b", stamp("main", {1}));
   f.log.submit_one("b", stamp("main", {2}));
-  f.log.attach("s1");
+  attach_all(f);
   EXPECT_FALSE(f.core.collapses("b"));
   EXPECT_EQ(f.decide().size(), 2u);
 }
@@ -478,16 +549,16 @@ TEST(DistributorCollapse, OffGloballyAndOnForOneBuilder) {
   config::MasterConfig config;
   config.master_id = kMaster;
   config.collapse_requests = false;
-  config.slaves = {testing::slave_config("s1")};
-  config.builders = {testing::builder_config("plain", {"s1"}),
-                     testing::builder_config("merging", {"s1"})};
+  config.slaves = {testing::slave_config("s1"), testing::slave_config("s2")};
+  config.builders = {testing::builder_config("plain", {"s1", "s2"}),
+                     testing::builder_config("merging", {"s1", "s2"})};
   config.builders[1].collapse_requests = true;
   Fixture f(config);
   for (std::uint64_t c = 1; c <= 2; ++c) {
     f.log.submit_one("plain", stamp("main", {c}));
     f.log.submit_one("merging", stamp("main", {c}));
   }
-  f.log.attach("s1");
+  attach_all(f);
   std::map<std::string, int> builds;
   for (const auto& s : f.decide()) ++builds[s.builder];
   EXPECT_EQ(builds["plain"], 2);
@@ -577,10 +648,12 @@ TEST(DistributorClaims, BuildNumbersAreDensePerBuilder) {
   config::MasterConfig config;
   config.master_id = kMaster;
   config.collapse_requests = false;
-  config.slaves = {testing::slave_config("s1")};
-  config.builders = {testing::builder_config("x", {"s1"}), testing::builder_config("y", {"s1"})};
+  config.slaves = {testing::slave_config("s1"), testing::slave_config("s2")};
+  config.builders = {testing::builder_config("x", {"s1", "s2"}),
+                     testing::builder_config("y", {"s1"})};
   Fixture f(config);
   f.log.attach("s1");
+  f.log.attach("s2");
   f.log.submit_one("x", stamp("main", {1}));
   f.log.submit_one("x", stamp("main", {2}));
   f.log.submit_one("y", stamp("main", {3}));
@@ -727,6 +800,11 @@ TEST(DistributorProperties, DecideIsConsistentWithTheFold) {
         if (slave.max_builds > 0 && slave.attached) {
           EXPECT_LE(slave.running, slave.max_builds);
         }
+      }
+      std::set<std::pair<std::string, std::string>> builder_on_slave;
+      for (const auto& r : f.core.running()) {
+        EXPECT_TRUE(builder_on_slave.emplace(r.builder, r.slave).second)
+            << "two builds of " << r.builder << " on " << r.slave;
       }
     }
   }

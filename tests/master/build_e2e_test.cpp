@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +21,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -109,6 +114,20 @@ class BuildE2E : public ::testing::Test {
       if (stopped.exit_code != 0 && master_pid_) ::kill(*master_pid_, SIGKILL);
     }
     build_e2e::kill_processes_under(root_.path());
+    if (mounted_) ::umount2(master_dir().c_str(), MNT_DETACH);
+  }
+
+  // The master's directory on a tmpfs of its own of `bytes` (we run as root); false
+  // (with the reason) where mounting is not allowed.
+  bool mount_small_disk(std::size_t bytes, std::string& why) {
+    fs::create_directories(master_dir());
+    const auto options = "size=" + std::to_string(bytes);
+    if (::mount("tmpfs", master_dir().c_str(), "tmpfs", 0, options.c_str()) != 0) {
+      why = std::string("mount: ") + std::strerror(errno);
+      return false;
+    }
+    mounted_ = true;
+    return true;
   }
 
   // --- the master -------------------------------------------------------------------
@@ -356,6 +375,7 @@ class BuildE2E : public ::testing::Test {
   std::optional<TestCertificate> tls_;
   // How master.yaml gives the sendchange source's password (changepw).
   std::string sendchange_credential_ = "password: changepw";
+  bool mounted_ = false;
 
   void run_build_across_a_graceful_restart();
 };
@@ -538,6 +558,10 @@ builders:
     for (std::uint32_t n : {0u, 1u}) {
       EXPECT_EQ(build(name, n).finished->result(), events::SUCCESS) << name << " #" << n;
     }
+    // A slave runs one build of a builder at a time (they share its directory there):
+    // the second change's build starts once the first one finished.
+    EXPECT_GT(build(name, 1).started_seq, build(name, 0).finished_seq)
+        << "two builds of " << name << " ran at once on s1";
   }
 
   // Replay the holders in log order. A BuildFinished releases whatever that build held
@@ -683,6 +707,188 @@ builders:
   EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
   EXPECT_EQ(select(&Envelope::has_master_started).size(), 2u);
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
+  expect_requests_built_once();
+}
+
+// What `loud_command(batches, per_batch)` prints: "n <padding>\n" for n = 1 ...
+std::string loud_output(int batches, int per_batch) {
+  std::string out;
+  for (int n = 1; n <= batches * per_batch; ++n) {
+    out += std::to_string(n) + " of the numbered lines a command prints while the master dies\n";
+  }
+  return out;
+}
+
+// A shell loop printing `batches` x `per_batch` numbered lines, pausing 0.05 s after
+// each batch (so the master's deaths fall while it prints, and while it pauses). As a
+// step's command: `%%` is a literal `%` there.
+std::string loud_command(int batches, int per_batch) {
+  return "b=0; while [ $b -lt " + std::to_string(batches) + " ]; do seq -f '%%.0f of the " +
+         "numbered lines a command prints while the master dies' $((b*" +
+         std::to_string(per_batch) + "+1)) $((b*" + std::to_string(per_batch) + "+" +
+         std::to_string(per_batch) + ")); b=$((b+1)); sleep 0.05; done";
+}
+
+// Many MiB of numbered lines, the master killed with SIGKILL four times while they
+// stream, at random points (the seed is printed; EVENTBOT_E2E_SEED replays one): after
+// every resume the slave's updates reach the store, so the stored log is the command's
+// output byte for byte, its chunks contiguous, and the build SUCCESS.
+TEST_F(BuildE2E, MasterKilledRepeatedlyWhileAStepStreamsLosesNoByte) {
+  // 12 x 30000 lines of ~70 bytes: about 24 MiB, printed faster than the master stores
+  // it, so the slave's window of unacknowledged updates is full when the master dies.
+  constexpr int kBatches = 12;
+  constexpr int kPerBatch = 30000;
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [loud]}
+builders:
+  - name: loud
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       loud_command(kBatches, kPerBatch) + R"("}
+)"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  const auto expected = loud_output(kBatches, kPerBatch);
+  const auto stdio = streams::log("loud", 0, 0, "stdio");
+  auto stored = [&] {  // from the LogChunk events (their sizes), read incrementally
+    std::size_t bytes = 0;
+    for (const auto& e : log_.events()) {
+      if (e.stream() == stdio && e.has_log_chunk()) bytes += e.log_chunk().size();
+    }
+    return bytes;
+  };
+  const char* seed_env = std::getenv("EVENTBOT_E2E_SEED");
+  const auto seed = seed_env ? std::strtoul(seed_env, nullptr, 10) : std::random_device{}();
+  std::cerr << "kill points seed " << seed << " (EVENTBOT_E2E_SEED replays it)\n";
+  std::mt19937 random(static_cast<std::mt19937::result_type>(seed));
+  // Four kills, each once the log grew by a random 20 KiB to 2 MiB since the last one
+  // (so some fall while the slave resends what the last master did not acknowledge).
+  std::uniform_int_distribution<std::size_t> growth(20 << 10, 2 << 20);
+  std::size_t point = 0;
+  for (int kill = 0; kill < 4; ++kill) {
+    point += growth(random);
+    ASSERT_TRUE(wait_for([&] { return stored() >= point || finished("loud", 0); }, 60s))
+        << "the log stopped at " << stored() << " of " << expected.size() << " bytes";
+    ASSERT_FALSE(finished("loud", 0)) << "the command ended before the master was killed";
+    ASSERT_NO_FATAL_FAILURE(kill_master());
+    point = stored();
+    ASSERT_NO_FATAL_FAILURE(restart_master());
+  }
+
+  ASSERT_TRUE(wait_for([&] { return finished("loud", 0); }, 120s));
+  auto b = build("loud", 0);
+  EXPECT_EQ(b.finished->result(), events::SUCCESS);
+  EXPECT_EQ(b.commands_sent, (std::vector<std::uint32_t>{0})) << "the command was sent twice";
+  const auto text = log_.text(stdio);
+  EXPECT_EQ(text.size(), expected.size());
+  EXPECT_TRUE(text == expected)
+      << "the stored output differs from byte "
+      << std::mismatch(text.begin(), text.end(), expected.begin(), expected.end()).first -
+             text.begin();
+  expect_contiguous(stdio);
+  // The slave sent every update in order: the master never had to ask for a resend.
+  EXPECT_EQ(master_test::read_file(master_dir() / "master.log").find("came before update"),
+            std::string::npos);
+  EXPECT_EQ(select(&Envelope::has_master_started).size(), 5u);
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 1u);
+}
+
+// Fills the filesystem holding `dir` with one file, `dir`/filler, until ENOSPC; returns
+// how many bytes it wrote.
+std::size_t fill_disk(const fs::path& dir) {
+  std::ofstream filler(dir / "filler", std::ios::binary);
+  const std::string block(1 << 20, 'f');
+  std::size_t written = 0;
+  while (filler.write(block.data(), static_cast<std::streamsize>(block.size()))) {
+    filler.flush();
+    if (!filler) break;
+    written += block.size();
+  }
+  return written;
+}
+
+// The master's directory on a small filesystem of its own, filled up while a step
+// prints, so that the build's events cannot be written. The build ends EXCEPTION
+// saying why (in its BuildFinished, in master.log), recorded once space is back; its
+// request completes (not claimed for ever); the master goes on building; a restart
+// replays the same outcome and runs nothing again.
+// DISABLED: with Debian 12's RocksDB (7.8, built with assertions) the first write after
+// a WAL append failed with ENOSPC aborts the master inside RocksDB ("Assertion
+// `sync_without_flush_called_' failed" in WritableFileWriter); this test reproduces it.
+// It is enabled again once the store survives a failed WAL write.
+TEST_F(BuildE2E, DISABLED_DiskFullDuringABuildEndsItExceptionOnceSpaceIsBack) {
+  std::string why;
+  if (!mount_small_disk(256u << 20, why)) GTEST_SKIP() << "no tmpfs for the master: " << why;
+  const auto go = root_.path() / "go";
+  const auto done = root_.path() / "done";
+  // Build 0 waits for `go`, then prints far more than the disk holds; later builds
+  // (once `done` exists) print one line.
+  const std::string command = "if [ -e " + done.string() + " ]; then echo fine; exit 0; fi; " +
+                              "while [ ! -e " + go.string() + " ]; do sleep 0.05; done; " +
+                              "yes 'a line of output for a disk that is full' | " +
+                              "head -c 400000000";
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [fill]}
+builders:
+  - name: fill
+    slaves: [s1]
+    steps:
+      - {type: shell, name: print, command: ")" +
+                                       command + R"("}
+)"));
+  auto& s1 = start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return !build("fill", 0).commands_sent.empty(); }));
+
+  const auto filled = fill_disk(master_dir());
+  ASSERT_GT(filled, 0u);
+  master_test::write_file(go, "");
+  // master.log is on the full disk too: the slave's log shows the build giving up.
+  ASSERT_TRUE(
+      wait_for([&] { return s1.log_has("the master could not record the build"); }, 120s, false))
+      << "the build's events never failed to be written";
+  // While the disk is full the end cannot be recorded: the build is not over in the log.
+  log_.refresh();
+  EXPECT_FALSE(finished("fill", 0));
+
+  fs::remove(master_dir() / "filler");
+  ASSERT_TRUE(wait_for([&] { return finished("fill", 0); }, 60s));
+  auto b = build("fill", 0);
+  EXPECT_EQ(b.finished->result(), events::EXCEPTION);
+  const std::string text = b.finished->text().empty() ? "" : b.finished->text(1);
+  EXPECT_NE(text.find("could not record the build"), std::string::npos) << text;
+  EXPECT_NE(text.find("No space left on device"), std::string::npos) << text;
+  ASSERT_EQ(b.steps_finished.count(0), 1u);
+  EXPECT_EQ(b.steps_finished[0].result(), events::EXCEPTION);
+  auto completed = select(&Envelope::has_build_request_completed);
+  ASSERT_EQ(completed.size(), 1u) << "the request stayed claimed";
+  EXPECT_EQ(completed[0].build_request_completed().result(), events::EXCEPTION);
+  const auto said = master_test::read_file(master_dir() / "master.log");
+  EXPECT_NE(said.find("the store takes writes again; its end is recorded"), std::string::npos);
+  EXPECT_NE(said.find("build fill #0 finished: EXCEPTION"), std::string::npos);
+
+  // The master writes again: the next build runs.
+  master_test::write_file(done, "");
+  ASSERT_EQ(sendchange("main", "r2").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return finished("fill", 1); }));
+  EXPECT_EQ(build("fill", 1).finished->result(), events::SUCCESS);
+
+  // A restart folds the same outcome and runs nothing again.
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+  auto listed = run_process({binary_dir() + "/eventbot-replay", master_dir().string(), "builds"});
+  EXPECT_NE(listed.out.find("could not record the build"), std::string::npos) << listed.out;
+  log_.refresh();
+  EXPECT_EQ(select(&Envelope::has_build_started).size(), 2u);
+  EXPECT_EQ(build("fill", 0).finished->result(), events::EXCEPTION);
   expect_requests_built_once();
 }
 

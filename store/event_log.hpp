@@ -82,8 +82,7 @@ class EventLog {
 
   // Up to `limit` events of one stream with version >= from, in order.
   virtual StoreResult<std::vector<Envelope>> read_stream(std::string_view stream,
-                                                         StreamVersion from,
-                                                         std::size_t limit) = 0;
+                                                         StreamVersion from, std::size_t limit) = 0;
 
   // The version of the stream's last event; 0 if the stream has none.
   virtual StoreResult<StreamVersion> stream_version(std::string_view stream) = 0;
@@ -95,6 +94,10 @@ class EventLog {
 
   // The sequence of the last event appended; 0 for an empty log.
   virtual Sequence head() = 0;
+
+  // Whether the log stopped writing after a failed write (a full disk): every append is
+  // then refused until the process opens it again (RocksEventLog::write_failed()).
+  virtual bool write_failed() const { return false; }
 
   // Waits until head() > after or the timeout passes; returns head().
   virtual Sequence wait_for_head_beyond(Sequence after, std::chrono::milliseconds timeout) = 0;

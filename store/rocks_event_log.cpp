@@ -8,6 +8,7 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -242,6 +243,13 @@ RocksEventLog::RocksEventLog(fs::path dir, bool read_only, RocksOptions options)
       write_queue_(options_.durability == Durability::sync_each ? 1 : kMaxGroup) {}
 
 RocksEventLog::~RocksEventLog() {
+  if (db_ && rocksdb_failed_) {
+    // Not closed: closing flushes and syncs through the WAL writer that failed. The
+    // process ends soon after; the next open recovers from the WAL, as after a crash.
+    for (auto* handle : cf_->all) db_->DestroyColumnFamilyHandle(handle);
+    cf_->all.clear();
+    (void)db_.release();
+  }
   if (db_) {
     for (auto* handle : cf_->all) db_->DestroyColumnFamilyHandle(handle);
     cf_->all.clear();
@@ -578,11 +586,17 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
   }
 
   if (accepted.empty()) return;
+  if (!write_failed_) check_free_space();
+  if (write_failed_) {
+    for (auto* pending : accepted) pending->result = unexpected(refused_after_failure());
+    return;
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.durability != Durability::no_sync;
   auto status = db_->Write(write_options, &batch);
   if (!status.ok()) {
     for (auto* pending : accepted) pending->result = unexpected(io_error(status, "appending"));
+    fail_writes("appending: " + status.ToString(), true);
     return;
   }
   if (stream_versions_.size() + tentative.size() > kMaxCachedStreams) stream_versions_.clear();
@@ -698,12 +712,16 @@ StoreResult<Ok> RocksEventLog::save_snapshot(std::string_view projection,
   if (read_only_) {
     return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
   }
+  if (write_failed_) return unexpected(refused_after_failure());
   std::string value = keys::big_endian(snapshot.sequence.value()) + snapshot.state;
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.durability != Durability::no_sync;
   auto status = db_->Put(write_options, cf_->snapshots,
                          rocksdb::Slice(projection.data(), projection.size()), value);
-  if (!status.ok()) return unexpected(io_error(status, "saving a snapshot"));
+  if (!status.ok()) {
+    fail_writes("saving a snapshot: " + status.ToString(), true);
+    return unexpected(io_error(status, "saving a snapshot"));
+  }
   return Ok{};
 }
 
@@ -725,11 +743,15 @@ StoreResult<Ok> RocksEventLog::delete_snapshot(std::string_view projection) {
   if (read_only_) {
     return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
   }
+  if (write_failed_) return unexpected(refused_after_failure());
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.durability != Durability::no_sync;
   auto status = db_->Delete(write_options, cf_->snapshots,
                             rocksdb::Slice(projection.data(), projection.size()));
-  if (!status.ok()) return unexpected(io_error(status, "deleting a snapshot"));
+  if (!status.ok()) {
+    fail_writes("deleting a snapshot: " + status.ToString(), true);
+    return unexpected(io_error(status, "deleting a snapshot"));
+  }
   return Ok{};
 }
 
@@ -752,9 +774,37 @@ std::map<std::string, std::uint64_t> RocksEventLog::column_family_bytes() {
 
 StoreResult<Ok> RocksEventLog::flush() {
   if (read_only_) return Ok{};
+  if (write_failed_) return unexpected(refused_after_failure());
   auto status = db_->Flush(rocksdb::FlushOptions(), cf_->all);
   if (!status.ok()) return unexpected(io_error(status, "flushing"));
   return Ok{};
+}
+
+void RocksEventLog::check_free_space() {
+  if (options_.min_free_bytes == 0) return;
+  struct statvfs disk {};
+  if (::statvfs(dir_.c_str(), &disk) != 0) return;  // cannot tell: RocksDB will
+  const std::uint64_t free = std::uint64_t{disk.f_bavail} * disk.f_frsize;
+  if (free >= options_.min_free_bytes) return;
+  fail_writes("appending: the store's disk has " + std::to_string(free >> 20) +
+                  " MiB free, less than the " + std::to_string(options_.min_free_bytes >> 20) +
+                  " MiB it keeps in reserve (No space left on device)",
+              false);
+}
+
+StoreError RocksEventLog::refused_after_failure() const {
+  return error(StoreErrc::io_error,
+               "the store writes nothing more since a write failed (" + write_failure_ +
+                   "); everything acknowledged before is kept: restart once the cause (a full "
+                   "disk?) is gone");
+}
+
+void RocksEventLog::fail_writes(const std::string& what, bool by_rocksdb) {
+  if (write_failed_) return;
+  write_failure_ = what;
+  rocksdb_failed_ = by_rocksdb;
+  write_failed_ = true;
+  if (options_.on_write_failure) options_.on_write_failure(write_failure_);
 }
 
 }  // namespace eventbot::store

@@ -47,6 +47,15 @@ struct RocksOptions {
   bool create_if_missing = true;
   // Clock for time_us stamps on events appended without one; the system clock if empty.
   std::function<std::int64_t()> now_us;
+  // Called once, on the writing thread, when RocksDB failed a write (a full disk, an I/O
+  // error). From then on the store writes nothing: see write_failed().
+  std::function<void(const std::string& reason)> on_write_failure;
+  // The free space the store keeps on its disk: an append that would start with less
+  // free is refused, and the store fails closed (write_failed()). RocksDB must never meet
+  // a full disk itself: Debian's build aborts the process inside its log writer when an
+  // append fails with ENOSPC. 0: no check.
+  std::uint64_t min_free_bytes = kDefaultMinFreeBytes;
+  static constexpr std::uint64_t kDefaultMinFreeBytes = 64ull << 20;
 };
 
 class RocksEventLog final : public EventLog, public SnapshotStore {
@@ -91,6 +100,13 @@ class RocksEventLog final : public EventLog, public SnapshotStore {
 
   const std::filesystem::path& dir() const { return dir_; }
   bool read_only() const { return read_only_; }
+  // After RocksDB failed a write, the store fails closed: every later append, snapshot
+  // save or flush is refused (StoreErrc::io_error) without calling RocksDB, whose WAL
+  // writer is not to be used again after a failed append (Debian's build asserts on
+  // it), and after such a failure the database is not closed cleanly either. Everything
+  // acknowledged before is durable in the WAL; a restart (once the disk has room) recovers it, as
+  // after a crash.
+  bool write_failed() const override { return write_failed_.load(); }
 
  private:
   struct Handles;
@@ -104,6 +120,14 @@ class RocksEventLog final : public EventLog, public SnapshotStore {
 
   std::filesystem::path dir_;
   bool read_only_;
+  std::atomic<bool> write_failed_{false};
+  std::string write_failure_;  // set once, before write_failed_
+  StoreError refused_after_failure() const;
+  void check_free_space();  // fails writes when the disk's free space is below the reserve
+  // `what` failed (with RocksDB's status); `by_rocksdb`: RocksDB itself failed the write,
+  // so its log writer is not to be touched again, not even to close it.
+  void fail_writes(const std::string& what, bool by_rocksdb);
+  bool rocksdb_failed_ = false;
   RocksOptions options_;
   std::filesystem::path secondary_dir_;  // scratch directory of a reading instance
   std::unique_ptr<rocksdb::DB> db_;

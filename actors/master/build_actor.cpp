@@ -59,6 +59,11 @@ bool append(Self* self, std::vector<events::Envelope> events) {
   if (!error) return true;
   if (error->code == store::StoreErrc::closed) {
     self->quit(caf::exit_reason::user_shutdown);
+  } else if (error->code == store::StoreErrc::io_error && self->state.context.log->write_failed()) {
+    // The store failed a write (a full disk): the master is stopping, and takes this build
+    // back when started again. Its command goes on; its output waits in the slave.
+    spdlog::error("build {} #{}: {}; it is taken back when the master starts again",
+                  self->state.start.builder, self->state.start.number, error->message);
   } else {
     abort_build(self, error->message);
   }

@@ -204,6 +204,17 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   store_options.dir = options.dir / "events";
   store_options.durability =
       store::parse_durability(impl->config.durability).value_or(store::Durability::group_commit);
+  // A failed write (a full disk) stops the master: RocksDB's log writer is not to be used
+  // after it, and everything acknowledged is durable. Started again once there is room,
+  // the master takes its running builds back, as after a crash (docs/MASTER.md).
+  store_options.on_write_failure = [on_fatal = options.on_fatal](const std::string& reason) {
+    const std::string said = "the event log could not be written (" + reason +
+                             "); the master stops. Free the disk (or fix the I/O error) and "
+                             "start it again: running builds are taken back, nothing "
+                             "acknowledged is lost";
+    spdlog::critical("{}", said);
+    if (on_fatal) on_fatal(said);
+  };
   auto log = store::RocksEventLog::open(store_options);
   if (!log) return unexpected("the event log: " + log.error().message);
   impl->log = std::move(*log);
@@ -407,7 +418,7 @@ int run_master(const fs::path& dir,
   }
   master->reset();
   if (fatal) {
-    spdlog::critical("master stopped: its event log could not be read (see above)");
+    spdlog::critical("master stopped: its event log could not be read or written (see above)");
     return 1;
   }
   spdlog::info("master stopped");

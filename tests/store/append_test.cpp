@@ -339,3 +339,51 @@ INSTANTIATE_TEST_SUITE_P(EachDurability, AppendTest,
 
 }  // namespace
 }  // namespace eventbot::store::test
+
+namespace eventbot::store::test {
+namespace {
+
+// RocksDB must never meet a full disk (Debian's build aborts inside its log writer): the
+// store refuses an append when its disk has less free than its reserve, then writes
+// nothing more (appends, snapshots, flushes), says so once, and a reopened store has
+// everything acknowledged before.
+TEST(FailClosed, BelowTheFreeSpaceReserveTheStoreWritesNothingMoreAndLosesNothing) {
+  testing::TempDir dir;
+  {
+    auto log = open_store(dir.path());
+    ASSERT_NE(log, nullptr);
+    ASSERT_TRUE(append_events(*log, {change_event("a", "kept")}));
+  }
+  RocksOptions options;
+  options.dir = dir.path();
+  options.min_free_bytes = std::uint64_t{1} << 62;  // more than any disk has
+  std::vector<std::string> told;
+  options.on_write_failure = [&](const std::string& reason) { told.push_back(reason); };
+  {
+    auto opened = RocksEventLog::open(options);
+    ASSERT_TRUE(opened) << opened.error();
+    auto& log = **opened;
+    auto refused = log.append(request_of({change_event("a", "refused")}));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, StoreErrc::io_error);
+    EXPECT_NE(refused.error().message.find("keeps in reserve"), std::string::npos)
+        << refused.error().message;
+    EXPECT_TRUE(log.write_failed());
+    EXPECT_FALSE(log.append(request_of({change_event("b", "refused too")})));
+    EXPECT_FALSE(log.save_snapshot("p", Snapshot{Sequence(1), "state"}));
+    EXPECT_FALSE(log.flush());
+    ASSERT_EQ(told.size(), 1u) << "said once";
+    EXPECT_NE(told[0].find("No space left on device"), std::string::npos) << told[0];
+    EXPECT_EQ(log.head(), Sequence(1));
+  }
+  auto reopened = open_store(dir.path());
+  ASSERT_NE(reopened, nullptr);
+  auto all = read_all(*reopened);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].change_added().comments(), "kept");
+  EXPECT_FALSE(reopened->write_failed());
+  EXPECT_TRUE(append_events(*reopened, {change_event("a", "again")}));
+}
+
+}  // namespace
+}  // namespace eventbot::store::test

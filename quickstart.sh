@@ -55,6 +55,7 @@ Try it:
   $bin/eventbot sendchange --master 127.0.0.1:$port --who you --branch main -c "a change" src/file.c
   $bin/eventbot-replay $dir builds        # the builds, their steps and results
   $bin/eventbot-replay $dir why runtests 0  # change -> scheduler -> buildset -> request -> build
+  $bin/eventbot-replay $dir log runtests 0 test  # a step's log (--tail N, --follow)
   $bin/eventbot-replay $dir list          # every event
   $bin/eventbot-slave stop $slave_dir; $bin/eventbot stop $dir
 The master's log is $dir/master.log, the slave's $slave_dir/slave.log.

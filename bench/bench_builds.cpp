@@ -1,5 +1,5 @@
 // The driver of bench/builds_bench.sh: the counterpart of the Buildbot benchmark's
-// bbdriver.py (/work/shared/bench/buildbot/run_bench.sh) for a running Eventbot master.
+// bbdriver.py (../shared/bench/buildbot/run_bench.sh) for a running Eventbot master.
 //
 //   bench_builds drive --master HOST:PORT --dir MASTER_DIR --branches b0,b1,... -n N
 //                      [--pipeline] [--poll SECONDS] [--timeout SECONDS]

@@ -1,6 +1,6 @@
 #!/bin/bash
 # builds_bench.sh -- Eventbot's master and slave agents end to end, on the workload of the
-# real Buildbot's benchmark (/work/shared/bench/buildbot/run_bench.sh), for
+# real Buildbot's benchmark (../shared/bench/buildbot/run_bench.sh), for
 # docs/PERFORMANCE.md. Not a test: it prints figures and fails only if something breaks.
 #
 # Usage: bench/builds_bench.sh [BUILD_DIR]      (default: build; binaries in BUILD_DIR/bin)

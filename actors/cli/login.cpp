@@ -10,6 +10,8 @@
 #include <fstream>
 #include <ostream>
 
+#include "common/file_mode.hpp"
+
 namespace eventbot::cli {
 
 Expected<Login, std::string> parse_login(const std::string& text, const std::string& source) {
@@ -53,8 +55,7 @@ Expected<std::optional<Login>, std::string> resolve_login(const LoginOptions& op
       return unexpected("cannot read --auth-file " + options.auth_file);
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    struct stat info {};
-    if (::stat(options.auth_file.c_str(), &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO))) {
+    if (mode_open_to_others(options.auth_file)) {
       prompt << "warning: " << options.auth_file << " may be read by other users: chmod 600 "
              << options.auth_file << "\n";
     }

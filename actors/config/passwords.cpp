@@ -11,17 +11,12 @@
 #include <functional>
 
 #include "actors/auth/credentials.hpp"
+#include "common/file_mode.hpp"
 
 namespace eventbot::config {
 namespace {
 
 constexpr std::size_t kMaxPasswordBytes = 4096;
-
-std::string octal(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
 
 // The password in `path`: its first line, without the line end.
 Expected<std::string, std::string> read_password_file(const std::filesystem::path& path,
@@ -49,8 +44,8 @@ Expected<std::string, std::string> read_password_file(const std::filesystem::pat
   if (!problem.empty()) return unexpected("cannot use " + shown + ": " + problem);
   if (auto end = text.find_first_of("\r\n"); end != std::string::npos) text.resize(end);
   if (text.empty()) return unexpected(shown + " is empty");
-  if (info.st_mode & (S_IRWXG | S_IRWXO)) {
-    warnings.push_back(where + ": " + shown + " (mode " + octal(info.st_mode) +
+  if (auto mode = mode_open_to_others(info.st_mode)) {
+    warnings.push_back(where + ": " + shown + " (mode " + *mode +
                        ") may be read by other users: chmod 600 " + shown);
   }
   return text;

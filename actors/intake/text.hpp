@@ -18,10 +18,8 @@ std::optional<std::string> text_problem(const TextLimit& limit, std::string_view
                                         std::string_view what = {});
 
 // `text` as valid UTF-8 of at most limit.max_bytes: invalid bytes replaced by U+FFFD,
-// and a longer text cut at a character boundary with kTruncated and the size of `text`.
+// and a longer text cut at a character boundary with common/bounded_text.hpp's marker
+// (kTruncatedMarker) and the size of `text`.
 std::string bounded_text(const TextLimit& limit, std::string_view text);
-
-// What ends a cut text: " [... truncated, N bytes in all]" (common/bounded_text.hpp).
-inline constexpr std::string_view kTruncated = kTruncatedMarker;
 
 }  // namespace eventbot::intake

@@ -4,10 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
-
 #include "actors/changes/git_poller.hpp"
 #include "actors/intake/limits.hpp"
+#include "common/regex.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::changes {
@@ -363,7 +362,7 @@ TEST(GitPollerWorkdir, DefaultsUnderTheMasterDirectoryNamedByAHash) {
   config.name = "https://***@example.org/a/b.git";
   const auto workdir = git_poller_workdir(config, "/m");
   EXPECT_EQ(workdir.parent_path(), "/m");
-  EXPECT_TRUE(std::regex_match(workdir.filename().string(), std::regex("gitpoller-[0-9a-f]{16}")))
+  EXPECT_TRUE(Regex::compile("gitpoller-[0-9a-f]{16}")->full_match(workdir.filename().string()))
       << workdir;
   EXPECT_EQ(workdir.string().find("SECRETTOKEN"), std::string::npos) << workdir;
   // Stable, and the same for the same URL with another token (the hash never sees one).

@@ -3,6 +3,7 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
@@ -216,6 +217,14 @@ std::string format_event_json(const events::Envelope& envelope) {
            "\",\"format_error\":\"cannot convert to JSON\"}";
   }
   return json;
+}
+
+std::optional<std::uint64_t> parse_whole_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto parsed = std::from_chars(text.data(), end, value);
+  if (text.empty() || parsed.ec != std::errc() || parsed.ptr != end) return std::nullopt;
+  return value;
 }
 
 }  // namespace eventbot::replay

@@ -18,6 +18,10 @@ std::string format_utc_time(std::int64_t time_us);
 // +HH:MM / -HH:MM. Microseconds since the epoch, or nothing if the text is not such a time.
 std::optional<std::int64_t> parse_utc_time(std::string_view text);
 
+// A whole number written with digits only ("120"; no sign, no spaces), or nothing: also
+// for one too large for 64 bits.
+std::optional<std::uint64_t> parse_whole_number(std::string_view text);
+
 // The body's type name ("BuildStarted"), or "(unknown)" for a body this build of
 // Eventbot does not know (written by a newer schema).
 std::string display_type_name(const events::Envelope& envelope);

@@ -4,21 +4,17 @@
 #include <thread>
 
 #include "replay/builds_command.hpp"
+#include "replay/event_format.hpp"
 #include "replay/exit_code.hpp"
 
 namespace eventbot::replay {
 namespace {
 
-bool all_digits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(),
-                                      [](unsigned char c) { return c >= '0' && c <= '9'; });
-}
-
 // The step named by `wanted` (its index, or its name when that is unique), or an error.
 const StepRecord* find_step(const BuildRecord& build, const std::string& wanted,
                             std::string& error) {
-  if (all_digits(wanted)) {
-    auto it = build.steps.find(static_cast<std::uint32_t>(std::stoul(wanted)));
+  if (auto index = parse_whole_number(wanted); index && *index <= UINT32_MAX) {
+    auto it = build.steps.find(static_cast<std::uint32_t>(*index));
     if (it != build.steps.end()) return &it->second;
   }
   const StepRecord* found = nullptr;

@@ -4,7 +4,6 @@
 // add_*_subcommand function below, and list it in main().
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -15,6 +14,7 @@
 
 #include "events/event_type.hpp"
 #include "replay/builds_command.hpp"
+#include "replay/event_format.hpp"
 #include "replay/exit_code.hpp"
 #include "replay/list_command.hpp"
 #include "replay/log_command.hpp"
@@ -46,10 +46,7 @@ int with_store(const std::string& dir, const std::function<int(store::RocksEvent
 CLI::Validator sequence_number(std::uint64_t min) {
   return CLI::Validator(
       [min](std::string& text) -> std::string {
-        std::uint64_t value = 0;
-        const char* end = text.data() + text.size();
-        auto parsed = std::from_chars(text.data(), end, value);
-        if (parsed.ec == std::errc() && parsed.ptr == end && value >= min) return {};
+        if (auto value = parse_whole_number(text); value && *value >= min) return {};
         return "'" + text + "' is not a sequence number" +
                (min > 0 ? " (sequences start at " + std::to_string(min) + ")" : "");
       },

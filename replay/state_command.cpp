@@ -1,7 +1,6 @@
 #include "replay/state_command.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -505,11 +504,6 @@ void print_text(std::ostream& out, const Folded& folded, const json& state) {
   }
 }
 
-bool all_digits(const std::string& text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 std::optional<StatePoint> parse_state_point(const std::string& text) {
@@ -518,9 +512,8 @@ std::optional<StatePoint> parse_state_point(const std::string& text) {
     point.is_head = true;
     return point;
   }
-  if (all_digits(text)) {
-    auto parsed = std::from_chars(text.data(), text.data() + text.size(), point.sequence);
-    if (parsed.ec != std::errc()) return std::nullopt;
+  if (auto sequence = parse_whole_number(text)) {
+    point.sequence = *sequence;
     return point;
   }
   auto time = parse_utc_time(text);

@@ -117,5 +117,14 @@ TEST(EventFormat, UtcTimesParseBack) {
   }
 }
 
+TEST(ParseWholeNumber, DigitsOnlyWithin64Bits) {
+  EXPECT_EQ(parse_whole_number("0"), 0u);
+  EXPECT_EQ(parse_whole_number("18446744073709551615"), UINT64_MAX);
+  EXPECT_EQ(parse_whole_number("18446744073709551616"), std::nullopt);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1x", "0x10"}) {
+    EXPECT_EQ(parse_whole_number(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace eventbot::replay

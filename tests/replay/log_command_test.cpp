@@ -217,6 +217,10 @@ TEST_F(LogCommand, UnknownStepsLogsAndBuildsAreNamedInTheError) {
   EXPECT_EQ(no_step.code, 1);
   EXPECT_TRUE(contains(no_step.err, "has no step 'link'; its steps: 0 (compile) 1 (test)"))
       << no_step.err;
+  // An index past 64 bits is a name like any other, not a crash.
+  auto huge = log(step("99999999999999999999999"));
+  EXPECT_EQ(huge.code, 1);
+  EXPECT_TRUE(contains(huge.err, "has no step '99999999999999999999999'")) << huge.err;
   auto no_log = log(step("test", "coverage"));
   EXPECT_EQ(no_log.code, 1);
   EXPECT_TRUE(contains(no_log.err, "has no log 'coverage'; its logs: stdio results.xml"))

@@ -5,14 +5,18 @@
 #   ./test.sh              the normal build in build/, every test, then the fuzzers
 #                          (clang build in build-fuzz/, FUZZ_SECONDS each, default 20)
 #   ./test.sh --sanitize   an ASan+UBSan build in build-asan/, the unit tests
+#   ./test.sh --sanitize=thread
+#                          a ThreadSanitizer build in build-tsan/, the unit tests (the
+#                          actor tests among them); tests/tsan.supp says what is suppressed
 set -euo pipefail
 cd "$(dirname "$0")"
 
 sanitize=0
 for arg in "$@"; do
   case "$arg" in
-    --sanitize) sanitize=1 ;;
-    *) echo "usage: $0 [--sanitize]" >&2; exit 2 ;;
+    --sanitize | --sanitize=address) sanitize=1 ;;
+    --sanitize=thread) sanitize=thread ;;
+    *) echo "usage: $0 [--sanitize[=address|thread]]" >&2; exit 2 ;;
   esac
 done
 
@@ -22,7 +26,15 @@ jobs=${JOBS:-2}
 # one cache; debug info may then name another clone's paths, which tests do not read.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
-if [ "$sanitize" = 1 ]; then
+if [ "$sanitize" = thread ]; then
+  # Optimised (-O2) rather than Debug: TSan slows code 5-15x and CI has two cores.
+  build=${BUILD_DIR:-build-tsan}
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTBOT_SANITIZE=thread \
+    -DEVENTBOT_BUILD_BENCH=OFF
+  cmake --build "$build" -j "$jobs" --target unit_tests
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+  ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs"
+elif [ "$sanitize" = 1 ]; then
   build=${BUILD_DIR:-build-asan}
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVENTBOT_SANITIZE=ON \
     -DEVENTBOT_BUILD_BENCH=OFF
@@ -43,8 +55,9 @@ else
     cmake -S . -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTBOT_BUILD_BENCH=OFF \
       -DCMAKE_CXX_COMPILER=clang++ "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address"
     cmake --build "$fuzz" -j "$jobs" --target port_frame_fuzzer master_yaml_fuzzer \
-      change_intake_fuzzer
-    mkdir -p "$fuzz/corpus/port_frame" "$fuzz/corpus/master_yaml" "$fuzz/corpus/change_intake"
+      change_intake_fuzzer api_query_fuzzer
+    mkdir -p "$fuzz/corpus/port_frame" "$fuzz/corpus/master_yaml" "$fuzz/corpus/change_intake" \
+      "$fuzz/corpus/api_query"
     "$fuzz/bin/port_frame_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/port_frame"
     # New inputs go to build-fuzz/; the committed seeds (non-UTF-8, huge, deeply nested,
@@ -55,6 +68,9 @@ else
     # seeds (non-UTF-8, huge, odd) are only read.
     "$fuzz/bin/change_intake_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/change_intake" tests/fuzz/corpus/change_intake
+    # The web gateway's query options: new inputs go to build-fuzz/, the seeds are committed.
+    "$fuzz/bin/api_query_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+      "$fuzz/corpus/api_query" tests/fuzz/corpus/api_query
   else
     echo "test.sh: clang++ is not installed; the fuzzers are skipped"
   fi

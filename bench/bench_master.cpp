@@ -191,8 +191,8 @@ int fill_log(const fs::path& dir, std::uint64_t events) {
     e.set_stream_version(appended.versions[0].value());
     e.set_time_us(1);
     (*core)->evolve(e);
-    decide_and_append((*core)->decide(
-        schedulers::ConsiderChange{e.stream_version(), *change, e.time_us()}));
+    decide_and_append(
+        (*core)->decide(schedulers::ConsiderChange{e.stream_version(), *change, e.time_us()}));
   }
   (void)(*log)->flush();
   return 0;
@@ -236,7 +236,8 @@ void shell(const std::string& command) {
 int bench_poller(std::uint64_t n) {
   auto dir = scratch_dir();
   auto repo = dir / "repo";
-  const std::string git = "git -c user.name=bench -c user.email=bench@example.org -C " + repo.string();
+  const std::string git =
+      "git -c user.name=bench -c user.email=bench@example.org -C " + repo.string();
   shell("git -c init.defaultBranch=master init -q " + repo.string());
   shell(git + " commit -q --allow-empty -m initial");
 

@@ -65,9 +65,12 @@ Envelope change_event(std::uint64_t n) {
 
 Durability durability_arg(std::int64_t arg) {
   switch (arg) {
-    case 0: return Durability::sync_each;
-    case 1: return Durability::group_commit;
-    default: return Durability::no_sync;
+    case 0:
+      return Durability::sync_each;
+    case 1:
+      return Durability::group_commit;
+    default:
+      return Durability::no_sync;
   }
 }
 

@@ -5,7 +5,9 @@
 namespace eventbot::streams {
 namespace {
 
-bool needs_escape(unsigned char c) { return c == '/' || c == '%' || c < 0x20 || c == 0x7f; }
+bool needs_escape(unsigned char c) {
+  return c == '/' || c == '%' || c < 0x20 || c == 0x7f;
+}
 
 std::string join(std::string_view kind, std::initializer_list<std::string_view> parts) {
   std::string out(kind);
@@ -59,14 +61,24 @@ std::string decode_part(std::string_view part) {
   return out;
 }
 
-std::string changes() { return "changes"; }
-std::string change_source(std::string_view name) { return join("changesource", {name}); }
-std::string scheduler(std::string_view name) { return join("scheduler", {name}); }
-std::string buildset(std::uint64_t id) { return join("buildset", {std::to_string(id)}); }
+std::string changes() {
+  return "changes";
+}
+std::string change_source(std::string_view name) {
+  return join("changesource", {name});
+}
+std::string scheduler(std::string_view name) {
+  return join("scheduler", {name});
+}
+std::string buildset(std::uint64_t id) {
+  return join("buildset", {std::to_string(id)});
+}
 std::string build_request(std::uint64_t id) {
   return join("buildrequest", {std::to_string(id)});
 }
-std::string builder(std::string_view name) { return join("builder", {name}); }
+std::string builder(std::string_view name) {
+  return join("builder", {name});
+}
 std::string build(std::string_view builder, std::uint32_t number) {
   return join("build", {builder, std::to_string(number)});
 }
@@ -74,9 +86,15 @@ std::string log(std::string_view builder, std::uint32_t build_number, std::uint3
                 std::string_view log_name) {
   return join("log", {builder, std::to_string(build_number), std::to_string(step_index), log_name});
 }
-std::string slave(std::string_view name) { return join("slave", {name}); }
-std::string master(std::string_view master_id) { return join("master", {master_id}); }
-std::string config() { return "config"; }
+std::string slave(std::string_view name) {
+  return join("slave", {name});
+}
+std::string master(std::string_view master_id) {
+  return join("master", {master_id});
+}
+std::string config() {
+  return "config";
+}
 
 std::string_view kind_of(std::string_view stream) {
   return stream.substr(0, stream.find('/'));

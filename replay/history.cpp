@@ -66,6 +66,7 @@ void History::evolve(const events::Envelope& event) {
   last_sequence_ = std::max(last_sequence_, event.sequence());
   last_time_us_ = event.time_us();
   const std::int64_t now = event.time_us();
+  buildsets_.evolve(event);
   switch (event.body_case()) {
     case events::Envelope::kBuildsetSubmitted:
       for (const auto& name : event.buildset_submitted().builder_names()) builders_.insert(name);

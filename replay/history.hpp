@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "actors/builders/buildset_tracker.hpp"
 #include "events/events.pb.h"
 
 namespace eventbot::replay {
@@ -128,6 +129,10 @@ class History {
   // Every builder a request, a buildset or a build names.
   const std::set<std::string>& builders() const { return builders_; }
   const std::optional<RecordedConfig>& last_config() const { return last_config_; }
+  // Buildsets not completed (no BuildsetCompleted), by the master's own rule.
+  const std::map<std::uint64_t, builders::TrackedBuildset>& open_buildsets() const {
+    return buildsets_.open();
+  }
 
   std::uint64_t last_sequence() const { return last_sequence_; }
   std::int64_t last_time_us() const { return last_time_us_; }
@@ -148,6 +153,7 @@ class History {
       locks_;
   std::set<std::string> builders_;
   std::optional<RecordedConfig> last_config_;
+  builders::BuildsetTracker buildsets_;
   std::uint64_t last_sequence_ = 0;
   std::int64_t last_time_us_ = 0;
 };

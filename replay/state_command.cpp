@@ -323,6 +323,18 @@ json locks_json(const Folded& folded) {
   return out;
 }
 
+json buildsets_json(const Folded& folded) {
+  auto out = json::array();
+  for (const auto& [id, set] : folded.history.open_buildsets()) {
+    out.push_back({{"id", id},
+                   {"submitted", set.submitted},
+                   {"open_requests", set.open},
+                   {"result", result_name(set.result)},
+                   {"complete", set.complete()}});
+  }
+  return out;
+}
+
 json state_json(const Folded& folded) {
   json out;
   out["at_sequence"] = folded.sequence;
@@ -345,6 +357,7 @@ json state_json(const Folded& folded) {
   out["builders"] = builders_json(folded);
   out["slaves"] = slaves_json(folded);
   out["locks"] = locks_json(folded);
+  out["buildsets"] = buildsets_json(folded);
   return out;
 }
 
@@ -501,6 +514,22 @@ void print_text(std::ostream& out, const Folded& folded, const json& state) {
         << text_of(lock["builder"]) << " #" << lock["number"];
     if (!lock["step"].is_null()) out << " step " << lock["step"];
     out << " since " << text_of(lock["acquired_at"]) << '\n';
+  }
+
+  out << "buildsets not completed:";
+  if (state["buildsets"].empty()) out << " none";
+  out << '\n';
+  for (const auto& set : state["buildsets"]) {
+    out << "  buildset " << set["id"];
+    if (set["complete"].get<bool>()) {
+      out << "  every request ended (" << text_of(set["result"])
+          << "): BuildsetCompleted not recorded yet\n";
+      continue;
+    }
+    if (!set["submitted"].get<bool>()) out << "  (its BuildsetSubmitted is not in the log)";
+    out << "  requests open:";
+    for (const auto& id : set["open_requests"]) out << ' ' << id;
+    out << "  result so far " << text_of(set["result"]) << '\n';
   }
 }
 

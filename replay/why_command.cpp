@@ -1,11 +1,14 @@
 #include "replay/why_command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
+#include "events/event_type.hpp"
 #include "events/streams.hpp"
 #include "replay/builds_command.hpp"
 #include "replay/event_format.hpp"
@@ -38,14 +41,22 @@ struct TimerFacts {
   std::int64_t fired_us = 0;
 };
 
+struct Chain;
+
 struct BuildsetFacts {
   std::uint64_t id = 0;
   bool found = false;
   std::uint64_t sequence = 0;
   std::int64_t submitted_us = 0;
+  std::uint64_t causation = 0;    // the envelope's causation_id
+  std::uint64_t correlation = 0;  // ... and correlation_id
   events::BuildsetSubmitted body;
   std::optional<events::Result> result;  // BuildsetCompleted
   std::optional<TimerFacts> timer;
+  std::optional<events::Envelope> cause_event;  // the event at `causation`
+  std::shared_ptr<Chain> parent_build;          // a trigger's build, followed
+  // The cause was recorded (BuildsetCause); older logs are explained by guessing.
+  bool recorded() const { return body.cause().kind() != events::BuildsetCause::UNKNOWN; }
 };
 
 struct ChangeFacts {
@@ -156,17 +167,48 @@ class Explainer {
         facts.found = true;
         facts.sequence = e.sequence();
         facts.submitted_us = e.time_us();
+        facts.causation = e.causation_id();
+        facts.correlation = e.correlation_id();
         facts.body = e.buildset_submitted();
       } else if (e.has_buildset_completed()) {
         facts.result = e.buildset_completed().result();
       }
     }
-    if (facts.found && !facts.body.scheduler().empty()) {
+    if (!facts.found) return facts;
+    if (facts.recorded()) {
+      // The links say what caused it: the event it names, and the recorded cause.
+      if (facts.causation != 0 && facts.causation < facts.sequence) {
+        auto cause = event_at(facts.causation);
+        if (!cause) return unexpected(cause.error());
+        facts.cause_event = std::move(*cause);
+      }
+      const auto& cause = facts.body.cause();
+      if (cause.kind() == events::BuildsetCause::TIMER) {
+        TimerFacts timer;
+        timer.name = cause.timer();
+        timer.due_us = cause.timer_due_us();
+        if (facts.cause_event && facts.cause_event->has_scheduler_timer_fired()) {
+          timer.fired_us = facts.cause_event->time_us();
+        }
+        facts.timer = std::move(timer);
+      }
+    } else if (!facts.body.scheduler().empty()) {
+      // An older log: the timer is looked for among the events appended with it.
       auto timer = timer_before(facts.sequence, facts.body.scheduler());
       if (!timer) return unexpected(timer.error());
       facts.timer = std::move(*timer);
     }
     return facts;
+  }
+
+  // The event at `sequence` (nullopt if the log has none there).
+  store::StoreResult<std::optional<events::Envelope>> event_at(std::uint64_t sequence) {
+    auto events = log_.read_forward(Sequence(sequence), 1);
+    if (!events) return unexpected(events.error());
+    if (events->empty() || events->front().sequence() != sequence) {
+      return std::optional<events::Envelope>{};
+    }
+    return std::optional<events::Envelope>(std::move(events->front()));
   }
 
   store::StoreResult<ChangeFacts> change(std::uint64_t id) {
@@ -219,6 +261,8 @@ class Explainer {
 struct Chain {
   BuildRecord build;
   events::BuildStarted started;
+  std::uint64_t started_causation = 0;  // BuildStarted's causation_id (a request's submission)
+  std::uint64_t correlation = 0;        // and its correlation_id (the chain)
   std::vector<RequestFacts> requests;
   std::map<std::uint64_t, BuildsetFacts> buildsets;
   std::vector<std::uint64_t> buildset_order;  // first seen first
@@ -226,11 +270,23 @@ struct Chain {
   std::vector<std::uint64_t> change_order;
 };
 
-store::StoreResult<Ok> collect_buildset(Explainer& explainer, Chain& chain, std::uint64_t id,
-                                        int depth) {
+store::StoreResult<std::optional<Chain>> collect_chain(store::EventLog& log, Explainer& explainer,
+                                                       const std::string& builder,
+                                                       std::uint32_t number, int depth);
+
+store::StoreResult<Ok> collect_buildset(store::EventLog& log, Explainer& explainer, Chain& chain,
+                                        std::uint64_t id, int depth) {
   if (id == 0 || chain.buildsets.contains(id)) return Ok{};
   auto facts = explainer.buildset(id);
   if (!facts) return unexpected(facts.error());
+  const auto& cause = facts->body.cause();
+  if (cause.kind() == events::BuildsetCause::TRIGGER && depth < kMaxParentDepth) {
+    // The build whose Trigger step submitted it, with its own chain.
+    auto parent = collect_chain(log, explainer, cause.parent_builder(), cause.parent_build_number(),
+                                depth + 1);
+    if (!parent) return unexpected(parent.error());
+    if (*parent) facts->parent_build = std::make_shared<Chain>(std::move(**parent));
+  }
   chain.buildsets.emplace(id, *facts);
   chain.buildset_order.push_back(id);
   for (const auto& stamp : facts->body.sourcestamps()) {
@@ -242,10 +298,86 @@ store::StoreResult<Ok> collect_buildset(Explainer& explainer, Chain& chain, std:
       chain.change_order.push_back(change_id);
     }
   }
-  if (facts->body.parent_buildset_id() != 0 && depth < kMaxParentDepth) {
-    return collect_buildset(explainer, chain, facts->body.parent_buildset_id(), depth + 1);
+  const auto upstream = facts->body.parent_buildset_id() != 0 ? facts->body.parent_buildset_id()
+                                                              : cause.upstream_buildset_id();
+  if (upstream != 0 && depth < kMaxParentDepth) {
+    return collect_buildset(log, explainer, chain, upstream, depth + 1);
   }
   return Ok{};
+}
+
+// The chain of one build; nullopt if the log has no such build.
+store::StoreResult<std::optional<Chain>> collect_chain(store::EventLog& log, Explainer& explainer,
+                                                       const std::string& builder,
+                                                       std::uint32_t number, int depth) {
+  auto events = whole_stream(log, streams::build(builder, number));
+  if (!events) return unexpected(events.error());
+  Chain chain;
+  History build_history;
+  bool started = false;
+  for (const auto& e : *events) {
+    build_history.evolve(e);
+    if (e.has_build_started() && !started) {
+      chain.started = e.build_started();
+      chain.started_causation = e.causation_id();
+      chain.correlation = e.correlation_id();
+      started = true;
+    }
+  }
+  const BuildRecord* build = build_history.build(builder, number);
+  if (!started || build == nullptr) return std::optional<Chain>{};
+  chain.build = *build;
+  for (auto id : chain.build.request_ids) {
+    auto request = explainer.request(id);
+    if (!request) return unexpected(request.error());
+    chain.requests.push_back(std::move(*request));
+    auto collected =
+        collect_buildset(log, explainer, chain, chain.requests.back().buildset_id, depth);
+    if (!collected) return unexpected(collected.error());
+  }
+  return std::optional<Chain>(std::move(chain));
+}
+
+json chain_json(const Chain& chain);
+
+std::string cause_kind_name(events::BuildsetCause::Kind kind) {
+  std::string name = events::BuildsetCause::Kind_Name(kind);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name.empty() ? std::to_string(static_cast<int>(kind)) : name;
+}
+
+// The recorded cause (null for a log that has none): its kind, the event it names and
+// the facts of its kind.
+json cause_json(const BuildsetFacts& bs) {
+  if (!bs.recorded()) return nullptr;
+  const auto& cause = bs.body.cause();
+  json out;
+  out["kind"] = cause_kind_name(cause.kind());
+  out["event"] = bs.causation == 0 ? json(nullptr) : json(bs.causation);
+  out["event_type"] = bs.cause_event ? json(events::type_name(*bs.cause_event)) : json(nullptr);
+  out["chain"] = bs.correlation == 0 ? json(bs.sequence) : json(bs.correlation);
+  out["change_ids"] =
+      std::vector<std::uint64_t>(cause.change_ids().begin(), cause.change_ids().end());
+  switch (cause.kind()) {
+    case events::BuildsetCause::TIMER:
+      out["timer"] = cause.timer();
+      break;
+    case events::BuildsetCause::FORCE:
+      out["forced_by"] = cause.forced_by();
+      break;
+    case events::BuildsetCause::TRIGGER:
+      out["parent_build"] = {{"builder", cause.parent_builder()},
+                             {"number", cause.parent_build_number()},
+                             {"step", cause.parent_step_index()}};
+      break;
+    case events::BuildsetCause::UPSTREAM:
+      out["upstream_buildset"] = cause.upstream_buildset_id();
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 json buildset_json(const BuildsetFacts& bs) {
@@ -270,9 +402,17 @@ json buildset_json(const BuildsetFacts& bs) {
   } else {
     out["timer"] = nullptr;
   }
-  auto forced = forced_by(bs.body.reason());
+  // Who forced it: recorded, or (an older log) read from the force scheduler's reason.
+  std::optional<std::string> forced;
+  if (bs.body.cause().kind() == events::BuildsetCause::FORCE) {
+    forced = bs.body.cause().forced_by();
+  } else if (!bs.recorded()) {
+    forced = forced_by(bs.body.reason());
+  }
   out["forced_by"] = forced ? json(*forced) : json(nullptr);
   out["result"] = result_json(bs.result);
+  out["cause"] = cause_json(bs);
+  out["triggered_by"] = bs.parent_build ? chain_json(*bs.parent_build) : json(nullptr);
   return out;
 }
 
@@ -302,6 +442,8 @@ json chain_json(const Chain& chain) {
   json build = build_to_json(chain.build);
   build["sourcestamps"] = sourcestamps_json(chain.started.sourcestamps());
   build["properties"] = properties_json(chain.started.properties());
+  build["causation_id"] = chain.started_causation;
+  build["correlation_id"] = chain.correlation;
   out["build"] = std::move(build);
   auto requests = json::array();
   for (const auto& r : chain.requests) {
@@ -351,30 +493,34 @@ void print_stamps(std::ostream& out, const json& stamps, const std::string& inde
 
 class TextPrinter {
  public:
-  TextPrinter(std::ostream& out, const Chain& chain) : out_(out), chain_(chain) {}
+  // `base`: the indent of every line; `nested`: the chain of a triggering build, shown
+  // under the buildset it triggered.
+  TextPrinter(std::ostream& out, const Chain& chain, std::string base = "", bool nested = false)
+      : out_(out), chain_(chain), base_(std::move(base)), nested_(nested) {}
 
   void print() {
     const auto& build = chain_.build;
-    out_ << "build " << build.builder << " #" << build.number << ": "
-         << (build.result ? result_name(*build.result) : std::string("running"));
+    out_ << base_ << (nested_ ? "<- " : "") << "build " << build.builder << " #" << build.number
+         << ": " << (build.result ? result_name(*build.result) : std::string("running"));
     if (!build.slave.empty()) out_ << " on slave " << build.slave;
     if (build.started) out_ << ", started " << format_utc_time(build.started_us);
     if (build.result) out_ << ", finished " << format_utc_time(build.finished_us);
     out_ << '\n';
-    if (!build.reason.empty()) out_ << "  reason: " << build.reason << '\n';
-    if (!build.got_revision.empty()) out_ << "  got_revision: " << build.got_revision << '\n';
+    const std::string in = base_ + "  ";
+    if (!build.reason.empty()) out_ << in << "reason: " << build.reason << '\n';
+    if (!build.got_revision.empty()) out_ << in << "got_revision: " << build.got_revision << '\n';
     if (build.stop_requested) {
-      out_ << "  stop requested by " << build.stopped_by
+      out_ << in << "stop requested by " << build.stopped_by
            << (build.stop_reason.empty() ? "" : ": " + build.stop_reason) << '\n';
     }
-    print_stamps(out_, sourcestamps_json(chain_.started.sourcestamps()), "  builds ");
-    if (chain_.requests.empty()) out_ << "  (the build names no build request)\n";
+    print_stamps(out_, sourcestamps_json(chain_.started.sourcestamps()), in + "builds ");
+    if (chain_.requests.empty()) out_ << in << "(the build names no build request)\n";
     for (const auto& request : chain_.requests) print_request(request);
   }
 
  private:
   void print_request(const RequestFacts& r) {
-    out_ << "  <- request " << r.id;
+    out_ << base_ << "  <- request " << r.id;
     if (r.builder.empty()) {
       out_ << ": not in the log\n";
       return;
@@ -395,7 +541,7 @@ class TextPrinter {
       out_ << " at " << str(h["at"]);
     }
     out_ << '\n';
-    print_buildset(r.buildset_id, "     ", 0);
+    print_buildset(r.buildset_id, base_ + "     ", 0);
   }
 
   void print_buildset(std::uint64_t id, const std::string& indent, int depth) {
@@ -416,6 +562,7 @@ class TextPrinter {
     out_ << '\n';
     const std::string inner = indent + "   ";
     out_ << inner << "reason: " << str(bs["reason"]) << '\n';
+    if (!bs["cause"].is_null()) print_cause(bs["cause"], inner);
     if (!bs["forced_by"].is_null()) out_ << inner << "forced by " << str(bs["forced_by"]) << '\n';
     if (!bs["timer"].is_null()) {
       out_ << inner << "timer " << str(bs["timer"]["name"]) << " of scheduler "
@@ -439,12 +586,42 @@ class TextPrinter {
     for (const auto& stamp : it->second.body.sourcestamps()) {
       for (auto change_id : stamp.change_ids()) print_change(change_id, inner);
     }
+    if (it->second.parent_build) TextPrinter(out_, *it->second.parent_build, inner, true).print();
     if (!bs["parent_buildset"].is_null()) {
       out_ << inner << "triggered from buildset " << bs["parent_buildset"] << '\n';
       if (depth < kMaxParentDepth) {
         print_buildset(bs["parent_buildset"].get<std::uint64_t>(), inner, depth + 1);
       }
     }
+  }
+
+  // "caused by change 3 (event 5 ChangeAdded, chain 5)"
+  void print_cause(const json& cause, const std::string& indent) {
+    const std::string kind = str(cause["kind"]);
+    out_ << indent << "caused by ";
+    if (kind == "change") {
+      out_ << "change";
+      for (const auto& id : cause["change_ids"]) out_ << ' ' << id;
+    } else if (kind == "timer") {
+      out_ << "timer " << str(cause["timer"]);
+    } else if (kind == "force") {
+      out_ << "user " << str(cause["forced_by"]);
+    } else if (kind == "trigger") {
+      const auto& parent = cause["parent_build"];
+      out_ << "step " << parent["step"] << " of build " << str(parent["builder"]) << " #"
+           << parent["number"];
+    } else if (kind == "upstream") {
+      out_ << "buildset " << cause["upstream_buildset"] << " completing";
+    } else {
+      out_ << "the scheduler starting";
+    }
+    out_ << " (";
+    if (!cause["event"].is_null()) {
+      out_ << "event " << cause["event"];
+      if (!cause["event_type"].is_null()) out_ << ' ' << str(cause["event_type"]);
+      out_ << ", ";
+    }
+    out_ << "chain " << cause["chain"] << ")\n";
   }
 
   void print_change(std::uint64_t id, const std::string& indent) {
@@ -482,42 +659,25 @@ class TextPrinter {
 
   std::ostream& out_;
   const Chain& chain_;
+  std::string base_;
+  bool nested_ = false;
   std::set<std::uint64_t> printed_;
 };
 
 }  // namespace
 
 int run_why(store::EventLog& log, const WhyOptions& options, std::ostream& out, std::ostream& err) {
-  auto events = whole_stream(log, streams::build(options.builder, options.number));
-  if (!events) return report_error(err, events.error().message, kExitStoreError);
-  Chain chain;
-  History build_history;
-  bool started = false;
-  for (const auto& e : *events) {
-    build_history.evolve(e);
-    if (e.has_build_started()) {
-      chain.started = e.build_started();
-      started = true;
-    }
-  }
-  const BuildRecord* build = build_history.build(options.builder, options.number);
-  if (!started || build == nullptr) {
+  Explainer explainer(log);
+  auto collected = collect_chain(log, explainer, options.builder, options.number, 0);
+  if (!collected) return report_error(err, collected.error().message, kExitStoreError);
+  if (!*collected) {
     return report_error(err,
                         "no build " + options.builder + " #" + std::to_string(options.number) +
                             " in the log (eventbot-replay DIR builds --builder " + options.builder +
                             " lists its builds)",
                         kExitNotFound);
   }
-  chain.build = *build;
-
-  Explainer explainer(log);
-  for (auto id : chain.build.request_ids) {
-    auto request = explainer.request(id);
-    if (!request) return report_error(err, request.error().message, kExitStoreError);
-    chain.requests.push_back(std::move(*request));
-    auto collected = collect_buildset(explainer, chain, chain.requests.back().buildset_id, 0);
-    if (!collected) return report_error(err, collected.error().message, kExitStoreError);
-  }
+  const Chain& chain = **collected;
 
   if (options.json) {
     out << chain_json(chain).dump() << '\n';

@@ -28,6 +28,12 @@ struct AppendRequest {
   std::vector<Envelope> events;
   // Per stream, what the appender expects; streams not named here are not checked.
   std::map<std::string, ExpectedVersion, std::less<>> expected;
+  // Causes inside the batch, whose sequences the appender cannot know: event index ->
+  // index of an earlier event of this request that caused it. The store links the event
+  // to its cause as events/causes.hpp says (causation_id = the cause's sequence,
+  // correlation_id = the cause's chain). A cause that is not earlier in the request is
+  // refused with invalid_argument.
+  std::map<std::size_t, std::size_t> caused_in_batch;
 };
 
 struct AppendResult {

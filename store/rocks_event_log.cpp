@@ -17,6 +17,7 @@
 #include <set>
 
 #include "common/utf8.hpp"
+#include "events/causes.hpp"
 #include "events/event_type.hpp"
 #include "events/text_fields.hpp"
 #include "store/keys.hpp"
@@ -498,6 +499,14 @@ StoreResult<AppendResult> RocksEventLog::append(AppendRequest request) {
               "' holds text that is not UTF-8 in " + *bad + "; nothing of the append was written"));
     }
   }
+  for (const auto& [effect, cause] : request.caused_in_batch) {
+    if (cause >= effect || effect >= request.events.size()) {
+      return unexpected(error(StoreErrc::invalid_argument,
+                              "event " + std::to_string(effect) + " of an append names event " +
+                                  std::to_string(cause) +
+                                  " as its cause, which is not an earlier event of it"));
+    }
+  }
   return write_queue_.submit(
       std::move(request), [this](std::vector<WriteQueue::Pending*>& group) { write_group(group); });
 }
@@ -558,10 +567,15 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
     const std::int64_t stamp = now_us();
     std::vector<StreamVersion> assigned;
     assigned.reserve(request.events.size());
-    for (auto& event : request.events) {
+    for (std::size_t index = 0; index < request.events.size(); ++index) {
+      auto& event = request.events[index];
       auto& version = versions[event.stream()];
       version = version.next();
       event.set_sequence(next);
+      if (auto cause = request.caused_in_batch.find(index);
+          cause != request.caused_in_batch.end()) {
+        events::link_to(event, events::Cause::of(request.events[cause->second]));
+      }
       event.set_stream_version(version.value());
       assigned.push_back(version);
       if (event.time_us() == 0) event.set_time_us(stamp);

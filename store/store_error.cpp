@@ -6,14 +6,22 @@ namespace eventbot::store {
 
 const char* to_string(StoreErrc code) {
   switch (code) {
-    case StoreErrc::version_conflict: return "version conflict";
-    case StoreErrc::corrupt_record: return "corrupt record";
-    case StoreErrc::io_error: return "I/O error";
-    case StoreErrc::not_a_store: return "not an Eventbot store";
-    case StoreErrc::newer_schema: return "newer schema";
-    case StoreErrc::invalid_argument: return "invalid argument";
-    case StoreErrc::read_only: return "read only";
-    case StoreErrc::closed: return "closed";
+    case StoreErrc::version_conflict:
+      return "version conflict";
+    case StoreErrc::corrupt_record:
+      return "corrupt record";
+    case StoreErrc::io_error:
+      return "I/O error";
+    case StoreErrc::not_a_store:
+      return "not an Eventbot store";
+    case StoreErrc::newer_schema:
+      return "newer schema";
+    case StoreErrc::invalid_argument:
+      return "invalid argument";
+    case StoreErrc::read_only:
+      return "read only";
+    case StoreErrc::closed:
+      return "closed";
   }
   return "unknown error";
 }

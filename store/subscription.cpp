@@ -16,7 +16,9 @@ ReadingSubscription::ReadingSubscription(EventLog& log, Sequence from,
       position_(std::max<std::uint64_t>(from.value(), 1)),
       thread_([this] { run(); }) {}
 
-ReadingSubscription::~ReadingSubscription() { cancel(); }
+ReadingSubscription::~ReadingSubscription() {
+  cancel();
+}
 
 void ReadingSubscription::cancel() {
   cancelled_ = true;

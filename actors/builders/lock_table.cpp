@@ -139,6 +139,13 @@ std::vector<HeldLock> LockTable::release(const WaiterId& waiter) {
   return released;
 }
 
+LockTable LockTable::reconfigured(std::vector<config::LockConfig> locks) const {
+  LockTable next(std::move(locks), master_id_);
+  next.held_ = held_;
+  next.holders_ = holders_;
+  return next;
+}
+
 bool LockTable::cancel(const WaiterId& waiter) {
   auto it =
       std::find_if(queue_.begin(), queue_.end(), [&](const Waiter& w) { return w.id == waiter; });

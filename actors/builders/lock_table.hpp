@@ -87,6 +87,13 @@ class LockTable {
   // Takes a waiter out of the queue (a build stopped while waiting); false if not queued.
   bool cancel(const WaiterId& waiter);
 
+  // The same holders under a new configuration (a reconfig): who holds what is the
+  // truth of this table (its fold of the log plus the grants not yet folded back), so it
+  // is kept as it is, even for a lock the new configuration drops or shrinks (its holders
+  // keep it until they release it). The queue starts empty: the caller enqueues its live
+  // waiters again, in the order waiters() gives, so each keeps its place.
+  LockTable reconfigured(std::vector<config::LockConfig> locks) const;
+
   // LockAcquired (adds a holder; idempotent), LockReleased (removes that copy),
   // BuildFinished (releases and dequeues everything of that build, a safety net).
   void evolve(const events::Envelope& event);

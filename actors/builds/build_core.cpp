@@ -220,12 +220,16 @@ std::optional<StopDecision> BuildCore::stop(const std::string& who, const std::s
   return decision;
 }
 
-std::optional<StepDone> BuildCore::slave_lost() {
-  if (finished_) return std::nullopt;
+SlaveLoss BuildCore::slave_lost() {
+  SlaveLoss loss;
+  if (finished_) return loss;
   if (!running_) {
-    lost_ = true;
-    result_ = worst(result_, events::RETRY);
-    return std::nullopt;
+    auto& lost = loss.between_steps.emplace();
+    lost.set_builder(setup_.builder.name);
+    lost.set_build_number(setup_.build_number);
+    lost.set_slave(setup_.slave);
+    on_slave_lost();
+    return loss;
   }
   const std::uint32_t index = running_->index;
   StepOutcome outcome;
@@ -235,7 +239,13 @@ std::optional<StepDone> BuildCore::slave_lost() {
   outcome.text = done.empty() ? std::vector<std::string>{setup_.builder.steps[index].name} : done;
   outcome.text.emplace_back("lost");
   outcome.text.emplace_back("slave");
-  return complete(index, std::move(outcome));
+  loss.step = complete(index, std::move(outcome));
+  return loss;
+}
+
+void BuildCore::on_slave_lost() {
+  lost_ = true;
+  result_ = worst(result_, events::RETRY);
 }
 
 std::optional<BuildCore::RunningStep> BuildCore::running_step() const {
@@ -276,6 +286,9 @@ void BuildCore::evolve(const events::Envelope& envelope) {
       if (envelope.build_properties_set().build_number() == setup_.build_number) {
         on_properties_set(envelope.build_properties_set());
       }
+      break;
+    case events::Envelope::kBuildSlaveLost:
+      if (envelope.build_slave_lost().build_number() == setup_.build_number) on_slave_lost();
       break;
     case events::Envelope::kBuildStopRequested:
       if (envelope.build_stop_requested().build_number() == setup_.build_number) {

@@ -86,6 +86,14 @@ struct AbortedBuild {
   events::BuildFinished finished;
 };
 
+// What a lost slave changes: the running step ends RETRY (`step`, appended like any step's
+// end), or, between steps, the loss itself is the event (`between_steps`). Either way
+// nothing more runs and the next `next()` finishes the build RETRY.
+struct SlaveLoss {
+  std::optional<StepDone> step;
+  std::optional<events::BuildSlaveLost> between_steps;
+};
+
 struct StopDecision {
   events::BuildStopRequested requested;
   std::optional<std::uint32_t> interrupt;  // the running step to interrupt
@@ -116,7 +124,8 @@ class BuildCore {
   // A user stopped the build; nullopt when it is already finished or stopping.
   std::optional<StopDecision> stop(const std::string& who, const std::string& reason);
   // The slave went away: the running step (if any) ends RETRY and the build with it.
-  std::optional<StepDone> slave_lost();
+  // Nothing when the build is already finished.
+  SlaveLoss slave_lost();
   // Something went wrong that no step accounts for (an exception in the master's own
   // handling of the build): the running step and the build end EXCEPTION, `why` in
   // their text, so the build is never left running with its requests claimed. Touches
@@ -124,7 +133,8 @@ class BuildCore {
   AbortedBuild abort(const std::string& why);
 
   // Folds one of this build's own events (BuildStarted, StepStarted, StepFinished,
-  // BuildPropertiesSet, BuildStopRequested, BuildFinished); others are ignored.
+  // BuildPropertiesSet, BuildStopRequested, BuildSlaveLost, BuildFinished); others are
+  // ignored.
   void evolve(const events::Envelope& envelope);
 
   struct RunningStep {
@@ -153,6 +163,7 @@ class BuildCore {
   void on_step_finished(const events::StepFinished& body);
   void on_properties_set(const events::BuildPropertiesSet& body);
   void on_stop(const events::BuildStopRequested& body);
+  void on_slave_lost();
   void on_finished(const events::BuildFinished& body);
 
   BuildSetup setup_;

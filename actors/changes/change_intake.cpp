@@ -20,8 +20,11 @@ std::shared_ptr<const intake::Validation> compiled(const config::InputValidation
 
 }  // namespace
 
-ChangeIntake::ChangeIntake(store::EventLog& log, std::string master_id)
-    : log_(log), master_id_(std::move(master_id)), validation_(compiled({})) {}
+ChangeIntake::ChangeIntake(store::EventLog& log, std::string master_id, port::HandOver& hand_over)
+    : log_(log),
+      master_id_(std::move(master_id)),
+      hand_over_(hand_over),
+      validation_(compiled({})) {}
 
 void ChangeIntake::configure(const config::InputValidation& patterns) {
   auto validation = compiled(patterns);
@@ -53,18 +56,32 @@ void ChangeIntake::on_frame(const std::shared_ptr<port::Connection>& connection,
     return reply_error("change refused: " + valid.error());
   }
 
-  auto appended = log_.append(record_change_request(change, connection->peer().name, master_id_));
-  if (!appended) {
-    spdlog::error("recording a change from {} failed: {}", connection->remote(),
-                  appended.error().message);
-    return reply_error("the master could not record the change: " + appended.error().message);
+  // Checked here; recorded and answered off the I/O thread, in the order submitted.
+  auto request = std::make_shared<store::AppendRequest>(
+      record_change_request(change, connection->peer().name, master_id_));
+  const bool handed = hand_over_.post([this, connection, request] {
+    auto appended = log_.append(std::move(*request));
+    wire::Frame answer;
+    if (!appended) {
+      spdlog::error("recording a change from {} failed: {}", connection->remote(),
+                    appended.error().message);
+      answer.mutable_error()->set_message("the master could not record the change: " +
+                                          appended.error().message);
+      connection->send(std::move(answer));
+      return;
+    }
+    answer.mutable_change_recorded()->set_sequence(appended->first.value());
+    answer.mutable_change_recorded()->set_change_id(appended->versions.front().value());
+    spdlog::info("change {} recorded from {} ({})", answer.change_recorded().change_id(),
+                 connection->peer().name, connection->remote());
+    connection->send(std::move(answer));
+  });
+  if (!handed) {
+    spdlog::warn("change from {} ({}) refused: {} requests wait for the store",
+                 connection->peer().name, connection->remote(), hand_over_.capacity());
+    reply_error("the master is busy (" + std::to_string(hand_over_.capacity()) +
+                " requests wait for its store); try again later");
   }
-  wire::Frame answer;
-  answer.mutable_change_recorded()->set_sequence(appended->first.value());
-  answer.mutable_change_recorded()->set_change_id(appended->versions.front().value());
-  spdlog::info("change {} recorded from {} ({})", answer.change_recorded().change_id(),
-               connection->peer().name, connection->remote());
-  connection->send(std::move(answer));
 }
 
 void ChangeIntake::on_refused(const std::string& remote, const wire::Hello& hello,

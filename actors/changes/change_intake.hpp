@@ -2,6 +2,8 @@
 // Records the changes that `eventbot sendchange` submits: each is checked (text, limits
 // and the master's validation patterns: actors/intake/user_values.hpp), appended to the
 // `changes` stream and acknowledged with its change id only once it is durable.
+// The port's I/O thread checks the change; the append and the answer run on the port's
+// HandOver, so a slow store never holds the I/O thread (and every slave's heartbeats).
 #include <memory>
 #include <mutex>
 #include <string>
@@ -9,6 +11,7 @@
 #include "actors/changes/submitted_change.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/intake/user_values.hpp"
+#include "actors/port/hand_over.hpp"
 #include "actors/port/port_server.hpp"
 #include "store/event_log.hpp"
 
@@ -17,7 +20,8 @@ namespace eventbot::changes {
 class ChangeIntake final : public port::ConnectionHandler {
  public:
   // Until configure() is called, Buildbot's default validation patterns hold.
-  ChangeIntake(store::EventLog& log, std::string master_id);
+  // `hand_over` runs the appends (it outlives this handler's use by the port).
+  ChangeIntake(store::EventLog& log, std::string master_id, port::HandOver& hand_over);
 
   // The validation patterns of the configuration in force (at start and each reconfig).
   void configure(const config::InputValidation& patterns);
@@ -30,6 +34,7 @@ class ChangeIntake final : public port::ConnectionHandler {
  private:
   store::EventLog& log_;
   std::string master_id_;
+  port::HandOver& hand_over_;
   std::mutex mutex_;
   std::shared_ptr<const intake::Validation> validation_;
 };

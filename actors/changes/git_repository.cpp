@@ -14,8 +14,8 @@
 #include <system_error>
 
 #include "actors/changes/git_poller_core.hpp"
-#include "common/utf8.hpp"
 #include "common/url_credentials.hpp"
+#include "common/utf8.hpp"
 
 extern char** environ;
 

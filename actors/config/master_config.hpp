@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/port/port_limits.hpp"
+#include "events/wire_defaults.hpp"
 
 namespace eventbot::config {
 
@@ -241,6 +242,8 @@ struct AccessRule {
 };
 
 struct WebConfig {
+  // The web gateway listens only when master.yaml has a `web` section.
+  bool enabled = false;
   std::string bind = "127.0.0.1";
   int port = kDefaultWebPort;
   std::vector<WebUser> users;
@@ -303,10 +306,11 @@ struct MasterConfig {
   std::string log_server;  // "host:port" of `eventbot log-server`; empty: the embedded store
   // The slave protocol: both sides ping every heartbeat_interval seconds; a peer silent
   // for dead_after seconds is dead; a lost slave's running commands wait reattach_grace
-  // seconds for it to come back before their builds end RETRY.
-  int heartbeat_interval = 10;
-  int dead_after = 30;
-  int reattach_grace = 60;
+  // seconds for it to come back before their builds end RETRY. Defaults and why:
+  // events/wire_defaults.hpp.
+  int heartbeat_interval = static_cast<int>(wire_defaults::kHeartbeat.count());
+  int dead_after = static_cast<int>(wire_defaults::kDeadAfter.count());
+  int reattach_grace = static_cast<int>(wire_defaults::kReattachGrace.count());
   // What the slave port allows before login (master.port_limits; read at start).
   port::PortLimits port_limits;
   WebConfig web;

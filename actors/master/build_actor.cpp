@@ -1,16 +1,17 @@
 #include "actors/master/build_actor.hpp"
 
-#include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
 
 #include "actors/builds/steps/step_types.hpp"
 #include "actors/config/lock_uses.hpp"
+#include "actors/master/lock_wait.hpp"
+#include "actors/messages/defaults.hpp"
+#include "actors/messages/errors.hpp"
+#include "common/bounded_text.hpp"
 #include "common/utf8.hpp"
 #include "events/streams.hpp"
+#include "events/wire_defaults.hpp"
 #include "slave-agent/commands/command.hpp"
-
-extern char** environ;
 
 namespace eventbot::master {
 namespace {
@@ -18,10 +19,10 @@ namespace {
 namespace fs = std::filesystem;
 using Self = caf::stateful_actor<BuildActorState>;
 
-constexpr auto kRunTimeout = std::chrono::seconds(30);
-constexpr std::size_t kDownloadPiece = 64 * 1024;
-constexpr auto kAttachPoll = std::chrono::milliseconds(200);
-constexpr auto kRecordRetry = std::chrono::seconds(2);
+using defaults::kAttachPoll;
+using defaults::kCommandTimeout;
+using defaults::kRecordRetry;
+using defaults::kRunTimeout;
 
 std::string build_stream(const BuildActorState& st) {
   return streams::build(st.start.builder, st.start.number);
@@ -31,24 +32,78 @@ std::string command_id_of(const BuildActorState& st, std::uint32_t step) {
   return st.start.builder + "/" + std::to_string(st.start.number) + "/" + std::to_string(step);
 }
 
+// What others add to a build's stream while it runs: a user's stop request, the
+// distributor's lock records. Anything else there was written by another build actor.
+bool added_by_others(const events::Envelope& event) {
+  return event.has_build_stop_requested() || event.has_lock_acquired() || event.has_lock_released();
+}
+
+// After a version conflict: takes in what others added to the build's stream since
+// st.version; false if something there is not theirs (a second writer of this build).
+bool take_in_others(Self* self) {
+  auto& st = self->state;
+  auto added = st.context.log->read_stream(build_stream(st), StreamVersion(st.version + 1), 1024);
+  if (!added || added->empty()) return false;
+  for (const auto& event : *added) {
+    if (!added_by_others(event)) return false;
+  }
+  st.version = added->back().stream_version();
+  return true;
+}
+
 // Appends events (stamping streams left empty with the build's); the store's error if
-// it refused them (nothing of them is written then).
+// it refused them (nothing of them is written then). Every append expects the build's
+// stream at st.version, whatever streams the events go to, so a second actor writing the
+// same build is refused (StoreErrc::version_conflict) and nothing of its is written.
 std::optional<store::StoreError> try_append(Self* self,
                                             const std::vector<events::Envelope>& events) {
   auto& st = self->state;
   if (events.empty()) return std::nullopt;
-  store::AppendRequest request;
-  for (auto event : events) {
-    if (event.stream().empty()) event.set_stream(build_stream(st));
-    event.set_master_id(st.context.master_id);
-    request.events.push_back(std::move(event));
+  const auto stream = build_stream(st);
+  for (;;) {
+    store::AppendRequest request;
+    std::uint64_t on_build = 0;
+    for (auto event : events) {
+      if (event.stream().empty()) event.set_stream(stream);
+      if (event.stream() == stream) ++on_build;
+      event.set_master_id(st.context.master_id);
+      request.events.push_back(std::move(event));
+    }
+    request.expected.emplace(stream, store::ExpectedVersion::exactly(StreamVersion(st.version)));
+    auto links = st.causes.link(request.events, st.step);
+    request.caused_in_batch = links.caused_in_batch;
+    auto appended = st.context.log->append(std::move(request));
+    if (appended) {
+      st.version += on_build;
+      st.causes.appended(links, appended->first.value());
+      return std::nullopt;
+    }
+    if (appended.error().code != store::StoreErrc::version_conflict || !take_in_others(self)) {
+      return appended.error();
+    }
   }
-  auto appended = st.context.log->append(std::move(request));
-  if (!appended) return appended.error();
-  return std::nullopt;
+}
+
+// The store refused an append for a version conflict that others' records do not explain:
+// another actor writes this build. This one stops at once, writing nothing and releasing
+// nothing (the locks are the other's), so the build keeps exactly one owner.
+bool refused_as_second_writer(Self* self, const store::StoreError& error) {
+  if (error.code != store::StoreErrc::version_conflict) return false;
+  auto& st = self->state;
+  const auto why = "another actor writes build " + st.start.builder + " #" +
+                   std::to_string(st.start.number) + " (" + error.message + "); this one stops";
+  spdlog::error("{}", why);
+  st.finishing = true;
+  st.step = -1;  // releases nothing
+  st.lock_wait.reset();
+  st.master_run.reset();
+  self->quit(make_error(ec::refused, why));
+  return true;
 }
 
 void abort_build(Self* self, const std::string& why);
+void end_command(Self* self, std::uint64_t seq, wire::CommandResult result,
+                 std::vector<events::Envelope> events, bool from_master);
 
 // Appends the build's events; false if the store refused them. A build whose facts
 // cannot be recorded (a full disk, ...) cannot go on: it ends EXCEPTION (abort_build).
@@ -57,7 +112,9 @@ void abort_build(Self* self, const std::string& why);
 bool append(Self* self, std::vector<events::Envelope> events) {
   auto error = try_append(self, events);
   if (!error) return true;
-  if (error->code == store::StoreErrc::closed) {
+  if (refused_as_second_writer(self, *error)) {
+    // Stopped, writing nothing more.
+  } else if (error->code == store::StoreErrc::closed) {
     self->quit(caf::exit_reason::user_shutdown);
   } else if (error->code == store::StoreErrc::io_error && self->state.context.log->write_failed()) {
     // The store failed a write (a full disk): the master is stopping, and takes this build
@@ -163,6 +220,8 @@ void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t s
 void advance(Self* self);
 void finish(Self* self, events::BuildFinished finished, std::vector<events::Envelope> before = {});
 void record_end(Self* self);
+void begin(Self* self);
+std::unique_ptr<builds::BuildCore> make_core(const BuildActorState& st);
 
 void release_step_locks(Self* self) {
   auto& st = self->state;
@@ -194,7 +253,17 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
   st.upload.reset();
   st.download.reset();
   st.master_run.reset();
+  st.unpack.reset();
   advance(self);
+}
+
+// The slave went away: records the loss (the running step's RETRY end, or between steps
+// BuildSlaveLost) and goes on, which ends the build RETRY.
+void record_slave_lost(Self* self) {
+  auto loss = self->state.core->slave_lost();
+  std::vector<events::Envelope> before;
+  if (loss.between_steps) *before.emplace_back().mutable_build_slave_lost() = *loss.between_steps;
+  step_done(self, std::move(loss.step), std::move(before));
 }
 
 // The master end of an upload: the bytes went to a temporary file; put it in place.
@@ -213,19 +282,7 @@ std::string finish_upload(BuildActorState& st, bool ok) {
   if (dest.is_relative()) dest = st.context.master_dir / dest;
   fs::create_directories(dest.parent_path(), ec);
   if (st.start_command_kind == "upload_directory") {
-    fs::create_directories(dest, ec);
-    std::vector<std::string> args = {"tar", st.transfer->compressed ? "-xzf" : "-xf",
-                                     st.transfer_temp.string(), "-C", dest.string()};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    int status = 0;
-    if (posix_spawnp(&pid, "tar", nullptr, nullptr, argv.data(), environ) != 0 ||
-        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      fs::remove(st.transfer_temp, ec);
-      return "unpacking the directory into " + dest.string() + " failed";
-    }
+    // Unpacked by a tar child process already (start_unpack); only the archive goes.
     fs::remove(st.transfer_temp, ec);
     return {};
   }
@@ -244,12 +301,12 @@ void pump_download(Self* self) {
   while (st.data_in_flight < st.context.timings.window_bytes && !st.download_eof) {
     std::string piece;
     if (st.download) {
-      piece.resize(kDownloadPiece);
+      piece.resize(wire_defaults::kDownloadPieceBytes);
       st.download->read(piece.data(), static_cast<std::streamsize>(piece.size()));
       piece.resize(static_cast<std::size_t>(st.download->gcount()));
       st.download_eof = st.download->eof() || !*st.download;
     } else {
-      piece = st.download_data.substr(0, kDownloadPiece);
+      piece = st.download_data.substr(0, wire_defaults::kDownloadPieceBytes);
       st.download_data.erase(0, piece.size());
       st.download_eof = st.download_data.empty();
     }
@@ -320,27 +377,29 @@ void send_command(Self* self) {
   self->request(st.slave, kRunTimeout, run_atom::value, FramePtr(st.pending_start),
                 caf::actor_cast<caf::actor>(self))
       .then(
-          [=](const std::string& answer) {
+          [=]() {
             auto& st = self->state;
             if (st.command_id != id) return;
-            if (answer == "ok") {
-              st.pending_start.reset();
-              return pump_download(self);
-            }
-            if (std::chrono::steady_clock::now() < st.attach_deadline) {
-              self->delayed_send(self, kAttachPoll, retry_atom::value, id);
-              return;
-            }
-            spdlog::warn("build {} #{}: {}; the build ends RETRY", st.start.builder,
-                         st.start.number, answer);
-            step_done(self, st.core->slave_lost());
+            st.pending_start.reset();
+            pump_download(self);
           },
           [=](caf::error& error) {
-            if (self->state.command_id != id) return;
+            auto& st = self->state;
+            if (st.command_id != id) return;
+            if (is(error, ec::refused)) {
+              // Not attached (yet): the slave may come back within the grace.
+              if (std::chrono::steady_clock::now() < st.attach_deadline) {
+                self->delayed_send(self, kAttachPoll, retry_atom::value, id);
+                return;
+              }
+              spdlog::warn("build {} #{}: {}; the build ends RETRY", st.start.builder,
+                           st.start.number, describe(error));
+              return record_slave_lost(self);
+            }
             spdlog::warn("build {} #{}: the slave did not take the command: {}",
                          self->state.start.builder, self->state.start.number,
                          caf::to_string(error));
-            step_done(self, self->state.core->slave_lost());
+            record_slave_lost(self);
           });
 }
 
@@ -428,6 +487,91 @@ struct MasterRun {
   ~MasterRun() { command.reset(); }  // interrupts and waits, before the output goes
 };
 
+// A directory upload's archive being unpacked by `tar`, run as a child process through
+// the same runner as master_shell_command (its own threads; the build actor only hears
+// the end), and the command's end that waits for it.
+struct Unpack {
+  std::uint64_t seq = 0;
+  wire::CommandResult result;
+  std::vector<events::Envelope> events;
+  std::unique_ptr<slave::CommandOutput> output;
+  std::unique_ptr<slave::Command> command;
+  ~Unpack() { command.reset(); }  // interrupts and waits, before the output goes
+};
+
+namespace {
+
+// tar's end, to the build actor: "" when it unpacked everything, else why not.
+class UnpackOutput final : public slave::CommandOutput {
+ public:
+  UnpackOutput(caf::actor build, std::string dest) : build_(std::move(build)), dest_(dest) {}
+  void output(wire::OutputKind kind, const std::string&, std::string data) override {
+    if (kind == wire::STDERR && errors_.size() < kShownErrorBytes) errors_ += data;
+  }
+  void complete(wire::CommandResult result) override {
+    std::string error;
+    if (result.outcome() != wire::FINISHED || result.rc() != 0) {
+      error = "unpacking the directory into " + dest_ + " failed";
+      const auto said = bounded_utf8(errors_, kShownErrorBytes);
+      if (!result.failure_reason().empty()) error += ": " + result.failure_reason();
+      if (!said.empty()) error += ": " + said;
+    }
+    caf::anon_send(build_, unpacked_atom::value, error);
+  }
+
+ private:
+  static constexpr std::size_t kShownErrorBytes = 1024;
+  caf::actor build_;
+  std::string dest_;
+  std::string errors_;
+};
+
+// The slave sent the whole archive of an upload_directory: unpack it, then end the
+// command (end_command) when tar has.
+void start_unpack(Self* self, std::uint64_t seq, wire::CommandResult result,
+                  std::vector<events::Envelope> events) {
+  auto& st = self->state;
+  if (st.upload) st.upload->close();
+  st.upload.reset();
+  fs::path dest = st.transfer->master_path;
+  if (dest.is_relative()) dest = st.context.master_dir / dest;
+  std::error_code ec;
+  fs::create_directories(dest, ec);
+  wire::StartCommand start;
+  start.set_command_id(st.command_id + "/unpack");
+  auto* shell = start.mutable_shell();
+  // Absolute: the runner starts tar in the master's directory, which may be relative.
+  for (const std::string& arg :
+       {std::string("tar"), std::string(st.transfer->compressed ? "-xzf" : "-xf"),
+        fs::absolute(st.transfer_temp, ec).string(), std::string("-C"),
+        fs::absolute(dest, ec).string()}) {
+    shell->add_argv(arg);
+  }
+  shell->set_want_stderr(true);
+  shell->set_log_environ(false);
+  slave::CommandContext context;
+  context.basedir = st.context.master_dir;
+  context.builder_dir = st.context.master_dir;
+  auto unpack = std::make_shared<Unpack>();
+  unpack->seq = seq;
+  unpack->result = std::move(result);
+  unpack->events = std::move(events);
+  unpack->output = std::make_unique<UnpackOutput>(caf::actor_cast<caf::actor>(self), dest.string());
+  std::string error;
+  unpack->command = slave::make_command(start, context, *unpack->output, error);
+  if (!unpack->command) {
+    unpack->result.set_outcome(wire::FAILED);
+    unpack->result.set_rc(-1);
+    unpack->result.set_failure_reason("unpacking the directory into " + dest.string() +
+                                      " failed: " + error);
+    return end_command(self, seq, std::move(unpack->result), std::move(unpack->events), false);
+  }
+  st.unpack = unpack;
+  unpack->command->start();
+}
+
+}  // namespace
+
 namespace {
 
 void run_on_master(Self* self, const builds::MasterCommand& command) {
@@ -482,20 +626,17 @@ void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
     command.sourcestamps = trigger.sourcestamps;
     command.properties = trigger.properties;
     command.external_idstring = "trigger:" + command_id_of(st, step) + ":" + scheduler;
+    command.parent_builder = st.start.builder;
+    command.parent_build_number = st.start.number;
+    command.parent_step_index = step;
+    command.step_started = st.causes.step(st.step);
     st.trigger_ids.push_back(command.external_idstring);
-    self->request(st.context.supervisor, kRunTimeout, command_atom::value, scheduler,
+    self->request(st.context.supervisor, kCommandTimeout, command_atom::value, scheduler,
                   std::make_shared<const schedulers::Command>(command))
         .then(
-            [=](const std::string& answer) {
+            [=]() {
               auto& st = self->state;
               if (st.step != static_cast<int>(step)) return;
-              if (answer != "ok") {
-                builds::MasterActionResult result;
-                result.ok = false;
-                result.error = "trigger " + scheduler + ": " + answer;
-                st.trigger_ids.clear();
-                return step_done(self, st.core->step_done(step, result));
-              }
               if (++st.trigger_answers == st.trigger_ids.size() && !st.trigger_wait) {
                 st.trigger_ids.clear();
                 step_done(self, st.core->step_done(step, builds::MasterActionResult{}));
@@ -506,7 +647,7 @@ void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
               if (st.step != static_cast<int>(step)) return;
               builds::MasterActionResult result;
               result.ok = false;
-              result.error = "trigger " + scheduler + ": " + caf::to_string(error);
+              result.error = "trigger " + scheduler + ": " + describe(error);
               st.trigger_ids.clear();
               step_done(self, st.core->step_done(step, result));
             });
@@ -547,26 +688,120 @@ void run_plan(Self* self, const builds::StepPlan& plan) {
   }
 }
 
+// Asks the distributor for the locks of st.lock_wait (the builder's, or the running
+// step's) and waits at most kLockDeadline for the answer (lock_wait.hpp).
+void ask_locks(Self* self);
+
 // Takes the step's locks (if it has any), then runs it.
 void start_step(Self* self, builds::StartStep start) {
   auto& st = self->state;
   st.step = static_cast<int>(start.index);
   auto uses = config::step_lock_uses(st.builder.steps.at(start.index));
   if (!uses || uses->empty()) return run_plan(self, start.plan);
-  auto plan = std::make_shared<builds::StepPlan>(std::move(start.plan));
-  self->request(st.context.distributor, caf::infinite, lock_atom::value, st.start.builder,
-                st.start.number, static_cast<std::int32_t>(start.index),
-                LockUses(std::make_shared<const std::vector<config::LockUse>>(std::move(*uses))),
-                st.start.slave)
-      .then([=](const std::string& answer) {
-        if (self->state.finishing) return;
-        if (answer == "ok") return run_plan(self, *plan);
-        if (answer == "cancelled") return;  // a stop while waiting: the stop goes on
-        builds::MasterActionResult result;
-        result.ok = false;
-        result.error = "locks: " + answer;
-        step_done(self, self->state.core->step_done(start.index, result));
-      });
+  BuildActorState::LockWait wait;
+  wait.step = static_cast<std::int32_t>(start.index);
+  wait.uses = std::make_shared<const std::vector<config::LockUse>>(std::move(*uses));
+  wait.plan = std::make_shared<const builds::StepPlan>(std::move(start.plan));
+  st.lock_wait = std::move(wait);
+  ask_locks(self);
+}
+
+// The builder's locks cannot be granted (a lock no longer configured, ...): the build
+// does not run without them; it ends EXCEPTION saying why, before any step.
+void locks_refused(Self* self, const std::string& why) {
+  auto& st = self->state;
+  spdlog::error("build {} #{}: {}; the build ends EXCEPTION", st.start.builder, st.start.number,
+                why);
+  if (!st.core) st.core = make_core(st);
+  st.end_reason = why;
+  finish(self, st.core->abort(why).finished);
+}
+
+// A stop while the build waits for its builder's locks: nothing has run, and it ends
+// CANCELLED now (as Buildbot's does), running no step, not even an alwaysRun one (they
+// would run unlocked). BuildStopRequested is in the log already; a replay folds it and
+// this BuildFinished to the same end.
+void stop_before_start(Self* self, const std::string& who, const std::string& reason) {
+  auto& st = self->state;
+  st.lock_wait.reset();
+  // Leaves the queue, or gives back a grant already on its way.
+  self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
+             std::int32_t{-1});
+  if (!st.core) st.core = make_core(st);
+  st.core->stop(who, reason);
+  spdlog::info("build {} #{} stopped by {} while waiting for its locks", st.start.builder,
+               st.start.number, who);
+  events::BuildFinished finished;
+  finished.set_builder(st.start.builder);
+  finished.set_number(st.start.number);
+  finished.set_result(events::CANCELLED);
+  finished.add_text("cancelled");
+  finish(self, std::move(finished));
+}
+
+void locks_granted(Self* self) {
+  auto& st = self->state;
+  auto wait = std::move(*st.lock_wait);
+  st.lock_wait.reset();
+  if (st.finishing) return;
+  if (wait.step < 0) {
+    st.locks_held = true;
+    return begin(self);
+  }
+  run_plan(self, *wait.plan);
+}
+
+void locks_not_granted(Self* self, const caf::error& error) {
+  auto& st = self->state;
+  if (is(error, ec::timeout)) {
+    // The distributor renews the wait: the locks are busy. Ask again (same place).
+    if (!st.lock_wait->told) {
+      spdlog::info("build {} #{}: {}", st.start.builder, st.start.number, describe(error));
+      st.lock_wait->told = true;
+    }
+    return ask_locks(self);
+  }
+  if (error == caf::sec::request_timeout) {
+    spdlog::warn(
+        "build {} #{}: the distributor did not answer about its locks in {} s; "
+        "asking again",
+        st.start.builder, st.start.number, kLockDeadline.count());
+    return ask_locks(self);
+  }
+  if (error == caf::sec::request_receiver_down) {
+    // The distributor is gone: its successor adopts this build (adopt_atom) and is
+    // asked then, or after kLockRetry.
+    self->delayed_send(self, kLockRetry, retry_atom::value, lock_atom::value,
+                       st.lock_wait->attempt);
+    return;
+  }
+  auto wait = std::move(*st.lock_wait);
+  st.lock_wait.reset();
+  if (is(error, ec::cancelled) || st.finishing) return;  // a stop ended the wait: it goes on
+  const auto why = "locks: " + describe(error);
+  if (wait.step < 0) return locks_refused(self, why);
+  builds::MasterActionResult result;
+  result.ok = false;
+  result.error = why;
+  step_done(self, st.core->step_done(static_cast<std::uint32_t>(wait.step), result));
+}
+
+void ask_locks(Self* self) {
+  auto& st = self->state;
+  if (!st.lock_wait || st.finishing) return;
+  const auto attempt = st.lock_wait->attempt = ++st.lock_attempts;
+  auto current = [self, attempt] {
+    return self->state.lock_wait && self->state.lock_wait->attempt == attempt;
+  };
+  self->request(st.context.distributor, kLockDeadline, lock_atom::value, st.start.builder,
+                st.start.number, st.lock_wait->step, st.lock_wait->uses, st.start.slave)
+      .then(
+          [=]() {
+            if (current()) locks_granted(self);
+          },
+          [=](caf::error& error) {
+            if (current()) locks_not_granted(self, error);
+          });
 }
 
 void advance(Self* self) {
@@ -629,6 +864,7 @@ void record_end(Self* self) {
   auto& st = self->state;
   if (auto error = try_append(self, st.end_events)) {
     if (error->code == store::StoreErrc::closed) return self->quit(caf::exit_reason::user_shutdown);
+    if (refused_as_second_writer(self, *error)) return;
     if (!st.end_waiting) {
       spdlog::error("build {} #{}: recording its end ({}) failed: {}; retrying every {} s",
                     st.start.builder, st.start.number, builds::result_name(st.end_result),
@@ -666,6 +902,7 @@ void abort_build(Self* self, const std::string& why) {
   } else if (!st.command_id.empty() && !st.pending_start && st.slave && !st.master_run) {
     self->send(st.slave, interrupt_atom::value, st.command_id, reason);
   }
+  st.unpack.reset();  // stops tar and waits for it
   finish_upload(st, false);
   std::vector<events::Envelope> events;
   close_logs(st, events);
@@ -699,6 +936,8 @@ void abort_build(Self* self, const std::string& why) {
 void on_update(Self* self, const wire::CommandUpdate& update) {
   auto& st = self->state;
   if (st.finishing || update.command_id() != st.command_id || st.step < 0) return;
+  // Its end was taken; tar unpacks it (a resend after a reconnect is acked afterwards).
+  if (st.unpack) return;
   const bool from_master = st.master_run != nullptr;
   if (update.seq() <= st.last_seq) {
     // Resent after a reconnect, already durable: acknowledge it again.
@@ -764,6 +1003,20 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
     result.set_failure_reason("the master did not receive all of the command's output");
   }
   const bool ok = result.outcome() == wire::FINISHED && result.rc() == 0;
+  if (ok && !from_master && st.start_command_kind == "upload_directory" && st.transfer &&
+      st.transfer->direction == builds::MasterTransfer::Direction::to_master) {
+    return start_unpack(self, update.seq(), std::move(result), std::move(events));
+  }
+  end_command(self, update.seq(), std::move(result), std::move(events), from_master);
+}
+
+// The running command ended (and a directory upload was unpacked): the step's result,
+// then the slave's ack.
+void end_command(Self* self, std::uint64_t seq, wire::CommandResult result,
+                 std::vector<events::Envelope> events, bool from_master) {
+  auto& st = self->state;
+  const auto step = static_cast<std::uint32_t>(st.step);
+  const bool ok = result.outcome() == wire::FINISHED && result.rc() == 0;
   if (auto error = finish_upload(st, ok); !error.empty()) {
     result.set_outcome(wire::FAILED);
     result.set_rc(-1);
@@ -782,9 +1035,21 @@ void on_update(Self* self, const wire::CommandUpdate& update) {
     done = st.core->step_done(step, result);
   }
   const auto id = st.command_id;
-  const auto seq = update.seq();
   step_done(self, std::move(done), std::move(events));
   if (!from_master) self->send(st.slave, ack_atom::value, id, seq, true);
+}
+
+// tar ended ("" or why it failed): the upload's command ends now.
+void on_unpacked(Self* self, const std::string& error) {
+  auto& st = self->state;
+  auto unpack = std::exchange(st.unpack, nullptr);
+  if (!unpack || st.finishing) return;  // the step ended meanwhile (stopped, aborted)
+  if (!error.empty()) {
+    unpack->result.set_outcome(wire::FAILED);
+    unpack->result.set_rc(-1);
+    unpack->result.set_failure_reason(error);
+  }
+  end_command(self, unpack->seq, std::move(unpack->result), std::move(unpack->events), false);
 }
 
 // The build's core, from what the build started with.
@@ -811,6 +1076,7 @@ void recover(Self* self) {
   std::string command_id;
   std::map<std::string, std::string> log_streams;  // log name -> stream, of the last step
   for (const auto& event : *events) {
+    st.causes.evolve(event);
     if (event.has_build_started()) {
       const auto& body = event.build_started();
       st.start.properties.assign(body.properties().begin(), body.properties().end());
@@ -875,7 +1141,7 @@ void recover(Self* self) {
   if (!plain_remote || !st.slave) {
     spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY",
                  st.start.builder, st.start.number, running->index);
-    return step_done(self, st.core->slave_lost());
+    return record_slave_lost(self);
   }
   st.command_id = command_id;
   spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
@@ -903,6 +1169,7 @@ caf::error end_in_exception(Self* self, std::exception_ptr& failure) {
                 why);
   if (st.finishing || !st.core) return caf::make_error(caf::sec::runtime_error, why);
   st.master_run.reset();  // interrupts a master_shell_command and waits for it
+  st.unpack.reset();      // and a directory upload's tar
   if (!st.command_id.empty() && st.slave) {
     self->send(st.slave, interrupt_atom::value, st.command_id, "the build ended: " + why);
   }
@@ -925,10 +1192,7 @@ void begin(Self* self) {
   auto& st = self->state;
   if (st.start.recovering) return recover(self);
   st.core = make_core(st);
-  if (!st.slave) {
-    st.core->slave_lost();
-    return advance(self);
-  }
+  if (!st.slave) return record_slave_lost(self);
   advance(self);
 }
 
@@ -941,6 +1205,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
   st.builder = std::move(builder);
   st.config = std::move(config);
   st.context = std::move(context);
+  st.causes = builds::BuildCauses(st.start.started_by);
   st.slave_builder_dir = !st.builder.slavebuilddir.empty() ? st.builder.slavebuilddir
                          : !st.builder.builddir.empty()    ? st.builder.builddir
                                                            : st.builder.name;
@@ -951,30 +1216,48 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
   self->set_exit_handler([=](caf::exit_msg& exit) {
     // The master stops: the build stays running in the log and is taken back at start.
     self->state.master_run.reset();
+    self->state.unpack.reset();
     self->quit(exit.reason);
   });
+  // One owner per build: the owners' table forgets this actor when it exits.
+  self->attach_functor([owners = st.context.owners,
+                        key = std::make_pair(st.start.builder, st.start.number),
+                        address = self->address()](const caf::error&) {
+    if (owners) owners->remove(key, address);
+  });
+  st.version = st.start.stream_version;
+  if (st.start.recovering) {
+    // Taken back after a restart: its stream as it is now.
+    auto version = st.context.log->stream_version(build_stream(st));
+    st.version = version ? version->value() : 0;
+  }
   // The builder's locks first (all or nothing), then the steps.
   if (st.builder.locks.empty()) {
     self->send(self, init_atom::value);
   } else {
-    self->request(st.context.distributor, caf::infinite, lock_atom::value, st.start.builder,
-                  st.start.number, std::int32_t{-1},
-                  LockUses(std::make_shared<const std::vector<config::LockUse>>(st.builder.locks)),
-                  st.start.slave)
-        .then([=](const std::string& answer) {
-          if (answer == "ok") return begin(self);
-          spdlog::error("build {} #{}: its locks: {}", self->state.start.builder,
-                        self->state.start.number, answer);
-          begin(self);
-        });
+    BuildActorState::LockWait wait;
+    wait.uses = std::make_shared<const std::vector<config::LockUse>>(st.builder.locks);
+    st.lock_wait = std::move(wait);
+    ask_locks(self);
   }
   return {
+      [=](retry_atom, lock_atom, std::uint64_t attempt) {
+        auto& st = self->state;
+        if (st.lock_wait && st.lock_wait->attempt == attempt) ask_locks(self);
+      },
+      // A restarted distributor took this build over: lock requests and releases go to
+      // it; a lock wait is asked again there (the old one's promise died with it).
+      [=](adopt_atom, const caf::actor& distributor) {
+        self->state.context.distributor = distributor;
+        ask_locks(self);
+      },
       [=](init_atom) { begin(self); },
       [=](record_atom) { record_end(self); },
       [=](retry_atom, const std::string& id) {
         if (id == self->state.command_id && self->state.pending_start) send_command(self);
       },
       [=](update_atom, const FramePtr& frame) { on_update(self, frame->command_update()); },
+      [=](unpacked_atom, const std::string& error) { on_unpacked(self, error); },
       [=](data_ack_atom, const std::string& id, std::uint64_t seq) {
         auto& st = self->state;
         if (id != st.command_id) return;
@@ -990,21 +1273,26 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
         spdlog::warn("build {} #{}: slave {} lost during step {}", st.start.builder,
                      st.start.number, st.start.slave, st.step);
         finish_upload(st, false);
-        step_done(self, st.core->slave_lost());
+        record_slave_lost(self);
       },
       [=](stop_atom, const std::string& who, const std::string& reason) {
         auto& st = self->state;
-        if (!st.core || st.finishing) return;
+        if (st.finishing) return;
+        if (st.lock_wait && st.lock_wait->step < 0) return stop_before_start(self, who, reason);
+        if (!st.core) return;
         auto decision = st.core->stop(who, reason);
         if (!decision) return;
         if (decision->interrupt) {
           if (st.master_run && st.master_run->command) {
             st.master_run->command->interrupt("stopped by " + who);
+          } else if (st.unpack && st.unpack->command) {
+            st.unpack->command->interrupt("stopped by " + who);
           } else if (!st.command_id.empty() && !st.pending_start) {
             self->send(st.slave, interrupt_atom::value, st.command_id,
                        "stopped by " + who + (reason.empty() ? "" : ": " + reason));
           } else if (st.step >= 0) {
             // Waiting for a lock or a trigger: nothing runs yet; end the step now.
+            st.lock_wait.reset();
             self->send(st.context.distributor, release_atom::value, st.start.builder,
                        st.start.number, static_cast<std::int32_t>(st.step));
             builds::MasterActionResult result;

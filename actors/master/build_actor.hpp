@@ -18,9 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "actors/builds/build_causes.hpp"
 #include "actors/builds/build_core.hpp"
 #include "actors/config/master_config.hpp"
-#include "actors/master/actors.hpp"
+#include "actors/master/build_owners.hpp"
+#include "actors/messages/actors.hpp"
 #include "actors/slaves/slave_actor.hpp"
 #include "actors/slaves/slave_hub.hpp"
 #include "store/event_log.hpp"
@@ -28,6 +30,7 @@
 namespace eventbot::master {
 
 struct MasterRun;  // a master_shell_command running (build_actor.cpp)
+struct Unpack;     // a directory upload's tar running (build_actor.cpp)
 
 struct BuildContext {
   store::EventLog* log = nullptr;
@@ -37,6 +40,11 @@ struct BuildContext {
   caf::actor distributor;           // locks
   caf::actor supervisor;            // triggers go to the schedulers through it
   slaves::SlaveTimings timings;
+  // The live build actors, shared by every distributor this master runs (one owner per build).
+  std::shared_ptr<BuildOwners> owners = std::make_shared<BuildOwners>();
+  // Build actors get a thread each (they append synchronously); false runs them on the
+  // actor system's scheduler (the tests' deterministic coordinator).
+  bool detached_builds = true;
 };
 
 struct BuildStart {
@@ -47,7 +55,11 @@ struct BuildStart {
   std::vector<events::SourceStamp> sourcestamps;
   std::vector<events::Property> properties;
   std::string reason;
-  bool recovering = false;  // the master restarted while it ran: rebuild from the log
+  bool recovering = false;   // the master restarted while it ran: rebuild from the log
+  events::Cause started_by;  // its BuildStarted (recovering: read from the log)
+  // Version of the build's stream when the actor starts (1: its BuildStarted); a
+  // recovering build reads it from the log.
+  std::uint64_t stream_version = 1;
 };
 
 // One log of the running step, as written so far.
@@ -89,12 +101,27 @@ struct BuildActorState {
   FramePtr pending_start;          // the command, until the slave has taken it
   std::chrono::steady_clock::time_point attach_deadline;  // ... or the build ends RETRY
   std::shared_ptr<MasterRun> master_run;                  // master_shell_command
+  std::shared_ptr<Unpack> unpack;                         // upload_directory's tar
   std::vector<std::string> trigger_ids;                   // external ids of the buildsets triggered
   bool trigger_wait = false;
   std::size_t trigger_answers = 0;
   std::map<std::string, std::uint64_t> triggered;  // external id -> buildset id
   std::map<std::uint64_t, events::Result> trigger_results;
+  builds::BuildCauses causes;  // what the build's events are linked to
   bool locks_held = false;
+  // Every append to the build's stream expects this version (one writer per build).
+  std::uint64_t version = 1;
+  // The lock request in flight (the builder's: step -1), and which attempt it is: an
+  // answer to an earlier attempt, or after the wait ended, is ignored.
+  struct LockWait {
+    std::int32_t step = -1;
+    LockUses uses;
+    std::shared_ptr<const builds::StepPlan> plan;  // a step's, run once granted
+    std::uint64_t attempt = 0;
+    bool told = false;  // master.log says it waits
+  };
+  std::optional<LockWait> lock_wait;
+  std::uint64_t lock_attempts = 0;
   bool finishing = false;
   // The build's last events (BuildFinished, its requests'), until the store takes them.
   std::vector<events::Envelope> end_events;

@@ -12,7 +12,7 @@
 
 #include "actors/changes/git_poller_core.hpp"
 #include "actors/changes/git_repository.hpp"
-#include "actors/master/actors.hpp"
+#include "actors/messages/actors.hpp"
 #include "store/event_log.hpp"
 
 namespace eventbot::master {

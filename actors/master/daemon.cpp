@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/messages/defaults.hpp"
 #include "common/daemon.hpp"
 
 namespace eventbot::master {
@@ -17,8 +18,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr auto kReconfigTimeout = 60s;
 
 daemon::DaemonFiles master_files(const fs::path& dir) {
   return {"eventbot", "master", dir, pid_file(dir), log_file(dir)};
@@ -67,7 +66,8 @@ int reconfig_daemon(const fs::path& dir) {
     std::cerr << "eventbot: cannot signal pid " << *pid << ": " << std::strerror(errno) << "\n";
     return 1;
   }
-  auto deadline = std::chrono::steady_clock::now() + kReconfigTimeout;
+  // Longer than the master waits itself: the answer always comes before this gives up.
+  auto deadline = std::chrono::steady_clock::now() + defaults::kReconfigWait;
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(log);
     in.seekg(static_cast<std::streamoff>(offset));
@@ -86,7 +86,7 @@ int reconfig_daemon(const fs::path& dir) {
     std::this_thread::sleep_for(50ms);
   }
   std::cerr << "eventbot: no reconfig result in " << log.string() << " after "
-            << kReconfigTimeout.count() << " s\n";
+            << defaults::kReconfigWait.count() << " s\n";
   return 1;
 }
 

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/builds/results.hpp"
+#include "actors/master/lock_wait.hpp"
+#include "actors/messages/errors.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::master {
@@ -22,61 +23,55 @@ std::optional<store::AppendResult> append(Self* self, store::AppendRequest reque
   return *appended;
 }
 
-// Buildsets: which requests are still open, the worst result, the stream's version.
-void track_buildset(DistributorState& st, const events::Envelope& event) {
-  if (event.has_buildset_submitted()) {
-    auto& set = st.buildsets[event.buildset_submitted().buildset_id()];
-    for (auto id : event.buildset_submitted().build_request_ids()) set.open.insert(id);
-    set.version = event.stream_version();
-    set.known = true;
-    if (set.open.empty()) st.ready.insert(event.buildset_submitted().buildset_id());
-  } else if (event.has_build_request_submitted()) {
-    // Schedulers list the request ids in BuildsetSubmitted; this keeps older logs right.
-    st.buildsets[event.build_request_submitted().buildset_id()].open.insert(
-        event.build_request_submitted().request_id());
-    st.request_buildset[event.build_request_submitted().request_id()] =
-        event.build_request_submitted().buildset_id();
-  } else if (event.has_build_request_completed() || event.has_build_request_cancelled()) {
-    const auto id = event.has_build_request_completed()
-                        ? event.build_request_completed().request_id()
-                        : event.build_request_cancelled().request_id();
-    const auto result = event.has_build_request_completed()
-                            ? event.build_request_completed().result()
-                            : events::CANCELLED;
-    auto owner = st.request_buildset.find(id);
-    if (owner == st.request_buildset.end()) return;
-    auto set = st.buildsets.find(owner->second);
-    st.request_buildset.erase(owner);
-    if (set == st.buildsets.end()) return;
-    set->second.open.erase(id);
-    set->second.result = builds::worst(set->second.result, result);
-    if (set->second.open.empty()) st.ready.insert(set->first);
-  } else if (event.has_buildset_completed()) {
-    st.buildsets.erase(event.buildset_completed().buildset_id());
-  }
-}
-
 // Records BuildsetCompleted for every buildset whose requests are all done. The append
 // expects the buildset stream's folded version, so two masters cannot both record it.
 void complete_buildsets(Self* self) {
   auto& st = self->state;
-  // Only the buildsets whose last open request ended since the last call.
-  for (auto id : std::exchange(st.ready, {})) {
-    auto it = st.buildsets.find(id);
-    if (it == st.buildsets.end()) continue;
-    auto& set = it->second;
-    if (!set.known || !set.open.empty() || set.completing) continue;
+  for (const auto& completion : st.buildsets.take_ready()) {
     store::AppendRequest request;
-    auto& event = request.events.emplace_back();
-    event.set_stream(streams::buildset(id));
+    auto& event =
+        request.events.emplace_back(builders::BuildsetTracker::completed_event(completion));
     event.set_master_id(st.context.master_id);
-    event.mutable_buildset_completed()->set_buildset_id(id);
-    event.mutable_buildset_completed()->set_result(set.result);
-    request.expected.emplace(streams::buildset(id),
-                             store::ExpectedVersion::exactly(StreamVersion(set.version)));
-    set.completing = true;
+    request.expected.emplace(event.stream(), store::ExpectedVersion::exactly(completion.version));
     append(self, std::move(request), "a completed buildset");
   }
+}
+
+// The build's own events, folded: what its lock events are linked to.
+void track_build(DistributorState& st, const events::Envelope& event) {
+  if (event.has_build_started()) {
+    st.build_causes[{event.build_started().builder(), event.build_started().number()}].evolve(
+        event);
+  } else if (event.has_build_finished()) {
+    st.build_causes.erase({event.build_finished().builder(), event.build_finished().number()});
+  } else if (event.has_step_started() || event.has_log_opened()) {
+    const auto& builder =
+        event.has_step_started() ? event.step_started().builder() : event.log_opened().builder();
+    const auto number = event.has_step_started() ? event.step_started().build_number()
+                                                 : event.log_opened().build_number();
+    auto it = st.build_causes.find({builder, number});
+    if (it != st.build_causes.end()) it->second.evolve(event);
+  }
+}
+
+// Links the lock events of a waiter to its build's or step's start. What is not folded
+// yet (a step's StepStarted may come back from the log after its locks are granted; a
+// finished build's causes are dropped) is read from the build's stream.
+void link_lock_events(Self* self, const builders::WaiterId& waiter,
+                      std::vector<events::Envelope>& events) {
+  auto& st = self->state;
+  builds::BuildCauses read;
+  auto folded = st.build_causes.find({waiter.builder, waiter.build_number});
+  auto& causes = folded != st.build_causes.end() ? folded->second : read;
+  const bool known = waiter.step_index < 0 ? causes.build().known()
+                                           : causes.step(waiter.step_index) != causes.build();
+  if (!known) {
+    const auto stream = streams::build(waiter.builder, waiter.build_number);
+    if (auto own = st.context.log->read_stream(stream, StreamVersion(1), ~std::size_t{0})) {
+      for (const auto& event : *own) causes.evolve(event);
+    }
+  }
+  causes.link(events, waiter.step_index);
 }
 
 void spawn_build(Self* self, BuildStart start) {
@@ -90,17 +85,30 @@ void spawn_build(Self* self, BuildStart start) {
   }
   auto context = st.context;
   context.distributor = caf::actor_cast<caf::actor>(self);
-  auto actor = self->spawn<caf::detached>(build_actor, std::move(start), *builder, st.config,
-                                          std::move(context));
+  auto actor =
+      st.context.detached_builds
+          ? self->spawn<caf::detached>(build_actor, std::move(start), *builder, st.config,
+                                       std::move(context))
+          : self->spawn(build_actor, std::move(start), *builder, st.config, std::move(context));
   self->monitor(actor);
   st.builds[key] = actor;
+  st.context.owners->add(key, actor);
 }
 
 void decide(Self* self) {
   auto& st = self->state;
   if (st.folded < st.awaiting) return;  // our last append is not folded yet
   for (const auto& start : st.core->decide(st.random)) {
-    auto appended = append(self, st.core->append_request_for(start), "a build start");
+    auto request = st.core->append_request_for(start);
+    // Each claim, and BuildStarted (last), are caused by the submission of their request.
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+      const auto id =
+          i < start.request_ids.size() ? start.request_ids[i] : start.request_ids.front();
+      events::link_to(request.events[i],
+                      st.buildsets.request_submitted(id).value_or(events::Cause{}));
+    }
+    const auto started_correlation = request.events.back().correlation_id();
+    auto appended = append(self, std::move(request), "a build start");
     if (!appended) break;  // a claim lost a race: fold the log, then decide again
     spdlog::info("build {} #{} starts on {} for request(s) {}", start.builder, start.number,
                  start.slave, fmt::join(start.request_ids, ","));
@@ -112,6 +120,8 @@ void decide(Self* self) {
     build.sourcestamps = start.sourcestamps;
     build.properties = start.properties;
     build.reason = start.reason;
+    build.started_by = events::Cause{appended->last.value(), started_correlation};
+    st.build_causes[{start.builder, start.number}] = builds::BuildCauses(build.started_by);
     spawn_build(self, std::move(build));
   }
 }
@@ -122,24 +132,38 @@ void recover_builds(Self* self) {
   auto& st = self->state;
   for (const auto& running : st.core->running()) {
     if (running.master_id != st.context.master_id) continue;
-    if (st.builds.count({running.builder, running.number})) continue;
+    const Key key{running.builder, running.number};
+    if (st.builds.count(key)) continue;
+    if (auto live = st.context.owners->owner(key)) {
+      // Its actor outlived the distributor that spawned it: adopt it, never a second one.
+      spdlog::info("build {} #{} still runs; the distributor takes it over", running.builder,
+                   running.number);
+      self->monitor(live);
+      st.builds[key] = live;
+      self->send(live, adopt_atom::value, caf::actor_cast<caf::actor>(self));
+      continue;
+    }
     BuildStart build;
     build.builder = running.builder;
     build.number = running.number;
     build.slave = running.slave;
     build.request_ids = running.request_ids;
     build.recovering = true;
+    build.stream_version = 0;  // read from the log by the build
     spdlog::info("build {} #{} was running when the master stopped; taking it back",
                  running.builder, running.number);
     spawn_build(self, std::move(build));
   }
 }
 
+void end_waits(Self* self, const std::string& builder, std::uint32_t number, const caf::error& why);
+
 void fold(Self* self, const events::Envelope& event) {
   auto& st = self->state;
   st.core->evolve(event);
   st.locks.evolve(event);
-  track_buildset(st, event);
+  st.buildsets.evolve(event);
+  track_build(st, event);
   st.folded = event.sequence();
   if (event.has_slave_shutdown_requested()) {
     st.shutting_down.insert(event.slave_shutdown_requested().slave());
@@ -160,6 +184,10 @@ void fold(Self* self, const events::Envelope& event) {
       self->send(build, trigger_atom::value, event.buildset_submitted().external_idstring(),
                  event.buildset_submitted().buildset_id());
     }
+  } else if (event.has_build_finished()) {
+    // The table dropped its waiters (LockTable::evolve); their requests end too.
+    end_waits(self, event.build_finished().builder(), event.build_finished().number(),
+              make_error(ec::cancelled, "the build has finished"));
   } else if (event.has_buildset_completed()) {
     for (auto& [key, build] : st.builds) {
       self->send(build, buildset_done_atom::value, event.buildset_completed().buildset_id(),
@@ -192,12 +220,50 @@ void grant_locks(Self* self) {
     store::AppendRequest request;
     request.events =
         builders::lock_acquired_events(waiter, st.locks.held_by(waiter), st.context.master_id);
+    link_lock_events(self, waiter, request.events);
     if (!request.events.empty()) append(self, std::move(request), "lock acquisitions");
-    auto promise = st.lock_waiters.find(waiter);
-    if (promise != st.lock_waiters.end()) {
-      promise->second.deliver(std::string("ok"));
-      st.lock_waiters.erase(promise);
+    auto asked = st.lock_waiters.find(waiter);
+    if (asked != st.lock_waiters.end()) {
+      // Without a pending request (renewed, not asked again yet) the next ask finds it held.
+      if (asked->second.promise) asked->second.promise->deliver(caf::unit);
+      st.lock_waiters.erase(asked);
     }
+  }
+}
+
+// Ends every lock wait of a build with `why`.
+void end_waits(Self* self, const std::string& builder, std::uint32_t number,
+               const caf::error& why) {
+  auto& st = self->state;
+  for (auto it = st.lock_waiters.begin(); it != st.lock_waiters.end();) {
+    if (it->first.builder != builder || it->first.build_number != number) {
+      ++it;
+      continue;
+    }
+    st.locks.cancel(it->first);
+    if (it->second.promise) it->second.promise->deliver(why);
+    it = st.lock_waiters.erase(it);
+  }
+}
+
+// Answers every pending lock request within kLockRenew, so a build tells a busy lock
+// (ec::timeout: still queued, ask again) from a distributor that is gone (no answer).
+void arm_renewal(Self* self) {
+  auto& st = self->state;
+  if (st.renewing) return;
+  st.renewing = true;
+  self->delayed_send(self, kLockRenew, lock_renew_atom::value);
+}
+
+void renew_waits(Self* self) {
+  auto& st = self->state;
+  st.renewing = false;
+  for (auto& [waiter, asked] : st.lock_waiters) {
+    if (!asked.promise) continue;
+    std::string names;
+    for (const auto& use : *asked.uses) names += (names.empty() ? "" : ", ") + use.lock;
+    asked.promise->deliver(make_error(ec::timeout, "still waiting for lock(s) " + names));
+    asked.promise.reset();
   }
 }
 
@@ -215,8 +281,10 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
       if (it->second.address() != down.source) continue;
       if (down.reason && down.reason != caf::exit_reason::user_shutdown) {
         spdlog::error("build {} #{} failed: {}", it->first.first, it->first.second,
-                      caf::to_string(down.reason));
+                      self->system().render(down.reason));
       }
+      // Its lock waits go with it (its locks stay held until BuildFinished).
+      end_waits(self, it->first.first, it->first.second, make_error(ec::cancelled, "build gone"));
       st.builds.erase(it);
       break;
     }
@@ -227,19 +295,21 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
     self->quit(exit.reason);
   });
   return {
-      [=](init_atom, std::uint64_t head) -> std::string {
+      [=](init_atom, std::uint64_t head) -> caf::result<void> {
         auto& st = self->state;
         auto scanned =
             st.context.log->scan(Sequence(1), Sequence(head), [&](const events::Envelope& event) {
               fold(self, event);
               return true;
             });
-        if (!scanned) return "reading the log failed: " + scanned.error().message;
+        if (!scanned) {
+          return make_error(ec::unspecified, "reading the log failed: " + scanned.error().message);
+        }
         st.folded = head;
         recover_builds(self);
         complete_buildsets(self);
         decide(self);
-        return "ok";
+        return caf::unit;
       },
       [=](events_atom, const EventBatch& batch) {
         auto& st = self->state;
@@ -253,53 +323,84 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
         decide(self);
       },
       [=](lock_atom, const std::string& builder, std::uint32_t number, std::int32_t step,
-          const LockUses& uses, const std::string& slave) -> caf::result<std::string> {
+          const LockUses& uses, const std::string& slave) -> caf::result<void> {
         auto& st = self->state;
         builders::WaiterId waiter{builder, number, step};
-        if (st.locks.holds(waiter)) return std::string("ok");  // re-asked after a restart
-        if (auto queued = st.locks.enqueue(waiter, *uses, slave); !queued) {
-          return queued.error().message;
+        // Held already: asked again after a renewal, a lost answer or a restart.
+        if (st.locks.holds(waiter)) return caf::unit;
+        auto asked = st.lock_waiters.find(waiter);
+        if (asked != st.lock_waiters.end() && st.locks.waiting(waiter)) {
+          // Asked again: the same place in the queue, this request's promise.
+          if (asked->second.promise) {
+            asked->second.promise->deliver(make_error(ec::timeout, "asked again"));
+          }
+          asked->second.promise = self->make_response_promise();
+        } else {
+          if (auto queued = st.locks.enqueue(waiter, *uses, slave); !queued) {
+            return make_error(ec::refused, queued.error().message);
+          }
+          st.lock_waiters[waiter] = {uses, slave, self->make_response_promise()};
+          grant_locks(self);
         }
-        auto promise = self->make_response_promise();
-        st.lock_waiters.emplace(waiter, promise);
-        grant_locks(self);
-        return caf::result<std::string>(caf::delegated<std::string>());
+        arm_renewal(self);
+        return caf::delegated<void>();
       },
+      [=](lock_renew_atom) { renew_waits(self); },
       [=](release_atom, const std::string& builder, std::uint32_t number, std::int32_t step) {
         auto& st = self->state;
         builders::WaiterId waiter{builder, number, step};
-        if (auto promise = st.lock_waiters.find(waiter); promise != st.lock_waiters.end()) {
-          st.locks.cancel(waiter);
-          promise->second.deliver(std::string("cancelled"));
-          st.lock_waiters.erase(promise);
+        if (auto asked = st.lock_waiters.find(waiter); asked != st.lock_waiters.end()) {
+          if (asked->second.promise) {
+            asked->second.promise->deliver(make_error(ec::cancelled, "released while waiting"));
+          }
+          st.lock_waiters.erase(asked);
         }
+        st.locks.cancel(waiter);
         auto held = st.locks.release(waiter);
         if (!held.empty()) {
           store::AppendRequest request;
           request.events = builders::lock_released_events(waiter, held, st.context.master_id);
+          link_lock_events(self, waiter, request.events);
           append(self, std::move(request), "lock releases");
         }
         grant_locks(self);
       },
       [=](get_atom) -> std::uint64_t { return self->state.builds.size(); },
       // A new configuration: the core is rebuilt from the log with it. Running builds
-      // keep the builder configuration they started with.
-      [=](reconfig_atom, const ConfigPtr& next) -> std::string {
+      // keep the builder configuration they started with. The lock table keeps its
+      // holders (the log's and the grants not folded back yet) and its waiters, queued
+      // again in their order; a waiter the new locks refuse is answered ec::refused.
+      [=](reconfig_atom, const ConfigPtr& next) -> caf::result<void> {
         auto& st = self->state;
         auto core = std::make_unique<builders::DistributorCore>(*next, st.context.master_id);
-        builders::LockTable locks(next->locks, st.context.master_id);
         auto scanned = st.context.log->scan(Sequence(1), Sequence(st.folded),
                                             [&](const events::Envelope& event) {
                                               core->evolve(event);
-                                              locks.evolve(event);
                                               return true;
                                             });
-        if (!scanned) return "reading the log failed: " + scanned.error().message;
+        if (!scanned) {
+          return make_error(ec::unspecified, "reading the log failed: " + scanned.error().message);
+        }
+        auto locks = st.locks.reconfigured(next->locks);
+        for (const auto& waiter : st.locks.waiters()) {
+          auto asked = st.lock_waiters.find(waiter);
+          if (asked == st.lock_waiters.end()) continue;
+          auto queued = locks.enqueue(waiter, *asked->second.uses, asked->second.slave);
+          if (queued) continue;
+          spdlog::error("build {} #{}: after the reconfig its locks cannot be granted: {}",
+                        waiter.builder, waiter.build_number, queued.error().message);
+          if (asked->second.promise) {
+            asked->second.promise->deliver(
+                make_error(ec::refused, "after a reconfig: " + queued.error().message));
+          }
+          st.lock_waiters.erase(asked);
+        }
         st.core = std::move(core);
         st.locks = std::move(locks);
         st.config = next;
+        grant_locks(self);
         decide(self);
-        return "ok";
+        return caf::unit;
       },
   };
 }

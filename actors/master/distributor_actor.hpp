@@ -6,15 +6,24 @@
 // repeats one already made. It also completes buildsets (BuildsetCompleted, once all
 // their requests are completed) and, at start, takes back the builds this master was
 // running when it stopped: each gets a build actor that re-attaches to its slave or
-// ends RETRY.
+// ends RETRY. A restarted distributor adopts the build actors that still run
+// (BuildContext::owners) rather than spawning a second one for their builds.
+//
+// Lock waits: a request it cannot grant is answered ec::timeout within kLockRenew
+// (lock_wait.hpp) and asked again by the build, keeping its place; a release while
+// waiting answers ec::cancelled; a lock set the table refuses, ec::refused. A reconfig
+// keeps the holders and queues the live waiters again, in their order.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "actors/builders/buildset_tracker.hpp"
 #include "actors/builders/distributor_core.hpp"
 #include "actors/builders/lock_table.hpp"
-#include "actors/master/actors.hpp"
+#include "actors/builds/build_causes.hpp"
 #include "actors/master/build_actor.hpp"
+#include "actors/messages/actors.hpp"
 
 namespace eventbot::master {
 
@@ -29,22 +38,22 @@ struct DistributorState {
   std::uint64_t folded = 0;    // last sequence folded
   std::uint64_t awaiting = 0;  // sequence of this actor's last append
   std::map<std::pair<std::string, std::uint32_t>, caf::actor> builds;  // running here
-  // Buildsets: their requests not yet completed, the worst result so far, and whether
-  // BuildsetCompleted is recorded.
-  struct Buildset {
-    std::set<std::uint64_t> open;
-    events::Result result = events::SUCCESS;
-    bool known = false;         // its BuildsetSubmitted was folded
-    bool completing = false;    // this actor appended its BuildsetCompleted
-    std::uint64_t version = 0;  // of its stream buildset/<id>, as folded
-  };
-  std::map<std::uint64_t, Buildset> buildsets;              // not completed yet
-  std::map<std::uint64_t, std::uint64_t> request_buildset;  // open request -> its buildset
-  std::set<std::uint64_t> ready;  // buildsets whose requests all ended since the last look
+  // Buildsets not completed yet: BuildsetCompleted is recorded by this actor.
+  builders::BuildsetTracker buildsets;
+  // The running builds' BuildStarted and StepStarted, which their lock events are linked to.
+  std::map<std::pair<std::string, std::uint32_t>, builds::BuildCauses> build_causes;
   // Slaves asked to shut down gracefully, told to once no build runs on them.
   std::set<std::string> shutting_down;
-  // Lock waiters (a build, or one of its steps) and their promises.
-  std::map<builders::WaiterId, caf::response_promise> lock_waiters;
+  // Lock waiters (a build, or one of its steps): what they asked for (a reconfig queues
+  // them again under the new configuration) and the promise of their pending request
+  // (none between a renewal and the next ask).
+  struct LockWaiter {
+    LockUses uses;
+    std::string slave;
+    std::optional<caf::response_promise> promise;
+  };
+  std::map<builders::WaiterId, LockWaiter> lock_waiters;
+  bool renewing = false;  // a lock_renew_atom is on its way
 };
 
 caf::behavior distributor_actor(caf::stateful_actor<DistributorState>* self, BuildContext context,

@@ -22,17 +22,18 @@
 #include "actors/master/daemon.hpp"
 #include "actors/master/supervisor.hpp"
 #include "actors/master/user_commands.hpp"
+#include "actors/messages/defaults.hpp"
+#include "actors/messages/errors.hpp"
 #include "actors/port/port_server.hpp"
 #include "actors/slaves/slave_hub.hpp"
 #include "events/streams.hpp"
+#include "gateway/gateway.hpp"
 
 namespace eventbot::master {
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr auto kInitTimeout = std::chrono::minutes(10);
-constexpr auto kReconfigTimeout = std::chrono::minutes(2);
 constexpr char kVersion[] = "0.1.0";
 
 // The text of master.yaml, read as checkconfig reads it (a bounded read of a regular
@@ -117,15 +118,19 @@ struct Master::Impl {
   schedulers::SystemClock system_clock;
   const schedulers::Clock* clock = nullptr;
   std::unique_ptr<store::RocksEventLog> log;
+  std::unique_ptr<store::EventLog> wrapped_log;  // MasterOptions::wrap_log's, if any
   IdAllocator ids;
   std::unique_ptr<caf::actor_system_config> actor_config;
   std::unique_ptr<caf::actor_system> system;
   caf::actor supervisor;
+  // What the port's I/O thread hands over (appends, user commands): see actors/port/README.md.
+  std::unique_ptr<port::HandOver> hand_over;
   std::unique_ptr<store::Subscription> subscription;
   std::shared_ptr<changes::ChangeIntake> intake;
   std::shared_ptr<UserCommands> users;
   std::shared_ptr<slaves::SlaveHub> hub;
   std::unique_ptr<port::PortServer> port;
+  std::unique_ptr<gateway::Gateway> web;  // null without a `web` section
 
   void append_master_event(events::Envelope event) {
     event.set_stream(streams::master(config.master_id));
@@ -155,6 +160,8 @@ struct Master::Impl {
   void shutdown() {
     if (subscription) subscription->cancel();
     subscription.reset();
+    if (web) web->stop();
+    web.reset();
     // The actors go first: the slave actors close their connections through the port,
     // whose I/O thread must still run then (and release the last of them).
     if (system) {
@@ -162,9 +169,13 @@ struct Master::Impl {
       supervisor = caf::actor();
       system->await_all_actors_done();
     }
+    // What was handed over still runs (its answers go to connections the port still
+    // has); then the port stops, with the last references to its connections.
+    if (hand_over) hand_over->stop();
     if (port) port->stop();
     port.reset();
     system.reset();
+    wrapped_log.reset();
     if (log) {
       events::Envelope stopped;
       stopped.mutable_master_stopped()->set_master_id(config.master_id);
@@ -199,6 +210,7 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   if (auto problem = read_passwords(options.dir, *loaded)) return unexpected(*problem);
   impl->config = std::move(*loaded);
   if (options.slave_port) impl->config.slave_port = *options.slave_port;
+  if (options.web_port) impl->config.web.port = *options.web_port;
 
   store::RocksOptions store_options;
   store_options.dir = options.dir / "events";
@@ -239,18 +251,24 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   const bool stealing = policy != nullptr && std::string_view(policy) == "stealing";
   impl->actor_config->set("scheduler.policy",
                           stealing ? caf::atom("stealing") : caf::atom("sharing"));
+  register_errors(*impl->actor_config);
   impl->system = std::make_unique<caf::actor_system>(*impl->actor_config);
+  if (options.wrap_log) impl->wrapped_log = options.wrap_log(*impl->log);
+  store::EventLog& writes = impl->wrapped_log ? *impl->wrapped_log : *impl->log;
   SchedulerContext context;
-  context.log = impl->log.get();
+  context.log = &writes;
   context.clock = impl->clock;
   context.ids = &impl->ids;
   context.master_id = impl->config.master_id;
   context.master_dir = impl->dir;
-  impl->intake = std::make_shared<changes::ChangeIntake>(*impl->log, impl->config.master_id);
+  impl->hand_over = std::make_unique<port::HandOver>();
+  impl->intake =
+      std::make_shared<changes::ChangeIntake>(writes, impl->config.master_id, *impl->hand_over);
   impl->intake->configure(impl->config.validation);
-  impl->users = std::make_shared<UserCommands>(*impl->log, impl->config.master_id, *impl->system);
+  impl->users = std::make_shared<UserCommands>(writes, impl->config.master_id, *impl->system,
+                                               *impl->hand_over);
   impl->hub = std::make_shared<slaves::SlaveHub>(
-      *impl->log, impl->config.master_id,
+      writes, impl->config.master_id, *impl->hand_over,
       slaves::SlaveHub::Handlers{{wire::CHANGE_SENDER, impl->intake}, {wire::USER, impl->users}});
   context.hub = impl->hub.get();
   context.slave_timings.heartbeat = std::chrono::seconds(impl->config.heartbeat_interval);
@@ -262,30 +280,45 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
   impl->supervisor = impl->system->spawn(
       supervisor_actor, context, std::make_shared<const config::MasterConfig>(impl->config));
   const auto folded = impl->log->head();
-  std::string init_result = "no answer from the supervisor";
+  std::optional<std::string> init_failed = "no answer from the supervisor";
   {
     caf::scoped_actor self{*impl->system};
-    self->request(impl->supervisor, kInitTimeout, init_atom::value, folded.value())
-        .receive([&](const std::string& result) { init_result = result; },
-                 [&](caf::error& error) { init_result = caf::to_string(error); });
+    self->request(impl->supervisor, defaults::kInitTimeout, init_atom::value, folded.value())
+        .receive([&]() { init_failed.reset(); },
+                 [&](caf::error& error) { init_failed = eventbot::describe(error); });
   }
   std::unique_ptr<Master> master(new Master(std::move(impl)));
   auto& m = *master->impl_;
-  if (init_result != "ok") return unexpected("starting the schedulers: " + init_result);
+  if (init_failed) return unexpected("starting the schedulers: " + *init_failed);
 
-  // The supervisor folded up to `folded`: the subscription hands it everything after.
+  // The web gateway folds the log up to the same point, then listens.
+  if (m.config.web.enabled) {
+    gateway::GatewayOptions web_options;
+    web_options.bind = m.config.web.bind;
+    web_options.port = static_cast<unsigned short>(m.config.web.port);
+    auto web = gateway::Gateway::start(web_options, *m.log, folded.value(), m.config);
+    if (!web) return unexpected(web.error());
+    m.web = std::move(*web);
+  }
+
+  // The supervisor folded up to `folded`: the subscription hands it everything after
+  // (and the gateway, after the supervisor has its batch).
   caf::actor supervisor = m.supervisor;
   store::SubscriberCallbacks callbacks;
-  callbacks.on_events = [supervisor](std::vector<events::Envelope>&& batch) {
-    caf::anon_send(supervisor, events_atom::value,
-                   std::make_shared<const std::vector<events::Envelope>>(std::move(batch)));
+  callbacks.on_events = [supervisor, web = m.web.get()](std::vector<events::Envelope>&& batch) {
+    auto shared = std::make_shared<const std::vector<events::Envelope>>(std::move(batch));
+    caf::anon_send(supervisor, events_atom::value, shared);
+    if (web) web->on_events(*shared);
   };
-  callbacks.on_error = [on_fatal = options.on_fatal](const store::StoreError& error) {
+  callbacks.on_error = [on_fatal = options.on_fatal, supervisor](const store::StoreError& error) {
     const std::string reason = "the event log cannot be read any further: " + error.message +
                                "; the master stops rather than act on a state that misses "
                                "events (eventbot-replay DIR list --from " +
                                std::to_string(error.sequence) + " shows where)";
     spdlog::critical("{}", reason);
+    // Deaf from here on: the actors stop now, whoever runs this master (with no on_fatal
+    // too), as at a stop: running builds stay running in the log, taken back at start.
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     if (on_fatal) on_fatal(reason);
   };
   m.subscription = m.log->subscribe(folded.next(), std::move(callbacks));
@@ -320,6 +353,9 @@ std::string Master::reconfig() {
   next.slave_bind = m.config.slave_bind;
   next.durability = m.config.durability;
   next.master_id = m.config.master_id;
+  next.web.enabled = m.config.web.enabled;  // the gateway's port needs a restart, too
+  next.web.bind = m.config.web.bind;
+  next.web.port = m.config.web.port;
   if (!(next.port_limits == m.config.port_limits)) {
     spdlog::warn("reconfig: master.port_limits changed; the new limits need a restart");
     next.port_limits = m.config.port_limits;
@@ -333,26 +369,30 @@ std::string Master::reconfig() {
   auto tls = config::load_port_tls(m.dir, next);
   if (!tls) return tls.error() + "\n";
 
-  std::string result = "no answer from the supervisor";
+  std::optional<std::string> failed = "no answer from the supervisor";
   {
     caf::scoped_actor self{*m.system};
-    self->request(m.supervisor, kReconfigTimeout, reconfig_atom::value,
+    self->request(m.supervisor, defaults::kReconfigTimeout, reconfig_atom::value,
                   std::make_shared<const config::MasterConfig>(next))
-        .receive([&](const std::string& answer) { result = answer; },
-                 [&](caf::error& error) { result = caf::to_string(error); });
+        .receive([&]() { failed.reset(); },
+                 [&](caf::error& error) { failed = eventbot::describe(error); });
   }
-  if (result != "ok") return result + "\n";
+  if (failed) return *failed + "\n";
   m.port->set_accounts(accounts_of(next));
   m.port->set_tls(std::move(*tls));
   m.config = std::move(next);
   m.intake->configure(m.config.validation);
   m.users->configure(std::make_shared<const config::MasterConfig>(m.config), m.supervisor);
+  if (m.web) m.web->configure(m.config);
   m.record_config(*text);
   return {};
 }
 
 unsigned short Master::slave_port() const {
   return impl_->port->port();
+}
+unsigned short Master::web_port() const {
+  return impl_->web ? impl_->web->port() : 0;
 }
 const config::MasterConfig& Master::config() const {
   return impl_->config;
@@ -368,8 +408,10 @@ std::string Master::describe() const {
   const auto& c = impl_->config;
   return "eventbot master '" + c.master_id + "' is running in " + impl_->dir.string() +
          ": slave port " + c.slave_bind + ":" + std::to_string(slave_port()) +
-         (c.tls ? " (TLS)" : "") + ", " + std::to_string(c.schedulers.size()) + " schedulers, " +
-         std::to_string(c.builders.size()) + " builders";
+         (c.tls ? " (TLS)" : "") +
+         (impl_->web ? ", web " + c.web.bind + ":" + std::to_string(web_port()) : "") + ", " +
+         std::to_string(c.schedulers.size()) + " schedulers, " + std::to_string(c.builders.size()) +
+         " builders";
 }
 
 int run_master(const fs::path& dir,

@@ -28,6 +28,9 @@ struct MasterOptions {
   const schedulers::Clock* clock = nullptr;
   // Overrides master.yaml's slave port (tests pass 0 for any free port).
   std::optional<unsigned short> slave_port;
+  // Overrides master.yaml's web.port (0: any free port); the gateway still listens only
+  // when master.yaml has a `web` section.
+  std::optional<unsigned short> web_port;
   // Projection snapshots (actors/master/snapshots.hpp): start-up restores them and folds
   // only the log after them; the schedulers and the supervisor save them every
   // `snapshot_every` events and on a clean stop. false (or EVENTBOT_SNAPSHOTS=0 in the
@@ -37,9 +40,14 @@ struct MasterOptions {
   // Heartbeat, grace and batching settings of the slave connections (tests shorten them).
   std::optional<slaves::SlaveTimings> slave_timings;
   // Called (on the store's thread) when the master cannot go on: its subscription met an
-  // event it cannot read, so every state after it would be wrong. The reason is already
-  // in master.log; run_master stops the process with a non-zero exit code.
+  // event it cannot read, so every state after it would be wrong (the master has stopped
+  // its actors already), or a write failed. The reason is already in master.log;
+  // run_master stops the process with a non-zero exit code.
   std::function<void(const std::string& reason)> on_fatal;
+  // Tests: wraps the store that every actor and the port's hand-over append through (a
+  // store made slow on purpose). The master's own records and its subscription use the
+  // store itself.
+  std::function<std::unique_ptr<store::EventLog>(store::EventLog& store)> wrap_log;
 };
 
 class Master {
@@ -53,6 +61,8 @@ class Master {
   std::string reconfig();
 
   unsigned short slave_port() const;
+  // The web gateway's port; 0 when master.yaml has no `web` section.
+  unsigned short web_port() const;
   const config::MasterConfig& config() const;
   store::RocksEventLog& log();
   // The supervisor actor, for tests and the gateway (commands to schedulers).

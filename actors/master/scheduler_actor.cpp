@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/messages/errors.hpp"
 #include "actors/schedulers/buildset_events.hpp"
+#include "actors/schedulers/decision_causes.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::master {
@@ -16,11 +18,13 @@ void fold(Self* self, const events::Envelope& event) {
   st.core->evolve(event);
   st.folded = event.sequence();
   if (event.has_change_added() && event.stream() == streams::changes()) {
-    st.pending.push_back(schedulers::ConsiderChange{event.stream_version(), event.change_added(),
-                                                    event.time_us()});
+    st.pending.push_back(
+        {schedulers::ConsiderChange{event.stream_version(), event.change_added(), event.time_us()},
+         events::Cause::of(event)});
   } else if (event.has_buildset_completed()) {
-    st.pending.push_back(schedulers::UpstreamCompleted{event.buildset_completed().buildset_id(),
-                                                       event.buildset_completed().result()});
+    st.pending.push_back({schedulers::UpstreamCompleted{event.buildset_completed().buildset_id(),
+                                                        event.buildset_completed().result()},
+                          events::Cause::of(event)});
   }
 }
 
@@ -33,7 +37,9 @@ void fill_gap(Self* self, std::uint64_t to) {
                                        fold(self, event);
                                        return true;
                                      });
-  if (!filled) spdlog::error("scheduler {}: reading the log failed: {}", st.core->name(), filled.error().message);
+  if (!filled)
+    spdlog::error("scheduler {}: reading the log failed: {}", st.core->name(),
+                  filled.error().message);
 }
 
 void arm_timers(Self* self) {
@@ -69,37 +75,58 @@ std::uint64_t request_count(const schedulers::Decision& decision) {
   return n;
 }
 
-// Takes the front command off `pending`, answering it if it came with command_atom.
-void take_front(Self* self, const std::string& outcome) {
+// Why the core refused a command, as the error a requester tells apart by code.
+caf::error refusal(const schedulers::SchedulerError& error) {
+  using Code = schedulers::SchedulerError::Code;
+  switch (error.code) {
+    case Code::unknown_builder:
+      return make_error(ec::unknown_target, error.message);
+    case Code::invalid_argument:
+    case Code::invalid_config:
+      return make_error(ec::invalid_argument, error.message);
+    case Code::not_started:
+    case Code::not_supported:
+    case Code::snapshot_refused:
+      break;
+  }
+  return make_error(ec::refused, error.message);
+}
+
+// Takes the front command off `pending`, answering it if it came with command_atom: with
+// nothing when it was accepted (`outcome` empty), else with why not.
+void take_front(Self* self, caf::error outcome) {
   auto& st = self->state;
   st.pending.pop_front();
   if (!st.replies.empty() && st.replies.front().first == st.taken) {
-    st.replies.front().second.deliver(outcome.empty() ? std::string("ok") : outcome);
+    if (outcome) {
+      st.replies.front().second.deliver(std::move(outcome));
+    } else {
+      st.replies.front().second.deliver(caf::unit);
+    }
     st.replies.pop_front();
   }
   ++st.taken;
 }
 
 // Decides pending commands while the core has seen this actor's own last append.
-// Returns the outcome of the last command decided ("" when it was accepted).
-std::string drain(Self* self) {
+void drain(Self* self) {
   auto& st = self->state;
-  std::string outcome;
   while (!st.pending.empty() && st.folded >= st.awaiting) {
-    auto decided = st.core->decide(st.pending.front());
+    const auto& [command, cause] = st.pending.front();
+    auto decided = st.core->decide(command);
     if (!decided) {
-      outcome = decided.error().message;
-      spdlog::warn("scheduler {}: {}", st.core->name(), outcome);
-      take_front(self, outcome);
+      spdlog::warn("scheduler {}: {}", st.core->name(), decided.error().message);
+      take_front(self, refusal(decided.error()));
       continue;
     }
     if (decided->empty()) {
-      take_front(self, "");
+      take_front(self, caf::error{});
       continue;
     }
     auto ids = st.context.ids->reserve(decided->buildsets.size(), request_count(*decided));
     auto request =
         schedulers::to_append_request(*st.core, *decided, ids.first_buildset, ids.first_request);
+    schedulers::link_decision(request, command, cause);
     for (auto& event : request.events) event.set_master_id(st.context.master_id);
     auto appended = st.context.log->append(std::move(request));
     if (!appended && appended.error().code == store::StoreErrc::version_conflict) {
@@ -109,17 +136,15 @@ std::string drain(Self* self) {
       break;
     }
     if (!appended) {
-      outcome = appended.error().message;
-      spdlog::error("scheduler {}: appending its decision failed: {}", st.core->name(), outcome);
-      take_front(self, outcome);
+      spdlog::error("scheduler {}: appending its decision failed: {}", st.core->name(),
+                    appended.error().message);
+      take_front(self, make_error(ec::not_recorded, appended.error().message));
       continue;
     }
     st.awaiting = appended->last.value();
-    outcome.clear();
-    take_front(self, "");
+    take_front(self, caf::error{});
   }
   arm_timers(self);
-  return outcome;
 }
 
 }  // namespace
@@ -139,8 +164,9 @@ caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerC
     save_snapshot(self, /*now=*/true);
     self->quit(exit.reason);
   });
-  st.pending.push_back(schedulers::Start{st.context.clock->now_us(), last_change_id,
-                                         st.context.ids->last_buildset()});
+  st.pending.push_back({schedulers::Start{st.context.clock->now_us(), last_change_id,
+                                          st.context.ids->last_buildset()},
+                        {}});
   drain(self);
   return {
       [=](events_atom, const EventBatch& batch) {
@@ -156,24 +182,28 @@ caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerC
         auto it = st.armed.find(name);
         if (it == st.armed.end() || it->second != due) return;  // re-armed or gone since
         st.armed.erase(it);
-        st.pending.push_back(schedulers::TimerDue{name, st.context.clock->now_us()});
+        st.pending.push_back({schedulers::TimerDue{name, st.context.clock->now_us()}, {}});
         drain(self);
       },
       [=](tick_atom) {
         auto& st = self->state;
         auto now = st.context.clock->now_us();
         for (const auto& timer : st.core->next_timers()) {
-          if (timer.due_us <= now) st.pending.push_back(schedulers::TimerDue{timer.name, now});
+          if (timer.due_us <= now)
+            st.pending.push_back({schedulers::TimerDue{timer.name, now}, {}});
         }
         drain(self);
       },
-      [=](command_atom, const CommandPtr& command) -> caf::result<std::string> {
+      [=](command_atom, const CommandPtr& command) -> caf::result<void> {
         // Answered when decided: at once, or once the log has handed back this actor's
-        // own last append (until then "ok" would be a guess).
+        // own last append (until then a success would be a guess). Nothing when the
+        // command was accepted, else the error that says why not.
         auto& st = self->state;
-        auto reply = self->make_response_promise<std::string>();
+        auto reply = self->make_response_promise();
         st.replies.emplace_back(st.taken + st.pending.size(), reply);
-        st.pending.push_back(*command);
+        // A trigger names the step it comes from; other commands come from no event.
+        const auto* trigger = std::get_if<schedulers::Trigger>(command.get());
+        st.pending.push_back({*command, trigger ? trigger->step_started : events::Cause{}});
         drain(self);
         return reply;
       },

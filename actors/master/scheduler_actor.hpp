@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "actors/master/actors.hpp"
 #include "actors/master/id_allocator.hpp"
 #include "actors/master/snapshots.hpp"
+#include "actors/messages/actors.hpp"
 #include "actors/schedulers/clock.hpp"
 #include "actors/slaves/slave_actor.hpp"
 #include "actors/slaves/slave_hub.hpp"
@@ -43,11 +43,17 @@ struct SchedulerActorState {
   std::uint64_t folded = 0;    // last sequence folded into the core
   std::uint64_t awaiting = 0;  // sequence of this actor's last append
   std::uint64_t saved_at = 0;  // sequence of the core's last snapshot (saved or restored)
-  std::deque<schedulers::Command> pending;
+  // Commands to decide, each with the event it came from (its decision is linked to it;
+  // unknown for Start, timers and forced builds).
+  struct Pending {
+    schedulers::Command command;
+    events::Cause cause;
+  };
+  std::deque<Pending> pending;
   std::uint64_t taken = 0;  // commands taken off `pending` (decided or failed) so far
   // Commands sent with command_atom, answered once decided: (their index among all the
   // commands ever queued, the reply). A command may wait behind this actor's own append.
-  std::deque<std::pair<std::uint64_t, caf::typed_response_promise<std::string>>> replies;
+  std::deque<std::pair<std::uint64_t, caf::response_promise>> replies;
   std::map<std::string, std::int64_t> armed;  // timer -> due time of the timer armed
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/master/snapshots.hpp"
+#include "actors/messages/errors.hpp"
 #include "actors/schedulers/make_scheduler.hpp"
 #include "events/streams.hpp"
 
@@ -22,13 +23,16 @@ std::map<std::string, config::SchedulerConfig> by_name(const config::MasterConfi
 }
 
 // Makes a core for each named scheduler; the first configuration error stops it.
-Expected<Cores, std::string> make_cores(
+Expected<Cores, caf::error> make_cores(
     const std::map<std::string, config::SchedulerConfig>& configs,
     const std::vector<std::string>& names) {
   Cores cores;
   for (const auto& name : names) {
     auto core = schedulers::make_scheduler(configs.at(name));
-    if (!core) return unexpected("scheduler '" + name + "': " + core.error().message);
+    if (!core) {
+      return unexpected(
+          make_error(ec::invalid_argument, "scheduler '" + name + "': " + core.error().message));
+    }
     cores.emplace(name, std::shared_ptr<schedulers::SchedulerCore>(std::move(*core)));
   }
   return cores;
@@ -88,8 +92,8 @@ SnapshotAt restore_cores(Self* self, Cores& cores, std::uint64_t at_most) {
 // Folds the log up to `to` into the cores (and, with `own_at`, the supervisor's own
 // fold) in one scan, from just after the earliest snapshot: each core folds only the
 // events after its own snapshot (`at`), the supervisor's fold those after `own_at`.
-Expected<Ok, std::string> fold_log(Self* self, Cores& cores, std::uint64_t to, const SnapshotAt& at,
-                                   std::optional<std::uint64_t> own_at) {
+Expected<Ok, caf::error> fold_log(Self* self, Cores& cores, std::uint64_t to, const SnapshotAt& at,
+                                  std::optional<std::uint64_t> own_at) {
   auto& st = self->state;
   std::uint64_t from = own_at.value_or(to);
   for (const auto& [name, core] : cores) from = std::min(from, at.at(name));
@@ -104,7 +108,10 @@ Expected<Ok, std::string> fold_log(Self* self, Cores& cores, std::uint64_t to, c
         if (own_at && event.sequence() > *own_at) observe(st, event);
         return true;
       });
-  if (!scanned) return unexpected("reading the log failed: " + scanned.error().message);
+  if (!scanned) {
+    return unexpected(
+        make_error(ec::unspecified, "reading the log failed: " + scanned.error().message));
+  }
   return Ok{};
 }
 
@@ -120,7 +127,7 @@ void spawn_all(Self* self, Cores& cores, const SnapshotAt& at) {
 }
 
 // Creates, folds and spawns the named schedulers from their configurations.
-Expected<Ok, std::string> start_schedulers(Self* self, const std::vector<std::string>& names) {
+Expected<Ok, caf::error> start_schedulers(Self* self, const std::vector<std::string>& names) {
   auto cores = make_cores(self->state.configs, names);
   if (!cores) return unexpected(cores.error());
   auto at = restore_cores(self, *cores, self->state.folded);
@@ -272,6 +279,7 @@ void spawn_distributor(Self* self) {
   context.hub = st.context.hub;
   context.supervisor = caf::actor_cast<caf::actor>(self);
   context.timings = st.context.slave_timings;
+  context.owners = st.build_owners;
   st.distributor = self->spawn(distributor_actor, context, st.config);
   self->monitor(st.distributor);
 }
@@ -343,7 +351,7 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         if (kind == "scheduler") {
           if (!st.configs.count(name) || st.schedulers.count(name)) return;
           if (auto started = start_schedulers(self, {name}); !started) {
-            spdlog::error("restarting scheduler {} failed: {}", name, started.error());
+            spdlog::error("restarting scheduler {} failed: {}", name, describe(started.error()));
           }
         } else if (kind == "distributor") {
           if (st.distributor) return;
@@ -355,7 +363,7 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
           start_change_source(self, name);
         }
       },
-      [=](init_atom, std::uint64_t head) -> caf::result<std::string> {
+      [=](init_atom, std::uint64_t head) -> caf::result<void> {
         auto& st = self->state;
         std::vector<std::string> names;
         for (const auto& [name, _] : st.configs) names.push_back(name);
@@ -373,7 +381,7 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         apply_change_sources(self, git_pollers(*config));
         apply_slaves(self, config);
         spawn_distributor(self);
-        auto promise = self->make_response_promise<std::string>();
+        auto promise = self->make_response_promise();
         promise.delegate(st.distributor, init_atom::value, head);
         return promise;
       },
@@ -391,7 +399,7 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
       [=](tick_atom) {
         for (auto& [name, actor] : self->state.schedulers) self->send(actor, tick_atom::value);
       },
-      [=](reconfig_atom, const ConfigPtr& next) -> caf::result<std::string> {
+      [=](reconfig_atom, const ConfigPtr& next) -> caf::result<void> {
         auto& st = self->state;
         auto wanted = by_name(*next);
         std::vector<std::string> to_start;
@@ -412,17 +420,19 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         apply_change_sources(self, git_pollers(*next));
         apply_slaves(self, next);
         if (st.distributor) {
-          auto promise = self->make_response_promise<std::string>();
+          auto promise = self->make_response_promise();
           promise.delegate(st.distributor, reconfig_atom::value, next);
           return promise;
         }
-        return "ok";
+        return caf::unit;
       },
       [=](command_atom, const std::string& scheduler,
-          const CommandPtr& command) -> caf::result<std::string> {
+          const CommandPtr& command) -> caf::result<void> {
         auto it = self->state.schedulers.find(scheduler);
-        if (it == self->state.schedulers.end()) return "no scheduler named '" + scheduler + "'";
-        auto promise = self->make_response_promise<std::string>();
+        if (it == self->state.schedulers.end()) {
+          return make_error(ec::unknown_target, "no scheduler named '" + scheduler + "'");
+        }
+        auto promise = self->make_response_promise();
         promise.delegate(it->second, command_atom::value, command);
         return promise;
       },

@@ -26,9 +26,9 @@ struct SupervisorState {
   // The slaves configured, and their actors.
   std::map<std::string, config::SlaveConfig> slave_configs;
   std::map<std::string, caf::actor> slaves;
-  ConfigPtr config;  // the configuration in force
-  caf::actor distributor;  // builds
-  RestartBackoff backoff;  // failures per actor stream, for restart delays
+  ConfigPtr config;                  // the configuration in force
+  caf::actor distributor;            // builds
+  RestartBackoff backoff;            // failures per actor stream, for restart delays
   std::uint64_t folded = 0;          // last sequence fanned out (or folded at start)
   std::uint64_t last_change_id = 0;  // version of the `changes` stream at `folded`
   // The rest of the supervisor's own fold at `folded` (the IdAllocator may be ahead of
@@ -36,9 +36,11 @@ struct SupervisorState {
   std::uint64_t last_buildset_id = 0;
   std::uint64_t last_request_id = 0;
   std::uint64_t saved_at = 0;
+  // The live build actors: kept here so a restarted distributor adopts them.
+  std::shared_ptr<BuildOwners> build_owners = std::make_shared<BuildOwners>();
 };
 
-caf::behavior supervisor_actor(caf::stateful_actor<SupervisorState>* self,
-                               SchedulerContext context, ConfigPtr config);
+caf::behavior supervisor_actor(caf::stateful_actor<SupervisorState>* self, SchedulerContext context,
+                               ConfigPtr config);
 
 }  // namespace eventbot::master

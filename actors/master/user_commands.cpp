@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <caf/all.hpp>
+#include <future>
 
-#include "actors/master/actors.hpp"
+#include "actors/messages/actors.hpp"
+#include "actors/messages/defaults.hpp"
+#include "actors/messages/errors.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::master {
@@ -27,6 +30,28 @@ std::optional<events::Envelope> last_event(store::EventLog& log, const std::stri
   auto events = log.read_stream(stream, *current, 1);
   if (!events || events->empty()) return std::nullopt;
   return events->front();
+}
+
+// Asks the supervisor to force a build and answers the user once, with the outcome. Its
+// inputs are spawn arguments, not captures: CAF 0.17 dereferences a null argument tuple
+// when a function actor is spawned without any.
+void force_waiter(caf::event_based_actor* self, caf::actor supervisor, std::string scheduler,
+                  CommandPtr force, UserCommands::Answer reply) {
+  self->monitor(supervisor);
+  self->set_down_handler([=](caf::down_msg&) {
+    reply(answer(false, "the master is stopping"));
+    self->quit();
+  });
+  self->request(supervisor, defaults::kCommandTimeout, command_atom::value, scheduler, force)
+      .then(
+          [=]() {
+            reply(answer(true, "build forced through scheduler " + scheduler));
+            self->quit();
+          },
+          [=](caf::error& error) {
+            reply(answer(false, describe(error)));
+            self->quit();
+          });
 }
 
 }  // namespace
@@ -58,8 +83,9 @@ bool authorised(const config::WebConfig& web, const std::string& user, const std
   return false;
 }
 
-UserCommands::UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system)
-    : log_(log), master_id_(std::move(master_id)), system_(system) {}
+UserCommands::UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system,
+                           port::HandOver& hand_over)
+    : log_(log), master_id_(std::move(master_id)), system_(system), hand_over_(hand_over) {}
 
 void UserCommands::configure(std::shared_ptr<const config::MasterConfig> config,
                              caf::actor supervisor) {
@@ -87,12 +113,23 @@ void UserCommands::on_frame(const std::shared_ptr<port::Connection>& connection,
     connection->close("unexpected message");
     return;
   }
-  wire::Frame reply;
-  *reply.mutable_user_command_result() = run(connection->peer().name, frame.user_command());
-  const auto& name = connection->peer().name;
-  spdlog::info("user {} ({}): {} -> {}", name.empty() ? kAnonymous : name, connection->remote(),
-               frame.user_command().ShortDebugString(), reply.user_command_result().message());
-  connection->send(std::move(reply));
+  auto command = std::make_shared<const wire::UserCommand>(frame.user_command());
+  // Sent from whichever thread answers: Connection::send hands it to the I/O thread.
+  auto reply = [connection, command](wire::UserCommandResult result) {
+    const auto& name = connection->peer().name;
+    spdlog::info("user {} ({}): {} -> {}", name.empty() ? kAnonymous : name, connection->remote(),
+                 command->ShortDebugString(), result.message());
+    wire::Frame frame;
+    *frame.mutable_user_command_result() = std::move(result);
+    connection->send(std::move(frame));
+  };
+  const bool handed = hand_over_.post([this, connection, command, reply] {
+    if (auto now = run(connection->peer().name, *command, reply)) reply(std::move(*now));
+  });
+  if (!handed) {
+    reply(answer(false, "the master is busy (" + std::to_string(hand_over_.capacity()) +
+                            " requests wait for its store); try again later"));
+  }
 }
 
 void UserCommands::on_refused(const std::string& remote, const wire::Hello& hello,
@@ -102,6 +139,16 @@ void UserCommands::on_refused(const std::string& remote, const wire::Hello& hell
 
 wire::UserCommandResult UserCommands::run(const std::string& user,
                                           const wire::UserCommand& command) {
+  std::promise<wire::UserCommandResult> result;
+  auto answered = result.get_future();
+  auto now =
+      run(user, command, [&result](wire::UserCommandResult r) { result.set_value(std::move(r)); });
+  return now ? std::move(*now) : answered.get();
+}
+
+std::optional<wire::UserCommandResult> UserCommands::run(const std::string& user,
+                                                         const wire::UserCommand& command,
+                                                         const Answer& later) {
   std::shared_ptr<const config::MasterConfig> config;
   {
     std::lock_guard lock(mutex_);
@@ -129,7 +176,8 @@ wire::UserCommandResult UserCommands::run(const std::string& user,
   if (command.has_shutdown_slave()) {
     return shutdown_slave(who, command.shutdown_slave(), *config);
   }
-  return force_build(who, command.force_build());
+  force_build(who, command.force_build(), later);
+  return std::nullopt;
 }
 
 wire::UserCommandResult UserCommands::stop_build(const std::string& user,
@@ -214,8 +262,8 @@ store::StoreResult<store::AppendResult> UserCommands::append_one(
   return log_.append(std::move(request));
 }
 
-wire::UserCommandResult UserCommands::force_build(const std::string& user,
-                                                  const wire::ForceBuild& command) {
+void UserCommands::force_build(const std::string& user, const wire::ForceBuild& command,
+                               Answer reply) {
   caf::actor supervisor;
   std::shared_ptr<const intake::Validation> validation;
   {
@@ -223,9 +271,9 @@ wire::UserCommandResult UserCommands::force_build(const std::string& user,
     supervisor = supervisor_;
     validation = validation_;
   }
-  if (!validation) return answer(false, "the master's validation patterns do not compile");
+  if (!validation) return reply(answer(false, "the master's validation patterns do not compile"));
   if (auto valid = intake::check_force_request(*validation, command); !valid) {
-    return answer(false, "refused: " + valid.error());
+    return reply(answer(false, "refused: " + valid.error()));
   }
   auto force = std::make_shared<schedulers::Command>(schedulers::Force{});
   auto& f = std::get<schedulers::Force>(*force);
@@ -237,14 +285,10 @@ wire::UserCommandResult UserCommands::force_build(const std::string& user,
   f.project = command.project();
   f.builders.assign(command.builders().begin(), command.builders().end());
   for (const auto& [name, value] : command.properties()) f.properties[name] = value;
-  std::string result = "no answer from the scheduler";
-  caf::scoped_actor self{system_};
-  self->request(supervisor, std::chrono::seconds(30), command_atom::value, command.scheduler(),
-                CommandPtr(force))
-      .receive([&](const std::string& reply) { result = reply; },
-               [&](caf::error& error) { result = caf::to_string(error); });
-  if (result != "ok") return answer(false, result);
-  return answer(true, "build forced through scheduler " + command.scheduler());
+  if (!supervisor) return reply(answer(false, "the master is not ready"));
+  // No thread waits for the scheduler: a short-lived actor asks and answers when it hears
+  // back, or when the deadline passes, or when the supervisor goes away (the master stops).
+  system_.spawn(force_waiter, supervisor, command.scheduler(), CommandPtr(force), reply);
 }
 
 }  // namespace eventbot::master

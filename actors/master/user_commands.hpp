@@ -6,7 +6,12 @@
 // cleanly), and is answered once they are durable or with why not. What the user
 // supplies is checked first (actors/intake/user_values.hpp): a forced build's branch,
 // revision and properties must match the validation patterns.
+//
+// The port's I/O thread only hands a command over: it runs on the port's HandOver (its
+// store reads and appends), and a forced build's wait for the scheduler is a request of
+// a short-lived actor. The answer goes back through the connection when it is known.
 #include <caf/actor.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +20,7 @@
 
 #include "actors/config/master_config.hpp"
 #include "actors/intake/user_values.hpp"
+#include "actors/port/hand_over.hpp"
 #include "actors/port/port_server.hpp"
 #include "store/event_log.hpp"
 
@@ -33,7 +39,9 @@ bool authorised(const config::WebConfig& web, const std::string& user, const std
 
 class UserCommands final : public port::ConnectionHandler {
  public:
-  UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system);
+  // `hand_over` runs the commands the port hands in (it outlives their use by the port).
+  UserCommands(store::EventLog& log, std::string master_id, caf::actor_system& system,
+               port::HandOver& hand_over);
 
   // The configuration in force (users, authz) and the supervisor (force builds).
   void configure(std::shared_ptr<const config::MasterConfig> config, caf::actor supervisor);
@@ -43,7 +51,12 @@ class UserCommands final : public port::ConnectionHandler {
   void on_refused(const std::string& remote, const wire::Hello& hello,
                   const std::string& reason) override;
 
-  // The answer to one command from `user` ("": anonymous) (without the port, for tests).
+  using Answer = std::function<void(wire::UserCommandResult)>;
+  // Runs one command from `user` ("": anonymous) on the calling thread and returns its
+  // answer; a forced build's comes later, through `later`, from an actor's thread.
+  std::optional<wire::UserCommandResult> run(const std::string& user,
+                                             const wire::UserCommand& command, const Answer& later);
+  // The same, waiting for the answer (tests, without the port).
   wire::UserCommandResult run(const std::string& user, const wire::UserCommand& command);
 
  private:
@@ -53,7 +66,7 @@ class UserCommands final : public port::ConnectionHandler {
   wire::UserCommandResult shutdown_slave(const std::string& user,
                                          const wire::ShutdownSlave& command,
                                          const config::MasterConfig& config);
-  wire::UserCommandResult force_build(const std::string& user, const wire::ForceBuild& command);
+  void force_build(const std::string& user, const wire::ForceBuild& command, Answer answer);
   // Appends one event of this master to `stream`, if the stream is still at `expected`
   // (when given): `fill` sets the event's body.
   store::StoreResult<store::AppendResult> append_one(
@@ -63,6 +76,7 @@ class UserCommands final : public port::ConnectionHandler {
   store::EventLog& log_;
   std::string master_id_;
   caf::actor_system& system_;
+  port::HandOver& hand_over_;
   std::mutex mutex_;
   std::shared_ptr<const config::MasterConfig> config_;
   std::shared_ptr<const intake::Validation> validation_;  // config_'s validation patterns

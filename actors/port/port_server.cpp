@@ -320,8 +320,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::shared_ptr<const Accounts> accounts_;
   std::shared_ptr<ConnectionHandler> handler_;
   std::string master_id_;
-  std::string address_;  // "127.0.0.1", what the caps count
-  std::string remote_;   // "127.0.0.1:53211"
+  std::string address_;                       // "127.0.0.1", what the caps count
+  std::string remote_;                        // "127.0.0.1:53211"
   std::optional<ServerHandshake> handshake_;  // from the WebSocket upgrade until the login
   Peer peer_;
   bool authenticated_ = false;

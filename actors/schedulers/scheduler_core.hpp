@@ -21,6 +21,7 @@
 #include "actors/config/master_config.hpp"
 #include "common/expected.hpp"
 #include "common/strong_type.hpp"
+#include "events/causes.hpp"
 #include "events/events.pb.h"
 
 namespace eventbot::snapshots {
@@ -118,6 +119,12 @@ struct Trigger {
   std::vector<events::Property> properties;  // an empty source becomes "Trigger"
   std::uint64_t parent_buildset_id = 0;
   std::string external_idstring;
+  // The build and step that trigger (recorded as the buildset's cause), and the step's
+  // StepStarted, which the buildset's events are linked to.
+  std::string parent_builder;
+  std::uint32_t parent_build_number = 0;
+  std::uint32_t parent_step_index = 0;
+  events::Cause step_started;
 };
 
 // A buildset completed; a Dependent scheduler acts on its upstream's.

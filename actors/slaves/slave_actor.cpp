@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/messages/errors.hpp"
 #include "common/bounded_text.hpp"
 #include "events/streams.hpp"
 
@@ -289,13 +290,15 @@ caf::behavior slave_actor(Self* self, config::SlaveConfig config, SlaveContext c
         }
         self->delayed_send(self, st.context.timings.heartbeat, tick_atom::value);
       },
-      [=](run_atom, const FramePtr& start, const caf::actor& build) -> std::string {
+      [=](run_atom, const FramePtr& start, const caf::actor& build) -> caf::result<void> {
         auto& st = self->state;
-        if (!st.connection || !st.attached) return "slave '" + st.config.name + "' is not attached";
+        if (!st.connection || !st.attached) {
+          return make_error(ec::refused, "slave '" + st.config.name + "' is not attached");
+        }
         const auto& id = start->start_command().command_id();
         st.commands[id] = CommandRoute{build, 0, false};
         send(st.connection, *start);
-        return "ok";
+        return caf::unit;
       },
       [=](ack_atom, const std::string& command_id, std::uint64_t seq, bool complete) {
         auto& st = self->state;

@@ -16,22 +16,25 @@
 #include <string>
 
 #include "actors/config/master_config.hpp"
-#include "actors/master/actors.hpp"
+#include "actors/messages/actors.hpp"
+#include "events/wire_defaults.hpp"
 #include "store/event_log.hpp"
 
 namespace eventbot::slaves {
 
 // How quickly a dead peer is noticed and how long a lost slave's commands wait for it.
 struct SlaveTimings {
-  std::chrono::milliseconds heartbeat{10'000};   // both sides ping this often
-  std::chrono::milliseconds dead_after{30'000};  // no frame for this long: dead
-  std::chrono::milliseconds arbitrate{5'000};    // how long the old connection has to answer
-  std::chrono::milliseconds grace{60'000};       // a lost slave may re-attach this long
-  // Output batching on the slave: bigger updates mean fewer synced appends (each update
-  // is one append), the main cost of a large log.
-  std::uint32_t chunk_bytes = 512 * 1024;
-  std::uint32_t flush_ms = 100;
-  std::uint32_t window_bytes = 4 * 1024 * 1024;  // unacknowledged bytes in flight
+  // The defaults, and why they are what they are: events/wire_defaults.hpp.
+  std::chrono::milliseconds heartbeat = wire_defaults::kHeartbeat;   // both sides ping this often
+  std::chrono::milliseconds dead_after = wire_defaults::kDeadAfter;  // no frame for this long: dead
+  // How long the old connection has to answer when a second one arrives.
+  std::chrono::milliseconds arbitrate = wire_defaults::kArbitrate;
+  std::chrono::milliseconds grace =
+      wire_defaults::kReattachGrace;  // a lost slave's time to re-attach
+  // Output batching on the slave, sent in SlaveSettings.
+  std::uint32_t chunk_bytes = wire_defaults::kChunkBytes;
+  std::uint32_t flush_ms = wire_defaults::kFlushMs;
+  std::uint32_t window_bytes = wire_defaults::kWindowBytes;  // unacknowledged bytes in flight
 };
 
 struct SlaveContext {
@@ -53,9 +56,9 @@ struct SlaveActorState {
 
   config::SlaveConfig config;
   SlaveContext context;
-  master::ConnectionPtr connection;  // the connection in use, if any
-  bool attached = false;             // its SlaveInfo has arrived
-  master::ConnectionPtr challenger;  // a second connection, while the first is checked
+  messages::ConnectionPtr connection;  // the connection in use, if any
+  bool attached = false;               // its SlaveInfo has arrived
+  messages::ConnectionPtr challenger;  // a second connection, while the first is checked
   std::optional<wire::SlaveInfo> challenger_info;  // what the second one said it is
   bool old_answered = false;                       // the first one answered during arbitration
   std::uint64_t epoch = 0;  // bumps on every attach and detach (stale timers)

@@ -4,15 +4,16 @@
 
 #include <caf/all.hpp>
 
-#include "actors/master/actors.hpp"
+#include "actors/messages/actors.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::slaves {
 
-SlaveHub::SlaveHub(store::EventLog& log, std::string master_id, Handlers others,
-                   std::chrono::milliseconds auth_failure_interval)
+SlaveHub::SlaveHub(store::EventLog& log, std::string master_id, port::HandOver& hand_over,
+                   Handlers others, std::chrono::milliseconds auth_failure_interval)
     : log_(log),
       master_id_(std::move(master_id)),
+      hand_over_(hand_over),
       others_(std::move(others)),
       failures_(auth_failure_interval) {}
 
@@ -48,7 +49,7 @@ void SlaveHub::on_authenticated(const std::shared_ptr<port::Connection>& connect
     connection->close("the master has no slave named '" + connection->peer().name + "' running");
     return;
   }
-  caf::anon_send(actor, master::connected_atom::value, master::ConnectionPtr(connection));
+  caf::anon_send(actor, messages::connected_atom::value, messages::ConnectionPtr(connection));
 }
 
 void SlaveHub::on_frame(const std::shared_ptr<port::Connection>& connection,
@@ -66,7 +67,7 @@ void SlaveHub::on_frame(const std::shared_ptr<port::Connection>& connection,
     connection->close("slave '" + connection->peer().name + "' was removed");
     return;
   }
-  caf::anon_send(actor, master::frame_atom::value, master::ConnectionPtr(connection),
+  caf::anon_send(actor, messages::frame_atom::value, messages::ConnectionPtr(connection),
                  std::make_shared<const wire::Frame>(frame));
 }
 
@@ -76,7 +77,7 @@ void SlaveHub::on_closed(const std::shared_ptr<port::Connection>& connection) {
     return;
   }
   if (auto actor = actor_of(connection->peer().name)) {
-    caf::anon_send(actor, master::closed_atom::value, master::ConnectionPtr(connection));
+    caf::anon_send(actor, messages::closed_atom::value, messages::ConnectionPtr(connection));
   }
 }
 
@@ -146,8 +147,17 @@ void SlaveHub::record(const AuthFailures::Record& refused) {
   body->set_count(refused.count);
   body->set_suppressed(refused.count > 0 ? refused.count - 1 : 0);
   for (const auto& name : refused.other_names) body->add_other_names(name);
-  if (auto appended = log_.append(std::move(request)); !appended) {
-    spdlog::error("recording a refused slave failed: {}", appended.error().message);
+  // Appended off the I/O thread. The records are aggregated (a few a minute), so a full
+  // hand-over loses at most those few, and says so.
+  auto shared = std::make_shared<store::AppendRequest>(std::move(request));
+  const bool handed = hand_over_.post([this, shared] {
+    if (auto appended = log_.append(std::move(*shared)); !appended) {
+      spdlog::error("recording a refused slave failed: {}", appended.error().message);
+    }
+  });
+  if (!handed) {
+    spdlog::error("recording a refused slave as '{}' skipped: {} requests wait for the store",
+                  refused.name, hand_over_.capacity());
   }
 }
 

@@ -7,7 +7,8 @@
 // most two records a minute per configured slave and two for all other names together.
 // Refusals are logged at most 20 times per 10 s; the lines left out are counted.
 //
-// The port's I/O thread calls it; the supervisor registers the actors (any thread).
+// The port's I/O thread calls it; the supervisor registers the actors (any thread). It
+// only routes: the refused-slave records are appended on the port's HandOver.
 #include <caf/actor.hpp>
 #include <chrono>
 #include <map>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "actors/port/hand_over.hpp"
 #include "actors/port/log_gate.hpp"
 #include "actors/port/port_server.hpp"
 #include "actors/slaves/auth_failures.hpp"
@@ -25,7 +27,7 @@ namespace eventbot::slaves {
 class SlaveHub final : public port::ConnectionHandler {
  public:
   using Handlers = std::map<wire::Role, std::shared_ptr<port::ConnectionHandler>>;
-  SlaveHub(store::EventLog& log, std::string master_id, Handlers others,
+  SlaveHub(store::EventLog& log, std::string master_id, port::HandOver& hand_over, Handlers others,
            std::chrono::milliseconds auth_failure_interval = kAuthFailureEvery);
 
   void set_actor(const std::string& slave, caf::actor actor);
@@ -44,12 +46,13 @@ class SlaveHub final : public port::ConnectionHandler {
 
   // The interval refused slaves are aggregated over.
   static constexpr std::chrono::seconds kAuthFailureEvery{60};
-  // Entries in the table of refusals (bounded by the configured slaves plus one).
+  // Entries in the table of refusals (at most AuthFailures::kMaxBuckets).
   std::size_t auth_failure_buckets();
 
  private:
   store::EventLog& log_;
   std::string master_id_;
+  port::HandOver& hand_over_;
   port::ConnectionHandler* other(wire::Role role) const;
 
   Handlers others_;

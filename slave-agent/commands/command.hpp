@@ -12,6 +12,7 @@
 #include <string>
 
 #include "events/wire.pb.h"
+#include "events/wire_defaults.hpp"
 
 namespace eventbot::slave {
 
@@ -27,9 +28,9 @@ class CommandOutput {
 struct CommandContext {
   std::filesystem::path basedir;      // the slave's base directory
   std::filesystem::path builder_dir;  // basedir / SlaveSettings.builder_dirs[builder]
-  std::size_t chunk_bytes = 64 * 1024;
-  unsigned flush_ms = 100;
-  bool use_pty_default = false;       // the agent's --use-pty
+  std::size_t chunk_bytes = wire_defaults::kChunkBytes;  // the session sets the master's
+  unsigned flush_ms = wire_defaults::kFlushMs;
+  bool use_pty_default = false;  // the agent's --use-pty
 };
 
 class Command {

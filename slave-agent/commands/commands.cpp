@@ -15,7 +15,7 @@ std::unique_ptr<Command> make_command(const wire::StartCommand& start,
     return nullptr;
   }
   ctx.builder_dir = std::filesystem::absolute(ctx.builder_dir).lexically_normal();
-  if (ctx.chunk_bytes == 0) ctx.chunk_bytes = 64 * 1024;
+  if (ctx.chunk_bytes == 0) ctx.chunk_bytes = wire_defaults::kChunkBytes;
   switch (start.args_case()) {
     case wire::StartCommand::kShell:
       return commands::make_shell(start.shell(), ctx, output, error);

@@ -44,10 +44,10 @@ struct SessionOptions {
 };
 
 // What the session uses until the master's SlaveSettings say otherwise (and where the
-// master sends 0).
-inline constexpr std::uint32_t kDefaultChunkBytes = 64 * 1024;
-inline constexpr std::uint32_t kDefaultFlushMs = 100;
-inline constexpr std::uint32_t kDefaultWindowBytes = 1024 * 1024;
+// master sends 0): the values the master sends (events/wire_defaults.hpp).
+inline constexpr std::uint32_t kDefaultChunkBytes = wire_defaults::kChunkBytes;
+inline constexpr std::uint32_t kDefaultFlushMs = wire_defaults::kFlushMs;
+inline constexpr std::uint32_t kDefaultWindowBytes = wire_defaults::kWindowBytes;
 
 class SlaveSession {
  public:

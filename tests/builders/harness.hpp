@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/builders/distributor_core.hpp"
+#include "events/causes.hpp"
 #include "events/streams.hpp"
 
 namespace eventbot::builders::testing {
@@ -28,8 +29,13 @@ class FakeLog {
     for (const auto& [stream, expected] : request.expected) {
       if (!expected.matches(StreamVersion{versions_[stream]})) return false;
     }
-    for (Envelope e : request.events) {
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+      Envelope e = request.events[i];
       e.set_sequence(++sequence_);
+      if (auto cause = request.caused_in_batch.find(i); cause != request.caused_in_batch.end()) {
+        const auto& by = log_[log_.size() - (i - cause->second)];
+        events::link_to(e, events::Cause::of(by));
+      }
       e.set_stream_version(++versions_[e.stream()]);
       if (e.time_us() == 0) e.set_time_us(now_ += kSecond);
       log_.push_back(e);

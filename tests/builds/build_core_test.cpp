@@ -256,9 +256,10 @@ TEST(BuildCore, SlaveLostIsRetryAndNothingMoreRuns) {
   core.step_done(0, rc(0));
   expect_start(core, 1);
   auto lost = core.slave_lost();
-  ASSERT_TRUE(lost.has_value());
-  EXPECT_EQ(lost->finished.result(), RETRY);
-  EXPECT_TRUE(lost->halt);
+  ASSERT_TRUE(lost.step.has_value());
+  EXPECT_FALSE(lost.between_steps.has_value()) << "the step's RETRY end records the loss";
+  EXPECT_EQ(lost.step->finished.result(), RETRY);
+  EXPECT_TRUE(lost.step->halt);
   auto finish = expect_finish(core);  // not even the always_run cleanup
   EXPECT_EQ(finish.finished.result(), RETRY);
 }
@@ -285,12 +286,42 @@ TEST(BuildCore, AbortEndsTheRunningStepAndTheBuildInException) {
   EXPECT_EQ(finish.finished.result(), events::EXCEPTION);
 }
 
-TEST(BuildCore, SlaveLostBetweenStepsIsRetry) {
+// Between steps the loss is an event of its own (BuildSlaveLost), so a core rebuilt from
+// the log before the build's end was appended still ends RETRY and runs nothing more.
+TEST(BuildCore, SlaveLostBetweenStepsIsRetryAndAnEventThatReplays) {
+  Log log;
   BuildCore core(setup(four_steps()));
+  log.add(core.started());
+  auto s0 = expect_start(core, 0);
+  log.add(s0.started);
+  log.add(*core.step_done(0, rc(0)));
+  auto lost = core.slave_lost();
+  EXPECT_FALSE(lost.step.has_value());
+  ASSERT_TRUE(lost.between_steps.has_value());
+  EXPECT_EQ(lost.between_steps->builder(), "runtests");
+  EXPECT_EQ(lost.between_steps->slave(), "slave1");
+  EXPECT_EQ(lost.between_steps->build_number(), 7u);
+  log.events.emplace_back().mutable_build_slave_lost()->CopyFrom(*lost.between_steps);
+  EXPECT_EQ(expect_finish(core).finished.result(), RETRY);
+
+  BuildCore rebuilt(setup(four_steps()));
+  for (const auto& e : log.events) rebuilt.evolve(e);
+  EXPECT_EQ(rebuilt.result(), RETRY);
+  EXPECT_EQ(expect_finish(rebuilt).finished.result(), RETRY) << "a rebuilt core ran on";
+
+  BuildCore without_it(setup(four_steps()));
+  for (std::size_t i = 0; i + 1 < log.events.size(); ++i) without_it.evolve(log.events[i]);
+  EXPECT_NE(without_it.result(), RETRY) << "the loss must come from the event alone";
+}
+
+TEST(BuildCore, SlaveLostOfAFinishedBuildChangesNothing) {
+  BuildCore core(setup({step("shell", "a", {{"command", "\"true\""}})}));
   expect_start(core, 0);
   core.step_done(0, rc(0));
-  EXPECT_FALSE(core.slave_lost().has_value());
-  EXPECT_EQ(expect_finish(core).finished.result(), RETRY);
+  EXPECT_EQ(expect_finish(core).finished.result(), events::SUCCESS);
+  auto lost = core.slave_lost();
+  EXPECT_FALSE(lost.step || lost.between_steps);
+  EXPECT_EQ(core.result(), events::SUCCESS);
 }
 
 TEST(BuildCore, RebuildFromEventsContinuesWithTheNextStep) {

@@ -41,8 +41,7 @@ TEST(BoundedText, PrintableEscapesControlsSoANameCannotForgeALogLine) {
   // Escapes count against the bound too.
   auto controls = printable_text(std::string(1'000'000, '\x01'), 64);
   EXPECT_LE(controls.size(), 64u);
-  EXPECT_NE(controls.find(" [... truncated, 1000000 bytes in all]"), std::string::npos)
-      << controls;
+  EXPECT_NE(controls.find(" [... truncated, 1000000 bytes in all]"), std::string::npos) << controls;
 }
 
 }  // namespace

@@ -461,12 +461,11 @@ TEST(MasterYamlTemplate, CommentedExamplesLoadWhenUncommented) {
   EXPECT_NE(uncommented.find("\n  tls: {certificate:"), std::string::npos);
   auto errors = testing::errors_of(uncommented);
   // The matrix example names slaves this file does not define.
-  EXPECT_EQ(
-      errors,
-      (std::vector<std::string>{
-          R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "linux-slave")",
-          R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "bsd-slave")",
-      }))
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "linux-slave")",
+                R"(master.yaml:112:14: builders[1].slaves[0]: no slave named "bsd-slave")",
+            }))
       << uncommented;
 }
 

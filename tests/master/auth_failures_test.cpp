@@ -65,5 +65,45 @@ TEST(AuthFailures, ConfiguredSlavesAndStrangersAreCountedApart) {
   EXPECT_EQ(failures.buckets(), 1u) << "the quiet ones are gone";
 }
 
+// The table trusts neither the name nor the caller's `known`: 5000 names taken as
+// configured ones (a caller that trusts the peer, or a huge configuration) and names of
+// 64 KiB leave at most max_buckets entries of cut texts; the oldest go first, and their
+// refusals counted so far survive in the record of other names.
+TEST(AuthFailures, TheTableIsBoundedInEntriesAndBytesAndEvictsTheOldest) {
+  AuthFailures failures(60s, 100);
+  const std::string huge(64 << 10, 'n');
+  for (int i = 0; i < 5000; ++i) {
+    const auto name = "slave-" + std::to_string(i) + (i % 2 ? huge : std::string());
+    const auto at = t0 + std::chrono::milliseconds(i);
+    EXPECT_TRUE(failures.refused(true, name, huge, huge, at)) << "a new bucket records at once";
+    // A second refusal, counted for the next record, which eviction must not lose.
+    EXPECT_FALSE(failures.refused(true, name, "p", "wrong", at));
+    ASSERT_LE(failures.buckets(), 100u) << "after " << i + 1 << " names";
+  }
+  EXPECT_LE(failures.text_bytes(),
+            100 * (AuthFailures::kSampleNames + 4) * AuthFailures::kMaxTextBytes)
+      << "each name, peer and reason is cut";
+  // The newest 99 names kept their own buckets; everything older went to "other names".
+  auto due = failures.due(t0 + 120s);
+  std::uint64_t counted = 0;
+  const AuthFailures::Record* others = nullptr;
+  for (const auto& record : due) {
+    counted += record.count;
+    if (!record.known) others = &record;
+    EXPECT_LE(record.name.size(), AuthFailures::kMaxTextBytes);
+    EXPECT_LE(record.peer.size(), AuthFailures::kMaxTextBytes);
+  }
+  ASSERT_NE(others, nullptr) << "the evicted buckets' counts went nowhere";
+  EXPECT_EQ(counted, 5000u) << "every second refusal is in exactly one record";
+  EXPECT_EQ(due.size(), 100u);
+  EXPECT_EQ(others->count, 5000u - 99u);
+  EXPECT_EQ(others->name, "slave-0") << "the oldest went first";
+  for (const auto& record : due) {
+    if (record.known) {
+      EXPECT_EQ(record.name.rfind("slave-49", 0), 0u) << record.name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace eventbot::slaves

@@ -30,6 +30,7 @@
 
 #include "actors/port/port_client.hpp"
 #include "common/utf8.hpp"
+#include "events/event_type.hpp"
 #include "events/streams.hpp"
 #include "tests/changes/source_repo.hpp"
 #include "tests/master/build_e2e_support.hpp"
@@ -37,6 +38,7 @@
 #include "tests/master/master_test_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_certificates.hpp"
@@ -140,6 +142,8 @@ class BuildE2E : public ::testing::Test {
                     const std::string& master_extra = "") {
     port_ = master_test::free_port();
     ASSERT_NE(port_, 0);
+    web_port_ = master_test::free_port();
+    ASSERT_NE(web_port_, 0);
     fs::create_directories(master_dir());
     master_test::write_file(master_dir() / "master.yaml",
                             "title: builds e2e\n"
@@ -151,10 +155,20 @@ class BuildE2E : public ::testing::Test {
                                 "}\n"
                                 "change_sources:\n"
                                 "  - {type: sendchange, user: change, " +
-                                sendchange_credential_ + "}\n" + rest);
+                                sendchange_credential_ + "}\n" + with_web_port(rest));
     auto checked = run_process({eventbot(), "checkconfig", master_dir().string()});
     ASSERT_EQ(checked.exit_code, 0) << describe(checked);
     ASSERT_NO_FATAL_FAILURE(launch_master());
+  }
+
+  // A `web` section listens on web_port_, not on the default port, which tests running
+  // at once would share.
+  std::string with_web_port(std::string rest) const {
+    auto at = rest.find("\nweb:\n");
+    if (rest.starts_with("web:\n")) at = 0;
+    if (at == std::string::npos) return rest;
+    auto after = rest.find('\n', at + 1) + 1;
+    return rest.insert(after, "  port: " + std::to_string(web_port_) + "\n");
   }
 
   // With tls_ set: the port speaks TLS, and every client trusts tls_'s certificate.
@@ -355,6 +369,127 @@ class BuildE2E : public ::testing::Test {
     }
   }
 
+  // Every event the master appended is linked as docs/EVENTS.md says ("Causes and
+  // chains"): its cause is the event the rule names, its correlation that cause's chain.
+  // Returns how many events of each type were checked.
+  std::map<std::string, int> expect_links_as_documented() {
+    std::map<std::uint64_t, const Envelope*> at;
+    for (const auto& e : log_.events()) at[e.sequence()] = &e;
+    std::map<std::string, int> checked;
+    for (const auto& e : log_.events()) {
+      const std::string where =
+          "sequence " + std::to_string(e.sequence()) + " " + e.ShortDebugString().substr(0, 300);
+      const Envelope* cause = nullptr;
+      if (e.causation_id() != 0) {
+        EXPECT_LT(e.causation_id(), e.sequence()) << where;
+        auto it = at.find(e.causation_id());
+        if (it == at.end()) {
+          ADD_FAILURE() << "the cause is not in the log: " << where;
+          continue;
+        }
+        cause = it->second;
+        const auto chain =
+            cause->correlation_id() != 0 ? cause->correlation_id() : cause->sequence();
+        EXPECT_EQ(e.correlation_id(), chain) << where;
+      } else {
+        EXPECT_EQ(e.correlation_id(), 0u) << "no cause, yet a chain: " << where;
+      }
+      auto build_of = [](const Envelope& x) -> std::pair<std::string, std::uint32_t> {
+        if (x.has_build_started()) return {x.build_started().builder(), x.build_started().number()};
+        if (x.has_step_started()) {
+          return {x.step_started().builder(), x.step_started().build_number()};
+        }
+        if (x.has_build_finished()) {
+          return {x.build_finished().builder(), x.build_finished().number()};
+        }
+        return {};
+      };
+      // The cause must be `has` of the same build (and step, if `step` >= 0).
+      auto expect_cause = [&](bool (Envelope::*has)() const, const std::string& builder,
+                              std::uint32_t number, std::int64_t step = -1) {
+        ASSERT_TRUE(cause && (cause->*has)()) << "wrong cause for " << where;
+        EXPECT_EQ(build_of(*cause), (std::pair<std::string, std::uint32_t>{builder, number}))
+            << where;
+        if (step >= 0) {
+          EXPECT_EQ(cause->step_started().step_index(), step) << where;
+        }
+      };
+      bool counted = true;
+      // (A lambda, so that ASSERT_* ends the check of this event only.)
+      [&] {
+        if (e.has_change_added() || e.has_scheduler_timer_fired()) {
+          EXPECT_EQ(cause, nullptr) << "a chain starts here: " << where;
+        } else if (e.has_buildset_submitted()) {
+          const auto& c = e.buildset_submitted().cause();
+          if (c.kind() == events::BuildsetCause::CHANGE) {
+            ASSERT_TRUE(cause && cause->has_change_added()) << where;
+            ASSERT_EQ(c.change_ids_size(), 1) << where;
+            EXPECT_EQ(cause->stream_version(), c.change_ids(0)) << where;
+          } else if (c.kind() == events::BuildsetCause::TRIGGER) {
+            expect_cause(&Envelope::has_step_started, c.parent_builder(), c.parent_build_number(),
+                         c.parent_step_index());
+          } else if (c.kind() == events::BuildsetCause::TIMER) {
+            EXPECT_TRUE(cause && cause->has_scheduler_timer_fired()) << where;
+          } else {
+            EXPECT_TRUE(c.kind() == events::BuildsetCause::FORCE ||
+                        c.kind() == events::BuildsetCause::START)
+                << "no cause recorded: " << where;
+          }
+        } else if (e.has_build_request_submitted()) {
+          ASSERT_TRUE(cause && cause->has_buildset_submitted()) << where;
+          EXPECT_EQ(cause->buildset_submitted().buildset_id(),
+                    e.build_request_submitted().buildset_id());
+        } else if (e.has_build_request_claimed() || e.has_build_started()) {
+          const auto request = e.has_build_started() ? e.build_started().request_ids(0)
+                                                     : e.build_request_claimed().request_id();
+          ASSERT_TRUE(cause && cause->has_build_request_submitted()) << where;
+          EXPECT_EQ(cause->build_request_submitted().request_id(), request) << where;
+        } else if (e.has_step_started()) {
+          expect_cause(&Envelope::has_build_started, e.step_started().builder(),
+                       e.step_started().build_number());
+        } else if (e.has_build_finished()) {
+          expect_cause(&Envelope::has_build_started, e.build_finished().builder(),
+                       e.build_finished().number());
+        } else if (e.has_step_finished()) {
+          expect_cause(&Envelope::has_step_started, e.step_finished().builder(),
+                       e.step_finished().build_number(), e.step_finished().step_index());
+        } else if (e.has_step_command_sent()) {
+          expect_cause(&Envelope::has_step_started, e.step_command_sent().builder(),
+                       e.step_command_sent().build_number(), e.step_command_sent().step_index());
+        } else if (e.has_log_opened()) {
+          expect_cause(&Envelope::has_step_started, e.log_opened().builder(),
+                       e.log_opened().build_number(), e.log_opened().step_index());
+        } else if (e.has_log_chunk() || e.has_log_closed()) {
+          ASSERT_TRUE(cause && cause->has_step_started()) << where;
+          const auto& s = cause->step_started();
+          EXPECT_EQ(
+              e.stream().rfind(streams::log(s.builder(), s.build_number(), s.step_index(), ""), 0),
+              0u)
+              << where;
+        } else if (e.has_build_request_completed() || e.has_build_request_unclaimed()) {
+          ASSERT_TRUE(cause && cause->has_build_finished()) << where;
+        } else if (e.has_buildset_completed()) {
+          ASSERT_TRUE(cause && (cause->has_build_request_completed() ||
+                                cause->has_build_request_cancelled()))
+              << where;
+        } else if (e.has_lock_acquired() || e.has_lock_released()) {
+          const auto& builder =
+              e.has_lock_acquired() ? e.lock_acquired().builder() : e.lock_released().builder();
+          const auto number = e.has_lock_acquired() ? e.lock_acquired().build_number()
+                                                    : e.lock_released().build_number();
+          const auto step = e.has_lock_acquired() ? e.lock_acquired().step_index()
+                                                  : e.lock_released().step_index();
+          expect_cause(step < 0 ? &Envelope::has_build_started : &Envelope::has_step_started,
+                       builder, number, step);
+        } else {
+          counted = false;  // slaves, masters, configuration, scheduler state: no rule here
+        }
+      }();
+      if (counted) ++checked[events::type_name(e)];
+    }
+    return checked;
+  }
+
   void dump() {
     std::cerr << "---- master.log ----\n"
               << tail(master_test::read_file(master_dir() / "master.log")) << "\n";
@@ -368,6 +503,7 @@ class BuildE2E : public ::testing::Test {
 
   TempDir root_{"eventbot-builds-e2e"};
   unsigned short port_ = 0;
+  unsigned short web_port_ = 0;  // the web gateway's, when master.yaml has a `web` section
   std::optional<int> master_pid_;
   EventLogView log_{root_.path() / "master" / "events"};
   std::map<std::string, std::unique_ptr<AgentProcess>> agents_;
@@ -471,6 +607,43 @@ builders:
   EXPECT_EQ(select(&Envelope::has_buildset_completed)[0].buildset_completed().result(),
             events::SUCCESS);
   expect_requests_built_once();
+}
+
+// A directory upload reaches the master as a tar archive, which the master unpacks with
+// a `tar` child process run like master_shell_command's (the build actor waits for no
+// child). When tar cannot unpack it, the step fails with tar's own words.
+TEST_F(BuildE2E, DirectoryUploadsAreUnpackedByTarAndItsErrorsEndTheStep) {
+  ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [dirs]}
+builders:
+  - name: dirs
+    slaves: [s1]
+    steps:
+      - {type: shell, name: make, command: "mkdir -p out/sub && echo one > out/a.txt && echo two > out/sub/b.txt"}
+      - {type: directory_upload, name: up, slavesrc: out, masterdest: uploads/out, compress: gz}
+      - {type: directory_upload, name: blocked, slavesrc: out, masterdest: blocked}
+)"));
+  // A file where the second upload's directory should be: tar cannot unpack into it.
+  master_test::write_file(master_dir() / "blocked", "a file, not a directory\n");
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+
+  ASSERT_TRUE(wait_for([&] { return finished("dirs", 0); }));
+  auto b = build("dirs", 0);
+  EXPECT_EQ(b.steps_finished[1].result(), events::SUCCESS);
+  EXPECT_EQ(master_test::read_file(master_dir() / "uploads" / "out" / "a.txt"), "one\n");
+  EXPECT_EQ(master_test::read_file(master_dir() / "uploads" / "out" / "sub" / "b.txt"), "two\n");
+  EXPECT_EQ(b.steps_finished[2].result(), events::FAILURE);
+  const auto& said = b.steps_finished[2].description_done();
+  std::string text;
+  for (const auto& line : said) text += line + "\n";
+  EXPECT_NE(text.find("unpacking the directory into"), std::string::npos) << text;
+  EXPECT_NE(text.find("tar: "), std::string::npos) << "tar's own reason is missing: " << text;
+  EXPECT_EQ(master_test::read_file(master_dir() / "blocked"), "a file, not a directory\n");
+  EXPECT_TRUE(fs::is_empty(master_dir() / "tmp")) << "an archive was left behind";
 }
 
 TEST_F(BuildE2E, HaltOnFailureRunsOnlyAlwaysRunStepsAfter) {
@@ -609,6 +782,10 @@ builders:
     EXPECT_EQ(count, 1) << std::get<0>(holder) << " #" << std::get<1>(holder);
   }
   expect_requests_built_once();
+  // Lock events are linked to the start of what holds them (the build, or its step).
+  auto checked = expect_links_as_documented();
+  EXPECT_EQ(checked["LockAcquired"], 10);
+  EXPECT_GT(checked["LockReleased"], 0);
 }
 
 TEST_F(BuildE2E, TriggerWaitsForTheTriggeredBuildsAndTakesTheirResult) {
@@ -672,6 +849,31 @@ builders:
   EXPECT_EQ(completed[triggered["trig-ok"]], events::SUCCESS);
   EXPECT_EQ(completed[triggered["trig-bad"]], events::FAILURE);
   expect_requests_built_once();
+
+  // Every event of the run is linked, the children into the parent's chain (its change).
+  auto checked = expect_links_as_documented();
+  for (const char* type :
+       {"BuildsetSubmitted", "BuildRequestSubmitted", "BuildStarted", "StepStarted", "StepFinished",
+        "LogChunk", "BuildFinished", "BuildRequestCompleted", "BuildsetCompleted"}) {
+    EXPECT_GT(checked[type], 0) << type;
+  }
+  const auto change = select(&Envelope::has_change_added).at(0).sequence();
+  for (const auto& e : select(&Envelope::has_build_finished)) {
+    EXPECT_EQ(e.correlation_id(), change) << e.ShortDebugString();
+  }
+  // `why` follows the links from a child to the parent's trigger step and its change.
+  auto why = run_process({binary_dir() + "/eventbot-replay", master_dir().string(), "why",
+                          "child-bad", "0", "--json"});
+  ASSERT_EQ(why.exit_code, 0) << describe(why);
+  const auto chain = json::parse(why.out);
+  const auto& buildset = chain["buildsets"][0];
+  EXPECT_EQ(buildset["cause"]["kind"], "trigger") << why.out;
+  EXPECT_EQ(buildset["cause"]["parent_build"],
+            (json{{"builder", "parent"}, {"number", 0}, {"step", 1}}));
+  EXPECT_EQ(buildset["cause"]["event_type"], "StepStarted");
+  EXPECT_EQ(buildset["cause"]["chain"], change);
+  EXPECT_EQ(buildset["triggered_by"]["build"]["builder"], "parent") << why.out;
+  EXPECT_EQ(buildset["triggered_by"]["changes"][0]["revision"], "r1") << why.out;
 }
 
 TEST_F(BuildE2E, KilledMasterTakesTheBuildBackAndLosesNoOutput) {
@@ -1875,6 +2077,421 @@ TEST_F(BuildE2E, ReconfiguringASlaveSaysSoAndItAttachesAgain) {
   EXPECT_NE(log.find("slave s1: reconfigured"), std::string::npos) << tail(log);
   EXPECT_EQ(log.find("the master is stopping"), std::string::npos) << tail(log);
   EXPECT_NE(read_file(slave_dir("s1") / "slave.log").find("reconfigured"), std::string::npos);
+}
+
+// --- the web gateway: /api/v2 over real sockets, against builds run by real slaves ---
+
+// Two builds of builder `gw` (the first on main succeeds, the second on dev fails its
+// second step) with the gateway on web_port_; each test reads them through /api/v2.
+class GatewayE2E : public BuildE2E {
+ protected:
+  void run_two_builds() {
+    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [gw]}
+  - {type: force, name: force, builders: [gw]}
+builders:
+  - name: gw
+    slaves: [s1]
+    description: builds for the gateway's tests
+    tags: [api]
+    steps:
+      - {type: shell, name: count, command: "i=1; while [ $i -le 50 ]; do echo line $i; i=$((i+1)); done"}
+      - {type: shell, name: check, command: "echo checking >&2; test %(branch)s = main"}
+web:
+  bind: 127.0.0.1
+)"));
+    start_slave("s1", "pw1");
+    ASSERT_TRUE(wait_attached({"s1"}));
+    ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+    ASSERT_TRUE(wait_for([&] { return finished("gw", 0); }));
+    ASSERT_EQ(sendchange("dev", "r2").exit_code, 0);
+    ASSERT_TRUE(wait_for([&] { return finished("gw", 1); }));
+    // The gateway folds what the master's subscription hands it: wait until it has the end.
+    ASSERT_TRUE(wait_for([&] {
+      auto answer = http_get(web_port_, "/api/v2/builds?complete=true");
+      return answer && answer->status == 200 && json::parse(answer->body)["meta"]["total"] == 2;
+    }));
+  }
+
+  // GET `target`; the answer's JSON, after checking its status.
+  json get(const std::string& target, int status = 200) {
+    auto answer = http_get(web_port_, target);
+    EXPECT_TRUE(answer) << target;
+    if (!answer) return json();
+    EXPECT_EQ(answer->status, status) << target << ": " << answer->body;
+    EXPECT_EQ(answer->header("content-type"), "application/json") << target;
+    auto parsed = json::parse(answer->body, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << target << ": " << answer->body;
+    return parsed;
+  }
+
+  // The ids (`id_field`) of a collection's answer, in order.
+  std::vector<int> ids(const std::string& target, const std::string& name,
+                       const std::string& id_field) {
+    std::vector<int> out;
+    const json answer = get(target);
+    for (const auto& entry : answer[name]) out.push_back(entry.value(id_field, -1));
+    return out;
+  }
+};
+
+TEST_F(GatewayE2E, BuildersBuildsAndStepsAnswerAsBuildbotsDataApi) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto builders = get("/api/v2/builders");
+  ASSERT_EQ(builders["builders"].size(), 1u) << builders;
+  const auto& gw = builders["builders"][0];
+  EXPECT_EQ(gw["name"], "gw");
+  EXPECT_EQ(gw["description"], "builds for the gateway's tests");
+  EXPECT_EQ(gw["tags"], json::array({"api"}));
+  EXPECT_EQ(gw["masterids"], json::array({1}));
+  EXPECT_EQ(builders["meta"]["total"], 1);
+  const int builderid = gw["builderid"];
+  EXPECT_EQ(get("/api/v2/builders/gw")["builders"][0]["builderid"], builderid);  // by name
+  EXPECT_EQ(get("/api/v2/builders/" + std::to_string(builderid))["builders"][0]["name"], "gw");
+
+  auto builds = get("/api/v2/builders/" + std::to_string(builderid) + "/builds");
+  ASSERT_EQ(builds["builds"].size(), 2u) << builds;
+  EXPECT_EQ(builds["meta"]["total"], 2);
+  const auto& first = builds["builds"][0];
+  EXPECT_EQ(first["number"], 0);
+  EXPECT_EQ(first["builderid"], builderid);
+  EXPECT_EQ(first["complete"], true);
+  EXPECT_EQ(first["results"], 0);  // SUCCESS
+  EXPECT_TRUE(first["started_at"].is_number_integer()) << first;
+  EXPECT_TRUE(first["complete_at"].is_number_integer()) << first;
+  EXPECT_GE(first["complete_at"].get<std::int64_t>(), first["started_at"].get<std::int64_t>());
+  EXPECT_EQ(first["buildrequestid"], 1);
+  EXPECT_EQ(first["masterid"], 1);
+  EXPECT_TRUE(first["workerid"].is_number_integer()) << first;
+  EXPECT_EQ(builds["builds"][1]["results"], 2);  // FAILURE
+  for (const char* field :
+       {"buildid", "number", "builderid", "buildrequestid", "workerid", "masterid", "started_at",
+        "complete", "complete_at", "results", "state_string"}) {
+    EXPECT_TRUE(first.contains(field)) << field;
+  }
+
+  const int buildid = builds["builds"][1]["buildid"];
+  auto one = get("/api/v2/builds/" + std::to_string(buildid));
+  ASSERT_EQ(one["builds"].size(), 1u);
+  EXPECT_EQ(one["builds"][0]["number"], 1);
+  EXPECT_EQ(get("/api/v2/builders/gw/builds/1")["builds"][0]["buildid"], buildid);
+
+  auto steps = get("/api/v2/builds/" + std::to_string(buildid) + "/steps");
+  ASSERT_EQ(steps["steps"].size(), 2u) << steps;
+  EXPECT_EQ(steps["steps"][0]["name"], "count");
+  EXPECT_EQ(steps["steps"][0]["number"], 0);
+  EXPECT_EQ(steps["steps"][0]["results"], 0);
+  EXPECT_EQ(steps["steps"][0]["buildid"], buildid);
+  EXPECT_EQ(steps["steps"][1]["name"], "check");
+  EXPECT_EQ(steps["steps"][1]["results"], 2);
+  EXPECT_EQ(steps["steps"][1]["complete"], true);
+  const auto stepid = steps["steps"][1]["stepid"].get<std::uint64_t>();
+  EXPECT_EQ(get("/api/v2/steps/" + std::to_string(stepid))["steps"][0]["name"], "check");
+  EXPECT_EQ(get("/api/v2/builds/" + std::to_string(buildid) + "/steps/check")["steps"][0]["stepid"],
+            stepid);
+
+  // Properties: on request only, from the build's stream.
+  EXPECT_FALSE(one["builds"][0].contains("properties"));
+  auto with = get("/api/v2/builds/" + std::to_string(buildid) + "?property=branch");
+  EXPECT_EQ(with["builds"][0]["properties"]["branch"][0], "dev") << with;
+  auto listed = get("/api/v2/builds?property=*&order=number");
+  EXPECT_EQ(listed["builds"][0]["properties"]["branch"][0], "main") << listed;
+  auto properties = get("/api/v2/builds/" + std::to_string(buildid) + "/properties");
+  EXPECT_EQ(properties["properties"][0]["branch"][0], "dev") << properties;
+}
+
+TEST_F(GatewayE2E, LogsGiveTheirLinesByRangeAndRawWithAFileName) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto steps = get("/api/v2/builders/gw/builds/0/steps");
+  ASSERT_EQ(steps["steps"].size(), 2u);
+  const auto stepid = steps["steps"][0]["stepid"].get<std::uint64_t>();
+  auto logs = get("/api/v2/steps/" + std::to_string(stepid) + "/logs");
+  ASSERT_EQ(logs["logs"].size(), 1u) << logs;
+  const auto& stdio = logs["logs"][0];
+  EXPECT_EQ(stdio["name"], "stdio");
+  EXPECT_EQ(stdio["slug"], "stdio");
+  EXPECT_EQ(stdio["type"], "s");
+  EXPECT_EQ(stdio["stepid"], stepid);
+  EXPECT_EQ(stdio["complete"], true);
+  // The whole log as lines, each with its channel's prefix: stdout's are the 50 lines the
+  // step printed, in order, between the slave's header lines.
+  const int lines = stdio["num_lines"];
+  const auto logid = stdio["logid"].get<std::uint64_t>();
+  const std::string base = "/api/v2/logs/" + std::to_string(logid);
+  EXPECT_EQ(get(base)["logs"][0]["num_lines"], lines);
+  EXPECT_EQ(get("/api/v2/steps/" + std::to_string(stepid) + "/logs/stdio")["logs"][0]["logid"],
+            logid);
+  auto whole = get(base + "/contents");
+  ASSERT_EQ(whole["logchunks"].size(), 1u) << whole;
+  EXPECT_EQ(whole["logchunks"][0]["firstline"], 0);
+  EXPECT_EQ(whole["logchunks"][0]["logid"], logid);
+  std::vector<std::string> all_lines;
+  std::string out;
+  std::istringstream in(whole["logchunks"][0]["content"].get<std::string>());
+  for (std::string line; std::getline(in, line);) {
+    all_lines.push_back(line + "\n");
+    if (line.starts_with("o")) out += line.substr(1) + "\n";
+  }
+  ASSERT_EQ(static_cast<int>(all_lines.size()), lines);
+  EXPECT_EQ(out, numbered_lines("line", 50));
+  EXPECT_EQ(out, log_.text(streams::log("gw", 0, 0, "stdio"), events::STDOUT));
+  // Ranges are slices of it: the last three lines, a range in the middle, past the end.
+  auto range = [&](int offset, int limit) {
+    std::string expected;
+    for (int i = offset; i < std::min(lines, offset + limit); ++i) expected += all_lines[i];
+    return expected;
+  };
+  auto tail = get(base + "/contents?offset=" + std::to_string(lines - 3) + "&limit=3");
+  EXPECT_EQ(tail["logchunks"][0]["firstline"], lines - 3);
+  EXPECT_EQ(tail["logchunks"][0]["content"], range(lines - 3, 3));
+  auto first = std::find(all_lines.begin(), all_lines.end(), "oline 10\n");
+  ASSERT_NE(first, all_lines.end());
+  const int at = static_cast<int>(first - all_lines.begin());
+  auto middle = get(base + "/contents?offset=" + std::to_string(at) + "&limit=2");
+  EXPECT_EQ(middle["logchunks"][0]["content"], "oline 10\noline 11\n");
+  auto past = get(base + "/contents?offset=" + std::to_string(lines) + "&limit=5");
+  EXPECT_EQ(past["logchunks"][0]["content"], "");
+
+  // The failing step's stderr is marked as such.
+  const auto failing = steps["steps"][1]["stepid"].get<std::uint64_t>();
+  auto check_logs = get("/api/v2/steps/" + std::to_string(failing) + "/logs");
+  const auto check_log = check_logs["logs"][0]["logid"].get<std::uint64_t>();
+  auto check = get("/api/v2/logs/" + std::to_string(check_log) + "/contents");
+  EXPECT_NE(check["logchunks"][0]["content"].get<std::string>().find("echecking\n"),
+            std::string::npos)
+      << check;
+
+  auto raw = http_get(web_port_, base + "/raw");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->header("content-disposition"),
+            "attachment; filename=\"gw_build_0_step_count_log_stdio.log\"");
+  EXPECT_EQ(raw->header("content-type"), "text/plain; charset=utf-8");
+  std::string all;
+  for (const auto& chunk : log_.chunks(streams::log("gw", 0, 0, "stdio"))) all += chunk.data;
+  EXPECT_EQ(raw->body, all);
+}
+
+TEST_F(GatewayE2E, RequestsBuildsetsChangesWorkersMastersAndSchedulers) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto requests = get("/api/v2/buildrequests");
+  ASSERT_EQ(requests["buildrequests"].size(), 2u) << requests;
+  const auto& request = requests["buildrequests"][0];
+  EXPECT_EQ(request["buildrequestid"], 1);
+  EXPECT_EQ(request["claimed"], true);
+  EXPECT_EQ(request["complete"], true);
+  EXPECT_EQ(request["results"], 0);
+  EXPECT_EQ(request["claimed_by_masterid"], 1);
+  EXPECT_EQ(get("/api/v2/buildrequests/2")["buildrequests"][0]["results"], 2);
+  EXPECT_EQ(get("/api/v2/builders/gw/buildrequests")["meta"]["total"], 2);
+
+  auto buildsets = get("/api/v2/buildsets");
+  ASSERT_EQ(buildsets["buildsets"].size(), 2u) << buildsets;
+  EXPECT_EQ(buildsets["buildsets"][0]["bsid"], 1);
+  EXPECT_EQ(buildsets["buildsets"][0]["complete"], true);
+  EXPECT_EQ(buildsets["buildsets"][0]["sourcestamps"][0]["branch"], "main");
+  EXPECT_EQ(buildsets["buildsets"][1]["sourcestamps"][0]["revision"], "r2");
+
+  auto changes = get("/api/v2/changes");
+  ASSERT_EQ(changes["changes"].size(), 2u) << changes;
+  EXPECT_EQ(changes["changes"][0]["changeid"], 1);
+  EXPECT_EQ(changes["changes"][0]["author"], "tester");
+  EXPECT_EQ(changes["changes"][0]["branch"], "main");
+  EXPECT_EQ(changes["changes"][1]["revision"], "r2");
+  EXPECT_EQ(changes["changes"][0]["files"], json::array({"file.c"}));
+  EXPECT_EQ(get("/api/v2/changes/2")["changes"][0]["branch"], "dev");
+
+  auto workers = get("/api/v2/workers");
+  ASSERT_EQ(workers["workers"].size(), 1u) << workers;
+  const auto& s1 = workers["workers"][0];
+  EXPECT_EQ(s1["name"], "s1");
+  EXPECT_EQ(s1["connected_to"], json::array({{{"masterid", 1}}}));
+  EXPECT_EQ(s1["configured_on"][0]["masterid"], 1);
+  EXPECT_EQ(get("/api/v2/slaves")["slaves"][0]["name"], "s1");  // the old name
+  EXPECT_EQ(get("/api/v2/workers/s1")["workers"][0]["workerid"], s1["workerid"]);
+
+  auto masters = get("/api/v2/masters");
+  ASSERT_EQ(masters["masters"].size(), 1u);
+  EXPECT_EQ(masters["masters"][0]["name"], "e2e");
+  EXPECT_EQ(masters["masters"][0]["active"], true);
+
+  auto schedulers = get("/api/v2/schedulers");
+  ASSERT_EQ(schedulers["schedulers"].size(), 2u) << schedulers;
+  EXPECT_EQ(schedulers["schedulers"][0]["name"], "all");
+  EXPECT_EQ(schedulers["schedulers"][0]["master"]["name"], "e2e");
+  auto force = get("/api/v2/forceschedulers");
+  ASSERT_EQ(force["forceschedulers"].size(), 1u) << force;
+  EXPECT_EQ(force["forceschedulers"][0]["name"], "force");
+  EXPECT_EQ(force["forceschedulers"][0]["builder_names"], json::array({"gw"}));
+  EXPECT_EQ(get("/api/v2/forceschedulers/force")["forceschedulers"][0]["name"], "force");
+}
+
+TEST_F(GatewayE2E, FiltersOrderAndPagesSelectTheBuildsAsked) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  EXPECT_EQ(ids("/api/v2/builds?order=-number", "builds", "number"), (std::vector<int>{1, 0}));
+  EXPECT_EQ(ids("/api/v2/builds?order=number", "builds", "number"), (std::vector<int>{0, 1}));
+  EXPECT_EQ(ids("/api/v2/builds?results=0", "builds", "number"), (std::vector<int>{0}));
+  EXPECT_EQ(ids("/api/v2/builds?results__ne=0", "builds", "number"), (std::vector<int>{1}));
+  EXPECT_EQ(ids("/api/v2/builds?number__gt=0", "builds", "number"), (std::vector<int>{1}));
+  EXPECT_EQ(ids("/api/v2/builds?number__lt=1", "builds", "number"), (std::vector<int>{0}));
+  EXPECT_EQ(ids("/api/v2/builds?number__ge=0&number__le=0", "builds", "number"),
+            (std::vector<int>{0}));
+  EXPECT_EQ(ids("/api/v2/changes?branch=dev", "changes", "changeid"), (std::vector<int>{2}));
+  EXPECT_EQ(ids("/api/v2/changes?comments__contains=&order=-changeid", "changes", "changeid"),
+            (std::vector<int>{2, 1}));
+  EXPECT_EQ(ids("/api/v2/builds?state_string__contains=failed", "builds", "number"),
+            (std::vector<int>{1}));
+  auto page = get("/api/v2/builds?order=-number&limit=1");
+  EXPECT_EQ(page["builds"].size(), 1u);
+  EXPECT_EQ(page["builds"][0]["number"], 1);
+  EXPECT_EQ(page["meta"]["total"], 2);  // before paging
+  auto offset = get("/api/v2/builds?order=-number&limit=1&offset=1");
+  EXPECT_EQ(offset["builds"][0]["number"], 0);
+  auto fields = get("/api/v2/builds?field=number&field=results&order=number");
+  EXPECT_EQ(fields["builds"][0], (json{{"number", 0}, {"results", 0}}));
+  // A huge limit is only a limit.
+  EXPECT_EQ(get("/api/v2/builds?limit=1000000000")["builds"].size(), 2u);
+}
+
+TEST_F(GatewayE2E, ErrorsAreJsonWithTheirStatus) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto error_of = [&](const std::string& target, int status) {
+    auto answer = get(target, status);
+    EXPECT_TRUE(answer.contains("error")) << target << ": " << answer;
+    return answer.value("error", std::string());
+  };
+  EXPECT_NE(error_of("/api/v2/nothing", 404).find("nothing"), std::string::npos);
+  error_of("/api/v2/builds/999", 404);
+  error_of("/api/v2/builds/abc", 404);
+  error_of("/api/v2/builders/nope/builds", 404);
+  error_of("/api/v2/builders/gw/builds/7", 404);
+  error_of("/api/v2/steps/1", 404);
+  error_of("/api/v2/logs/999999999", 404);
+  error_of("/api/v2/changes/3", 404);
+  error_of("/api/v2/builds/1/steps/9", 404);
+  error_of("/not-the-api", 404);
+  EXPECT_NE(error_of("/api/v2/builds?limit=-1", 400).find("limit"), std::string::npos);
+  error_of("/api/v2/builds?limit=99999999999999999999999", 400);
+  EXPECT_NE(error_of("/api/v2/builds?nope=1", 400).find("nope"), std::string::npos);
+  error_of("/api/v2/builds?order=-nope", 400);
+  error_of("/api/v2/builds?field=nope", 400);
+  error_of("/api/v2/builds?a=%zz", 400);
+  error_of("/api/v2/builds/1?results=0", 400);  // filters are for collections
+  error_of("/api/v2/bu%zzilds", 400);
+
+  auto post = http_request(web_port_, "POST", "/api/v2/builds", R"({"a": 1})");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->header("allow"), "GET, HEAD");
+  EXPECT_TRUE(json::parse(post->body).contains("error"));
+  auto del = http_request(web_port_, "DELETE", "/api/v2/builds/1");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  // A body over the limit (64 KiB) is refused from its length; the server drops the rest
+  // of it before closing, so the client reads the answer.
+  auto big = http_request(web_port_, "POST", "/api/v2/builds", std::string(512 * 1024, 'x'));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_TRUE(json::parse(big->body).contains("error"));
+  auto head = http_request(web_port_, "HEAD", "/api/v2/builds");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+}
+
+TEST_F(GatewayE2E, HealthzAndMetricsNeedNoLogin) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto health = http_get(web_port_, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, "ok\n");
+  auto metrics = http_get(web_port_, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const auto& text = metrics->body;
+  EXPECT_NE(text.find("eventbot_builds_running 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("eventbot_builds_finished_total{result=\"success\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("eventbot_builds_finished_total{result=\"failure\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("eventbot_build_requests_pending 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("eventbot_slaves_attached 1\n"), std::string::npos) << text;
+}
+
+TEST_F(GatewayE2E, BadInputGetsA4xxOrAClosedConnectionAndBuildsRunOn) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  // Not HTTP at all: 400, closed.
+  auto garbage = http_raw(web_port_, std::string("\x16\x03\x01\x00\xff garbage\r\n\r\n", 18));
+  EXPECT_TRUE(garbage.closed_by_server);
+  EXPECT_NE(garbage.received.find("HTTP/1.1 400"), std::string::npos) << garbage.received;
+  // Headers over the limit: 431, closed, without reading them all.
+  auto huge = http_raw(web_port_, "GET /api/v2/builds HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                      std::string(64 * 1024, 'a') + "\r\n\r\n");
+  EXPECT_TRUE(huge.closed_by_server);
+  EXPECT_NE(huge.received.find("HTTP/1.1 431"), std::string::npos) << huge.received.substr(0, 200);
+  // A declared body over the limit: 413 before the body is sent.
+  auto declared = http_raw(web_port_,
+                           "POST /api/v2/builds HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                           "1000000000\r\n\r\n");
+  EXPECT_TRUE(declared.closed_by_server);
+  EXPECT_NE(declared.received.find("HTTP/1.1 413"), std::string::npos) << declared.received;
+  // A client that never finishes its request is closed after the deadline (10 s).
+  auto started = std::chrono::steady_clock::now();
+  auto slow = http_raw(web_port_, "GET /api/v2/builds HTTP/1.1\r\nHost: x\r\n", 30s);
+  EXPECT_TRUE(slow.closed_by_server);
+  EXPECT_EQ(slow.received, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+
+  // Connections over the cap (512) are closed at once; those within it are served.
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> held;
+  boost::asio::io_context io;
+  for (int i = 0; i < 512; ++i) {
+    auto socket = std::make_unique<boost::asio::ip::tcp::socket>(io);
+    boost::system::error_code ec;
+    socket->connect({boost::asio::ip::make_address("127.0.0.1"), web_port_}, ec);
+    ASSERT_FALSE(ec) << i << ": " << ec.message();
+    held.push_back(std::move(socket));
+  }
+  bool refused = wait_for(
+      [&] {
+        auto over = http_raw(web_port_, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 5s);
+        return over.closed_by_server && over.received.empty();
+      },
+      10s, false);
+  EXPECT_TRUE(refused) << "a connection over the cap was served";
+  held.clear();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto answer = http_get(web_port_, "/healthz");
+        return answer && answer->status == 200;
+      },
+      10s, false));
+
+  // The master went on: a third build runs and the gateway shows it.
+  ASSERT_EQ(sendchange("main", "r3").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return finished("gw", 2); }));
+  ASSERT_TRUE(wait_for([&] {
+    auto answer = http_get(web_port_, "/api/v2/builders/gw/builds/2");
+    return answer && answer->status == 200 &&
+           json::parse(answer->body)["builds"][0]["complete"] == true;
+  }));
+}
+
+TEST_F(GatewayE2E, ARestartedMasterAnswersTheSameIdsFromItsFold) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto before = get("/api/v2/builds?order=buildid");
+  auto steps_before = get("/api/v2/builds/2/steps");
+  ASSERT_NO_FATAL_FAILURE(stop_master());
+  EXPECT_FALSE(http_get(web_port_, "/healthz"));  // nothing listens while it is down
+  ASSERT_NO_FATAL_FAILURE(restart_master());
+  ASSERT_TRUE(wait_for([&] { return master_test::can_connect(web_port_); }, 10s, false));
+  auto after = get("/api/v2/builds?order=buildid");
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(get("/api/v2/builds/2/steps"), steps_before);
+  EXPECT_EQ(get("/api/v2/masters")["masters"][0]["active"], true);
 }
 
 }  // namespace

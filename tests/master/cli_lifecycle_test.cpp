@@ -162,7 +162,8 @@ class CliLifecycle : public ::testing::Test {
   void create_and_start() {
     port_ = free_port();
     ASSERT_NE(port_, 0);
-    auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+    auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_),
+                             "--web-port", std::to_string(free_port())});
     ASSERT_EQ(created.exit_code, 0) << describe(created);
     auto started = eventbot({"start", dir()});
     ASSERT_EQ(started.exit_code, 0) << describe(started);
@@ -177,7 +178,8 @@ TEST_F(CliLifecycle, CreateStartSendchangeReconfigStopRestart) {
   // create-master writes master.yaml with the port asked for; checkconfig likes it.
   port_ = free_port();
   ASSERT_NE(port_, 0);
-  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_),
+                           "--web-port", std::to_string(free_port())});
   ASSERT_EQ(created.exit_code, 0) << describe(created);
   const auto yaml = read_file(dir_ / "master.yaml");
   EXPECT_NE(yaml.find("slave_port: " + std::to_string(port_) + "\n"), std::string::npos) << yaml;
@@ -373,7 +375,8 @@ TEST_F(CliLifecycle, SendchangeKeepsFilesDefaultsTheAuthorAndRefusesBadValues) {
 TEST_F(CliLifecycle, AStalePidFileNamingAnotherProcessDoesNotBlockStart) {
   port_ = free_port();
   ASSERT_NE(port_, 0);
-  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_),
+                           "--web-port", std::to_string(free_port())});
   ASSERT_EQ(created.exit_code, 0) << describe(created);
   // A live process that is not a master: a child of this test, waiting for a signal.
   const pid_t bystander = ::fork();
@@ -461,8 +464,7 @@ TEST_F(CliLifecycle, HashPasswordPrintsVerifiersThatCheckconfigAccepts) {
   auto plain = hash("s1");
   ASSERT_EQ(plain.exit_code, 0) << describe(plain);
   EXPECT_TRUE(matches(
-      R"(SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}\n)",
-      plain.out))
+      R"(SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}\n)", plain.out))
       << plain.out;
   auto web = hash("--web admin");
   ASSERT_EQ(web.exit_code, 0) << describe(web);
@@ -545,7 +547,8 @@ TEST_F(CliLifecycle, AReconfigWithTextThatIsNotUtf8KeepsTheOldConfigurationAndTh
 TEST_F(CliLifecycle, AGitPollerTokenIsNeitherLoggedNorRecordedNorADirectoryName) {
   port_ = free_port();
   ASSERT_NE(port_, 0);
-  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_)});
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_),
+                           "--web-port", std::to_string(free_port())});
   ASSERT_EQ(created.exit_code, 0) << describe(created);
   // Nothing listens on `closed`: every fetch fails, and says so in master.log.
   const auto closed = free_port();

@@ -82,6 +82,7 @@ TEST_F(ConfigSecretsE2E, TwoFilesDifferingInAPasswordRecordOneDigestAndNoPasswor
   options.dir = other_dir.path();
   options.clock = &clock_;
   options.slave_port = 0;
+  options.web_port = 0;  // tests run in parallel: never the fixed 8010
   auto other = master::Master::start(options);
   ASSERT_TRUE(other) << other.error();
   auto second =

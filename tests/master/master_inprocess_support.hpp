@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/master/actors.hpp"
 #include "actors/master/master.hpp"
+#include "actors/messages/actors.hpp"
+#include "actors/messages/errors.hpp"
 #include "actors/port/port_client.hpp"
 #include "actors/schedulers/clock.hpp"
 #include "events/streams.hpp"
@@ -82,6 +83,22 @@ inline std::vector<events::BuildsetSubmitted> buildsets_of(store::EventLog& log,
   return out;
 }
 
+// The envelopes of a scheduler's buildsets, in log order.
+inline std::vector<Envelope> buildset_events_of(store::EventLog& log,
+                                                const std::string& scheduler) {
+  return events_where(log, [&](const Envelope& e) {
+    return e.has_buildset_submitted() && e.buildset_submitted().scheduler() == scheduler;
+  });
+}
+
+// The requests of a buildset, in log order.
+inline std::vector<Envelope> requests_of(store::EventLog& log, std::uint64_t buildset_id) {
+  return events_where(log, [&](const Envelope& e) {
+    return e.has_build_request_submitted() &&
+           e.build_request_submitted().buildset_id() == buildset_id;
+  });
+}
+
 inline std::vector<std::uint64_t> change_ids_of(const events::BuildsetSubmitted& buildset) {
   std::vector<std::uint64_t> ids;
   for (const auto& ss : buildset.sourcestamps()) {
@@ -147,15 +164,19 @@ inline std::uint64_t send_change(unsigned short port, const std::string& who,
   return client ? submit_change(*client, who, branch, file) : 0;
 }
 
-// Asks the supervisor to hand `command` to `scheduler`; its answer ("ok" or a reason).
+// Asks the supervisor to hand `command` to `scheduler`; its answer ("ok" or the reason why not).
 inline std::string command(master::Master& m, const std::string& scheduler,
                            schedulers::Command cmd) {
   caf::scoped_actor self{m.supervisor().home_system()};
   std::string answer = "no answer";
   self->request(m.supervisor(), std::chrono::seconds(30), master::command_atom::value, scheduler,
                 std::make_shared<const schedulers::Command>(std::move(cmd)))
-      .receive([&](const std::string& result) { answer = result; },
-               [&](caf::error& error) { answer = "error: " + caf::to_string(error); });
+      .receive([&]() { answer = "ok"; },
+               [&](caf::error& error) {
+                 // A scheduler's refusal reads as its reason; no answer at all as "error: ".
+                 answer = error.category() == kErrorCategory ? describe(error)
+                                                             : "error: " + caf::to_string(error);
+               });
   return answer;
 }
 
@@ -188,6 +209,7 @@ class InProcessMaster : public ::testing::Test {
     options.dir = dir_.path();
     options.clock = &clock_;
     options.slave_port = 0;
+    options.web_port = 0;  // tests run in parallel: never the fixed 8010
     auto started = master::Master::start(options);
     EXPECT_TRUE(started) << (started ? "" : started.error());
     return started ? std::move(*started) : nullptr;

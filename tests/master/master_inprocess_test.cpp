@@ -58,6 +58,32 @@ TEST_F(MasterE2E, TreeStableTimerBuildsThreeChangesTogether) {
   EXPECT_EQ(requests[0].build_request_submitted().builder(), "runtests");
   EXPECT_EQ(count_where(log(), [](const Envelope& e) { return e.has_scheduler_timer_fired(); }),
             1u);
+
+  // Linked (docs/EVENTS.md): each change starts a chain and causes its classification;
+  // the firing starts another, which the buildset and its request belong to.
+  const auto fired =
+      events_where(log(), [](const Envelope& e) { return e.has_scheduler_timer_fired(); })[0];
+  EXPECT_EQ(fired.causation_id(), 0u);
+  EXPECT_EQ(fired.correlation_id(), 0u);
+  const auto buildset = buildset_events_of(log(), "stable")[0];
+  EXPECT_EQ(buildset.causation_id(), fired.sequence());
+  EXPECT_EQ(buildset.correlation_id(), fired.sequence());
+  const auto& cause = buildset.buildset_submitted().cause();
+  EXPECT_EQ(cause.kind(), events::BuildsetCause::TIMER);
+  EXPECT_EQ(cause.timer(), "tree-stable");
+  EXPECT_EQ(cause.timer_due_us(), fired.scheduler_timer_fired().due_us());
+  EXPECT_THAT(cause.change_ids(), ElementsAre(1u, 2u, 3u));
+  EXPECT_EQ(requests[0].causation_id(), buildset.sequence());
+  EXPECT_EQ(requests[0].correlation_id(), fired.sequence());
+  const auto changes = events_where(log(), [](const Envelope& e) { return e.has_change_added(); });
+  const auto classified = events_where(log(), classified_by("stable"));
+  ASSERT_EQ(changes.size(), 3u);
+  ASSERT_EQ(classified.size(), 3u);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].causation_id(), 0u);
+    EXPECT_EQ(classified[i].causation_id(), changes[i].sequence()) << "classification " << i;
+    EXPECT_EQ(classified[i].correlation_id(), changes[i].sequence());
+  }
 }
 
 // A pending tree-stable timer survives a restart: the buildset comes once, after it.
@@ -123,6 +149,13 @@ TEST_F(MasterE2E, ForceBuildsWhatItNamesAndRefusesAnUnknownBuilder) {
   });
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].build_request_submitted().builder(), "runtests");
+  // The user is recorded as the cause; the forced buildset starts its chain.
+  const auto forced = buildset_events_of(log(), "force")[0];
+  EXPECT_EQ(forced.buildset_submitted().cause().kind(), events::BuildsetCause::FORCE);
+  EXPECT_EQ(forced.buildset_submitted().cause().forced_by(), "bob");
+  EXPECT_EQ(forced.causation_id(), 0u);
+  EXPECT_EQ(requests[0].causation_id(), forced.sequence());
+  EXPECT_EQ(requests[0].correlation_id(), forced.sequence());
 
   // Let the force scheduler fold its own buildset, then ask for an unknown builder.
   ASSERT_TRUE(wait_until([&] {
@@ -163,11 +196,16 @@ TEST_F(MasterE2E, ACommandQueuedBehindAnAppendGetsItsOwnAnswer) {
       self->request(master_->supervisor(), std::chrono::seconds(30), master::command_atom::value,
                     std::string("force"), std::make_shared<const schedulers::Command>(bad));
   std::string first_answer = "no answer", second_answer = "no answer";
-  first.receive([&](const std::string& a) { first_answer = a; },
+  caf::error second_error;
+  first.receive([&]() { first_answer = "ok"; },
                 [&](caf::error& e) { first_answer = caf::to_string(e); });
-  second.receive([&](const std::string& a) { second_answer = a; },
-                 [&](caf::error& e) { second_answer = caf::to_string(e); });
+  second.receive([&]() { second_answer = "ok"; },
+                 [&](caf::error& e) {
+                   second_error = e;
+                   second_answer = describe(e);
+                 });
   EXPECT_EQ(first_answer, "ok");
+  EXPECT_TRUE(is(second_error, ec::unknown_target)) << caf::to_string(second_error);
   EXPECT_NE(second_answer.find("nosuch"), std::string::npos) << second_answer;
   ASSERT_TRUE(wait_until([&] { return !buildsets_of(log(), "force").empty(); }));
   EXPECT_EQ(buildsets_of(log(), "force").size(), 1u);
@@ -323,6 +361,7 @@ TEST_F(MasterE2E, AnUnreadableEventStopsStartUpNamingItsSequenceAndStream) {
   options.dir = dir_.path();
   options.clock = &clock_;
   options.slave_port = 0;
+  options.web_port = 0;  // tests run in parallel: never the fixed 8010
   auto started = master::Master::start(options);
   ASSERT_FALSE(started) << "a master started over an unreadable event";
   EXPECT_THAT(started.error(), ::testing::HasSubstr("sequence " + std::to_string(head + 1) +

@@ -33,6 +33,7 @@ class SlaveLink : public InProcessMaster {
     options.dir = dir_.path();
     options.clock = &clock_;
     options.slave_port = 0;
+    options.web_port = 0;  // tests run in parallel: never the fixed 8010
     slaves::SlaveTimings timings;
     timings.arbitrate = arbitrate;
     options.slave_timings = timings;
@@ -44,8 +45,8 @@ class SlaveLink : public InProcessMaster {
   // An authenticated slave connection that has sent its SlaveInfo.
   std::unique_ptr<port::PortClient> slave(const std::string& host,
                                           const std::string& password = "pw") {
-    auto client = port::PortClient::connect("127.0.0.1", master_->slave_port(), wire::SLAVE,
-                                            "s1", password, std::chrono::seconds(10));
+    auto client = port::PortClient::connect("127.0.0.1", master_->slave_port(), wire::SLAVE, "s1",
+                                            password, std::chrono::seconds(10));
     if (!client) return nullptr;
     wire::Frame info;
     info.mutable_slave_info()->set_host(host);
@@ -68,7 +69,8 @@ class SlaveLink : public InProcessMaster {
   }
 
   std::vector<Envelope> slave_events() {
-    return events_where(log(), [](const Envelope& e) { return e.stream() == streams::slave("s1"); });
+    return events_where(log(),
+                        [](const Envelope& e) { return e.stream() == streams::slave("s1"); });
   }
 };
 

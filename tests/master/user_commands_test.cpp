@@ -45,7 +45,7 @@ class UserCommandsTest : public ::testing::Test {
   void SetUp() override {
     log = store::test::open_store(dir.path() / "events");
     ASSERT_TRUE(log);
-    commands = std::make_unique<UserCommands>(*log, "m1", system);
+    commands = std::make_unique<UserCommands>(*log, "m1", system, hand_over);
     commands->configure(std::make_shared<const config::MasterConfig>(make_config()), caf::actor());
   }
 
@@ -81,6 +81,7 @@ class UserCommandsTest : public ::testing::Test {
   eventbot::testing::TempDir dir{"user-commands"};
   caf::actor_system_config actor_config;
   caf::actor_system system{actor_config};
+  port::HandOver hand_over;
   std::unique_ptr<store::RocksEventLog> log;
   std::unique_ptr<UserCommands> commands;
 };

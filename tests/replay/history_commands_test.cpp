@@ -526,6 +526,47 @@ TEST_F(HistoryCommands, BadAtIsAUsageError) {
       << result.err;
 }
 
+// Buildsets not completed, by the master's own rule (BuildsetTracker): open requests and
+// the worst result so far, and a buildset whose last request ended before its
+// BuildsetCompleted (the point inside the batch that records both).
+TEST_F(HistoryCommands, StateShowsTheBuildsetsNotCompletedByTheMastersRule) {
+  write();
+  const auto& p = points();
+  auto folded = state_json(p.build1_running);
+  ASSERT_EQ(folded["buildsets"].size(), 2u) << folded["buildsets"].dump();
+  EXPECT_EQ(folded["buildsets"][0], (json{{"id", 1},
+                                          {"submitted", true},
+                                          {"open_requests", {1}},
+                                          {"result", "CANCELLED"},
+                                          {"complete", false}}))
+      << "request 2 was cancelled";
+  EXPECT_EQ(folded["buildsets"][1]["open_requests"], json::array({3, 4}));
+  EXPECT_EQ(folded["buildsets"][1]["result"], "SUCCESS");
+
+  // After the lock release: BuildFinished, requests 1 and 3 completed; not yet
+  // BuildsetCompleted (the batch's last event).
+  folded = state_json(p.build1_running + 4);
+  EXPECT_EQ(folded["buildsets"][0], (json{{"id", 1},
+                                          {"submitted", true},
+                                          {"open_requests", json::array()},
+                                          {"result", "CANCELLED"},
+                                          {"complete", true}}));
+  folded = state_json(p.build1_running + 5);
+  EXPECT_EQ(folded["buildsets"][0]["id"], 2) << "BuildsetCompleted ends buildset 1";
+
+  auto text = state("now", false);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out,
+                       "buildsets not completed:\n  buildset 5  requests open: 7  result so far "
+                       "SUCCESS\n"))
+      << text.out;
+  text = state(std::to_string(p.build1_running + 4), false);
+  EXPECT_TRUE(contains(text.out,
+                       "  buildset 1  every request ended (CANCELLED): BuildsetCompleted not "
+                       "recorded yet\n"))
+      << text.out;
+}
+
 // ---------------------------------------------------------------------------------
 // why
 // ---------------------------------------------------------------------------------

@@ -189,6 +189,45 @@ TEST_P(AppendTest, EventWithoutBodyOrStreamIsRejectedAndNothingOfTheBatchIsWritt
   EXPECT_EQ(result->first, Sequence(1));
 }
 
+// A cause inside the batch: the store links the event to the sequence it gives the cause,
+// and to the cause's chain (the cause's own correlation, or the cause if it starts one).
+TEST_P(AppendTest, CausesInsideTheBatchAreLinkedToTheSequencesTheStoreGives) {
+  ASSERT_NO_FATAL_FAILURE(append_n("a", 2));
+  Envelope root = change_event("a", "root");  // starts a chain
+  Envelope inner = change_event("b", "inner");
+  Envelope outer = change_event("c", "outer");
+  Envelope other = change_event("d", "other");
+  other.set_causation_id(1);  // linked by the appender to an event it knows: kept
+  other.set_correlation_id(1);
+  auto request = request_of({root, inner, outer, other});
+  request.caused_in_batch = {{1, 0}, {2, 1}};
+  auto result = log_->append(std::move(request));
+  ASSERT_TRUE(result) << result.error();
+  auto events = read_all(*log_);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[2].causation_id(), 0u);
+  EXPECT_EQ(events[2].correlation_id(), 0u);
+  EXPECT_EQ(events[3].causation_id(), 3u);
+  EXPECT_EQ(events[3].correlation_id(), 3u);
+  EXPECT_EQ(events[4].causation_id(), 4u);
+  EXPECT_EQ(events[4].correlation_id(), 3u);
+  EXPECT_EQ(events[5].causation_id(), 1u);
+  EXPECT_EQ(events[5].correlation_id(), 1u);
+}
+
+TEST_P(AppendTest, ACauseThatIsNotAnEarlierEventOfTheBatchIsRefusedAndNothingIsWritten) {
+  for (const auto& causes :
+       std::vector<std::map<std::size_t, std::size_t>>{{{0, 1}}, {{1, 1}}, {{2, 0}}}) {
+    auto request = request_of({change_event("a", "x"), change_event("b", "y")});
+    request.caused_in_batch = causes;
+    auto result = log_->append(std::move(request));
+    ASSERT_FALSE(result) << "accepted the cause " << causes.begin()->second << " of event "
+                         << causes.begin()->first;
+    EXPECT_EQ(result.error().code, StoreErrc::invalid_argument);
+  }
+  EXPECT_TRUE(read_all(*log_).empty());
+}
+
 // Protobuf would write such text but never parse it back: every reader would stop at it.
 TEST_P(AppendTest, TextThatIsNotUtf8IsRefusedNamingTheFieldAndNothingIsWritten) {
   Envelope bad_comment = change_event("a", "bad \xFF comment");

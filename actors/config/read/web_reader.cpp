@@ -82,6 +82,7 @@ std::optional<AccessRule> read_access_rule(const Value& value) {
 
 WebConfig read_web(const Value& section, NameTable& names) {
   WebConfig web;
+  web.enabled = section.present();
   MapReader reader(section, KeyRules::only({"port", "bind", "users", "authz", "change_hooks"}));
   if (auto port = reader.get("port").integer(0, 65535)) web.port = static_cast<int>(*port);
   if (auto bind = reader.get("bind").non_empty_string()) web.bind = *bind;

@@ -1,0 +1,134 @@
+#include "gateway/gateway.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/api/api.hpp"
+#include "gateway/api/metrics.hpp"
+#include "gateway/http/http_server.hpp"
+#include "gateway/logs/log_reader.hpp"
+#include "gateway/readmodel/read_model.hpp"
+
+namespace eventbot::gateway {
+namespace {
+
+readmodel::ConfiguredNames names_of(const config::MasterConfig& config) {
+  readmodel::ConfiguredNames names;
+  names.master_id = config.master_id;
+  for (const auto& builder : config.builders) {
+    names.builders.push_back({builder.name, builder.description, builder.tags, builder.slaves});
+  }
+  for (const auto& slave : config.slaves) names.workers.push_back(slave.name);
+  for (const auto& scheduler : config.schedulers) {
+    readmodel::SchedulerEntry entry;
+    entry.name = scheduler.name;
+    entry.force = scheduler.type == config::SchedulerType::force;
+    entry.builder_names = scheduler.builders;
+    entry.reason = scheduler.reason;
+    names.schedulers.push_back(std::move(entry));
+  }
+  return names;
+}
+
+}  // namespace
+
+struct Gateway::Impl : api::ModelView {
+  explicit Impl(store::EventLog& log) : log(log), logs(log), api(*this, log, logs) {}
+
+  void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
+    std::shared_lock lock(mutex);
+    visit(model);
+  }
+
+  api::Reply handle(const http::HttpRequest& request) {
+    auto question = request.target.find('?');
+    std::string_view path = std::string_view(request.target).substr(0, question);
+    std::string_view query = question == std::string::npos
+                                 ? std::string_view()
+                                 : std::string_view(request.target).substr(question + 1);
+    const bool reading = request.method == "GET" || request.method == "HEAD";
+    auto refuse_method = [&] {
+      auto reply = api::error_reply(405, "method " + request.method.substr(0, 20) +
+                                             " is not allowed here (GET and HEAD are)");
+      reply.headers.emplace_back("Allow", "GET, HEAD");
+      return reply;
+    };
+    if (path == "/healthz") {
+      if (!reading) return refuse_method();
+      api::Reply reply;
+      reply.content_type = "text/plain; charset=utf-8";
+      reply.body = log.write_failed() ? "the event log cannot be written\n" : "ok\n";
+      reply.status = log.write_failed() ? 503 : 200;
+      return reply;
+    }
+    if (path == "/metrics") {
+      if (!reading) return refuse_method();
+      api::Reply reply;
+      reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m); });
+      return reply;
+    }
+    constexpr std::string_view kApi = "/api/v2";
+    if (path == kApi || path.starts_with("/api/v2/")) {
+      if (!reading) return refuse_method();
+      auto parts = api::split_path(path.substr(kApi.size()));
+      if (!parts) return api::error_reply(400, "malformed percent-encoding in the path");
+      return api.get(*parts, query);
+    }
+    return api::error_reply(404, "nothing here: the API is under /api/v2/");
+  }
+
+  store::EventLog& log;
+  mutable std::shared_mutex mutex;
+  readmodel::ReadModel model;
+  logs::LogReader logs;
+  api::Api api;
+  std::unique_ptr<http::HttpServer> server;
+};
+
+Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Gateway::~Gateway() {
+  stop();
+}
+
+Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOptions& options,
+                                                               store::EventLog& log,
+                                                               std::uint64_t folded,
+                                                               const config::MasterConfig& config) {
+  auto impl = std::make_unique<Impl>(log);
+  if (folded > 0) {
+    auto scanned = log.scan(Sequence(1), Sequence(folded), [&](const events::Envelope& event) {
+      impl->model.evolve(event);
+      return true;
+    });
+    if (!scanned) return unexpected("the web gateway's fold: " + scanned.error().message);
+  }
+  impl->model.configure(names_of(config));
+  auto* raw = impl.get();
+  auto server =
+      http::HttpServer::start(options.bind, options.port, options.limits,
+                              [raw](const http::HttpRequest& r) { return raw->handle(r); });
+  if (!server) return unexpected(server.error());
+  impl->server = std::move(*server);
+  return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
+}
+
+void Gateway::on_events(const std::vector<events::Envelope>& batch) {
+  std::unique_lock lock(impl_->mutex);
+  for (const auto& event : batch) impl_->model.evolve(event);
+}
+
+void Gateway::configure(const config::MasterConfig& config) {
+  std::unique_lock lock(impl_->mutex);
+  impl_->model.configure(names_of(config));
+}
+
+unsigned short Gateway::port() const {
+  return impl_->server ? impl_->server->port() : 0;
+}
+
+void Gateway::stop() {
+  if (impl_ && impl_->server) impl_->server->stop();
+}
+
+}  // namespace eventbot::gateway

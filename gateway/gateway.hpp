@@ -1,0 +1,49 @@
+#pragma once
+// The web gateway inside the master: its read models, folded from the log at start and
+// then from the master's subscription, and the HTTP server on web.bind:web.port that
+// answers /api/v2 (api/), /metrics and /healthz from them. Reading is open to anyone
+// (web.authz's `view` comes with the logins).
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "actors/config/master_config.hpp"
+#include "common/expected.hpp"
+#include "events/events.pb.h"
+#include "gateway/http/http_limits.hpp"
+#include "store/event_log.hpp"
+
+namespace eventbot::gateway {
+
+struct GatewayOptions {
+  std::string bind = "127.0.0.1";
+  unsigned short port = config::kDefaultWebPort;  // 0: any free port (tests)
+  http::HttpLimits limits;
+};
+
+class Gateway {
+ public:
+  // Folds the log up to `folded` (the master's start-up fold), then listens. Events after
+  // `folded` must come through on_events, in order.
+  static Expected<std::unique_ptr<Gateway>, std::string> start(const GatewayOptions& options,
+                                                               store::EventLog& log,
+                                                               std::uint64_t folded,
+                                                               const config::MasterConfig& config);
+  ~Gateway();
+
+  // A batch of the master's subscription (events at or below the fold are skipped).
+  void on_events(const std::vector<events::Envelope>& batch);
+  // The configuration in force after a reconfig (the port stays as started).
+  void configure(const config::MasterConfig& config);
+
+  unsigned short port() const;
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Gateway(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eventbot::gateway

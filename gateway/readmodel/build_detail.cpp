@@ -6,9 +6,7 @@
 #include "gateway/readmodel/joined.hpp"
 
 namespace eventbot::gateway::readmodel {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string slug_of(const std::string& name) {
   std::string slug = name;

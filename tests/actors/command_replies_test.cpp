@@ -221,8 +221,7 @@ TEST_F(CommandReplies, TheSupervisorAnswersAReconfigWithNothingOrWhyNot) {
     system().spawn(
         [](caf::event_based_actor* self, caf::actor supervisor,
            std::shared_ptr<std::optional<caf::actor>> found) -> caf::behavior {
-          self->request(supervisor, std::chrono::seconds(1), get_atom::value,
-                        std::string("stable"))
+          self->request(supervisor, std::chrono::seconds(1), get_atom::value, std::string("stable"))
               .then([=](const caf::actor& actor) { *found = actor; });
           return {};
         },

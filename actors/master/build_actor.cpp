@@ -32,6 +32,11 @@ std::string command_id_of(const BuildActorState& st, std::uint32_t step) {
   return st.start.builder + "/" + std::to_string(st.start.number) + "/" + std::to_string(step);
 }
 
+// The build (step -1) or one of its steps, as the distributor's lock table knows it.
+WaiterId lock_holder(const BuildActorState& st, int step) {
+  return WaiterId::step(st.start.builder, st.start.number, static_cast<std::int32_t>(step));
+}
+
 // What others add to a build's stream while it runs: a user's stop request, the
 // distributor's lock records. Anything else there was written by another build actor.
 bool added_by_others(const events::Envelope& event) {
@@ -226,8 +231,7 @@ std::unique_ptr<builds::BuildCore> make_core(const BuildActorState& st);
 void release_step_locks(Self* self) {
   auto& st = self->state;
   if (st.step >= 0) {
-    self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
-               static_cast<std::int32_t>(st.step));
+    self->send(st.context.distributor, release_atom::value, lock_holder(st, st.step));
   }
 }
 
@@ -725,8 +729,7 @@ void stop_before_start(Self* self, const std::string& who, const std::string& re
   auto& st = self->state;
   st.lock_wait.reset();
   // Leaves the queue, or gives back a grant already on its way.
-  self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
-             std::int32_t{-1});
+  self->send(st.context.distributor, release_atom::value, lock_holder(st, -1));
   if (!st.core) st.core = make_core(st);
   st.core->stop(who, reason);
   spdlog::info("build {} #{} stopped by {} while waiting for its locks", st.start.builder,
@@ -793,8 +796,8 @@ void ask_locks(Self* self) {
   auto current = [self, attempt] {
     return self->state.lock_wait && self->state.lock_wait->attempt == attempt;
   };
-  self->request(st.context.distributor, kLockDeadline, lock_atom::value, st.start.builder,
-                st.start.number, st.lock_wait->step, st.lock_wait->uses, st.start.slave)
+  self->request(st.context.distributor, kLockDeadline, lock_atom::value,
+                lock_holder(st, st.lock_wait->step), st.lock_wait->uses, SlaveName(st.start.slave))
       .then(
           [=]() {
             if (current()) locks_granted(self);
@@ -883,8 +886,7 @@ void record_end(Self* self) {
   spdlog::info("build {} #{} finished: {}{}", st.start.builder, st.start.number,
                builds::result_name(st.end_result),
                st.end_reason.empty() ? "" : " (" + st.end_reason + ")");
-  self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
-             std::int32_t{-1});
+  self->send(st.context.distributor, release_atom::value, lock_holder(st, -1));
   self->quit();
 }
 
@@ -1293,8 +1295,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
           } else if (st.step >= 0) {
             // Waiting for a lock or a trigger: nothing runs yet; end the step now.
             st.lock_wait.reset();
-            self->send(st.context.distributor, release_atom::value, st.start.builder,
-                       st.start.number, static_cast<std::int32_t>(st.step));
+            self->send(st.context.distributor, release_atom::value, lock_holder(st, st.step));
             builds::MasterActionResult result;
             result.interrupted = true;
             st.trigger_ids.clear();

@@ -322,10 +322,9 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
         shut_idle_slaves(self);
         decide(self);
       },
-      [=](lock_atom, const std::string& builder, std::uint32_t number, std::int32_t step,
-          const LockUses& uses, const std::string& slave) -> caf::result<void> {
+      [=](lock_atom, const WaiterId& waiter, const LockUses& uses,
+          const SlaveName& slave) -> caf::result<void> {
         auto& st = self->state;
-        builders::WaiterId waiter{builder, number, step};
         // Held already: asked again after a renewal, a lost answer or a restart.
         if (st.locks.holds(waiter)) return caf::unit;
         auto asked = st.lock_waiters.find(waiter);
@@ -336,19 +335,18 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
           }
           asked->second.promise = self->make_response_promise();
         } else {
-          if (auto queued = st.locks.enqueue(waiter, *uses, slave); !queued) {
+          if (auto queued = st.locks.enqueue(waiter, *uses, slave.value()); !queued) {
             return make_error(ec::refused, queued.error().message);
           }
-          st.lock_waiters[waiter] = {uses, slave, self->make_response_promise()};
+          st.lock_waiters[waiter] = {uses, slave.value(), self->make_response_promise()};
           grant_locks(self);
         }
         arm_renewal(self);
         return caf::delegated<void>();
       },
       [=](lock_renew_atom) { renew_waits(self); },
-      [=](release_atom, const std::string& builder, std::uint32_t number, std::int32_t step) {
+      [=](release_atom, const WaiterId& waiter) {
         auto& st = self->state;
-        builders::WaiterId waiter{builder, number, step};
         if (auto asked = st.lock_waiters.find(waiter); asked != st.lock_waiters.end()) {
           if (asked->second.promise) {
             asked->second.promise->deliver(make_error(ec::cancelled, "released while waiting"));

@@ -1,7 +1,8 @@
 #pragma once
 // Every message the master's actors exchange, in one place (a folder of its own, so that
 // actors/master and actors/slaves both include it and neither includes the other): atoms first,
-// then the local-only payload types. Replies that fail carry an `eventbot::ec` error
+// then the local-only payload types; the ids that cross actors have types of their own
+// (ids.hpp). Replies that fail carry an `eventbot::ec` error
 // (errors.hpp); deadlines are in defaults.hpp. The actors and what they answer:
 //
 //   supervisor   (init_atom, head) folds the log up to head -> nothing, or an ec error;
@@ -28,11 +29,11 @@
 //                (resend_atom, command id, acked) asks the slave to resend after acked.
 //                A build whose slave is gone past the grace period gets (lost_atom, id).
 //   distributor  (init_atom, head) folds and starts; (events_atom, EventBatch) folds,
-//                completes buildsets, grants locks, starts builds; (lock_atom, builder,
-//                number, step or -1, LockUses, slave) -> nothing once granted, or an
-//                ec error (ec::timeout: still queued, ask again; ec::cancelled: released
-//                while waiting; ec::refused: not grantable); (release_atom,
-//                builder, number, step) gives them back (or stops waiting).
+//                completes buildsets, grants locks, starts builds; (lock_atom, WaiterId
+//                (builder, number, step or -1), LockUses, SlaveName) -> nothing once
+//                granted, or an ec error (ec::timeout: still queued, ask again;
+//                ec::cancelled: released while waiting; ec::refused: not grantable);
+//                (release_atom, WaiterId) gives them back (or stops waiting).
 //   build        (update_atom, FramePtr) an update of its command; (lost_atom, id) its
 //                slave is gone; (data_ack_atom, id, seq); (stop_atom, who, reason);
 //                (buildset_done_atom, id, result) for triggers it waits on; (record_atom)
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "actors/config/master_config.hpp"
+#include "actors/messages/ids.hpp"
 #include "actors/port/port_server.hpp"
 #include "actors/schedulers/scheduler_core.hpp"
 #include "events/events.pb.h"

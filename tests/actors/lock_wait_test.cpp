@@ -129,6 +129,18 @@ caf::behavior lock_client(caf::event_based_actor* self, caf::actor distributor,
                           std::shared_ptr<std::optional<caf::error>> answer) {
   auto uses = std::make_shared<const std::vector<config::LockUse>>(
       std::vector<config::LockUse>{config::LockUse{"solo", config::LockAccess::exclusive}});
+  self->request(distributor, kLockDeadline, lock_atom::value, WaiterId::build("z", 9),
+                LockUses(uses), SlaveName("s1"))
+      .then([=]() { *answer = caf::error{}; }, [=](caf::error& error) { *answer = error; });
+  return {};
+}
+
+// The same request with the ids as loose values, as the protocol had them before they
+// got types of their own (a number could pass for a step index, a name for a slave's).
+caf::behavior loose_lock_client(caf::event_based_actor* self, caf::actor distributor,
+                                std::shared_ptr<std::optional<caf::error>> answer) {
+  auto uses = std::make_shared<const std::vector<config::LockUse>>(
+      std::vector<config::LockUse>{config::LockUse{"solo", config::LockAccess::exclusive}});
   self->request(distributor, kLockDeadline, lock_atom::value, std::string("z"), std::uint32_t{9},
                 std::int32_t{-1}, LockUses(uses), std::string("s1"))
       .then([=]() { *answer = caf::error{}; }, [=](caf::error& error) { *answer = error; });
@@ -150,6 +162,26 @@ TEST_F(LockWaits, TheDistributorRenewsAWaitBeforeTheRequestersDeadline) {
   advance(kLockDeadline);  // a request still open ends here, and its client with it
 }
 
+// Ids cross actors with types of their own: a lock request whose ids are loose values
+// is not taken (CAF answers it as unexpected), and queues nobody.
+TEST_F(LockWaits, ALockRequestWithLooseIdsIsNotTaken) {
+  static_assert(!std::is_convertible_v<std::uint64_t, BuildsetId>);
+  static_assert(!std::is_convertible_v<BuildsetId, RequestId>);
+  static_assert(!std::is_convertible_v<std::string, SlaveName>);
+  auto [holder, waiter] = one_holds_one_waits();
+  ASSERT_FALSE(waiter.empty());
+  auto loose = std::make_shared<std::optional<caf::error>>();
+  system().spawn(loose_lock_client, distributor_, loose);
+  run();
+  ASSERT_TRUE(loose->has_value()) << "a request with loose ids was left waiting";
+  EXPECT_EQ(**loose, caf::sec::unexpected_message) << system().render(**loose);
+  auto typed = std::make_shared<std::optional<caf::error>>();
+  system().spawn(lock_client, distributor_, typed);
+  run();
+  EXPECT_FALSE(typed->has_value()) << "the typed request is queued behind the holder";
+  advance(kLockDeadline);
+}
+
 // A distributor that takes lock requests and answers none until told.
 struct Silent {
   int asked = 0;
@@ -158,13 +190,12 @@ struct Silent {
 
 caf::behavior silent_distributor(caf::event_based_actor* self, std::shared_ptr<Silent> silent) {
   return {
-      [=](lock_atom, const std::string&, std::uint32_t, std::int32_t, const LockUses&,
-          const std::string&) -> caf::result<void> {
+      [=](lock_atom, const WaiterId&, const LockUses&, const SlaveName&) -> caf::result<void> {
         ++silent->asked;
         silent->last = self->make_response_promise();
         return caf::delegated<void>();
       },
-      [=](release_atom, const std::string&, std::uint32_t, std::int32_t) {},
+      [=](release_atom, const WaiterId&) {},
       // Told to: grants the latest request.
       [=](get_atom) {
         if (silent->last) silent->last->deliver(caf::unit);

@@ -922,11 +922,16 @@ std::string loud_output(int batches, int per_batch) {
 }
 
 // A shell loop printing `batches` x `per_batch` numbered lines, pausing 0.05 s after
-// each batch (so the master's deaths fall while it prints, and while it pauses). As a
-// step's command: `%%` is a literal `%` there.
-std::string loud_command(int batches, int per_batch) {
-  return "b=0; while [ $b -lt " + std::to_string(batches) + " ]; do seq -f '%%.0f of the " +
-         "numbered lines a command prints while the master dies' $((b*" +
+// each batch (so the master's deaths fall while it prints, and while it pauses). With a
+// `gate`, the last batch waits until that file exists, so the command cannot end before
+// the test has done what it does meanwhile. As a step's command: `%%` is a literal `%`.
+std::string loud_command(int batches, int per_batch, const std::string& gate = {}) {
+  const std::string wait = gate.empty() ? std::string()
+                                        : "if [ $b -eq " + std::to_string(batches - 1) +
+                                              " ]; then while [ ! -e '" + gate +
+                                              "' ]; do sleep 0.05; done; fi; ";
+  return "b=0; while [ $b -lt " + std::to_string(batches) + " ]; do " + wait +
+         "seq -f '%%.0f of the numbered lines a command prints while the master dies' $((b*" +
          std::to_string(per_batch) + "+1)) $((b*" + std::to_string(per_batch) + "+" +
          std::to_string(per_batch) + ")); b=$((b+1)); sleep 0.05; done";
 }
@@ -940,6 +945,9 @@ TEST_F(BuildE2E, MasterKilledRepeatedlyWhileAStepStreamsLosesNoByte) {
   // it, so the slave's window of unacknowledged updates is full when the master dies.
   constexpr int kBatches = 12;
   constexpr int kPerBatch = 30000;
+  // The last batch waits for this file, made after the fourth restart: however fast the
+  // machine, every kill falls while the command runs.
+  const auto gate = (root_.path() / "last-batch-may-run").string();
   ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
   - {name: s1, password: pw1}
 schedulers:
@@ -949,7 +957,7 @@ builders:
     slaves: [s1]
     steps:
       - {type: shell, name: print, command: ")" +
-                                       loud_command(kBatches, kPerBatch) + R"("}
+                                       loud_command(kBatches, kPerBatch, gate) + R"("}
 )"));
   start_slave("s1", "pw1");
   ASSERT_TRUE(wait_attached({"s1"}));
@@ -981,6 +989,7 @@ builders:
     point = stored();
     ASSERT_NO_FATAL_FAILURE(restart_master());
   }
+  std::ofstream{gate};
 
   ASSERT_TRUE(wait_for([&] { return finished("loud", 0); }, 120s));
   auto b = build("loud", 0);

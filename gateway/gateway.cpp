@@ -32,7 +32,12 @@ readmodel::ConfiguredNames names_of(const config::MasterConfig& config) {
 }  // namespace
 
 struct Gateway::Impl : api::ModelView {
-  explicit Impl(store::EventLog& log) : log(log), logs(log), api(*this, log, logs) {}
+  Impl(store::EventLog& log, const GatewayOptions& options)
+      : log(log),
+        logs(log),
+        api(*this, log, logs),
+        auth({options.token_file, options.authorised}),
+        actions(*this, log, auth, options.run_command) {}
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -67,11 +72,20 @@ struct Gateway::Impl : api::ModelView {
       read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m); });
       return reply;
     }
+    if (path.starts_with("/auth/")) return auth.handle(request, path);
     constexpr std::string_view kApi = "/api/v2";
     if (path == kApi || path.starts_with("/api/v2/")) {
-      if (!reading) return refuse_method();
+      if (!reading && request.method != "POST") {
+        auto reply = refuse_method();
+        reply.headers.back().second = "GET, HEAD, POST";
+        return reply;
+      }
       auto parts = api::split_path(path.substr(kApi.size()));
       if (!parts) return api::error_reply(400, "malformed percent-encoding in the path");
+      auto who = auth.identify(request);
+      if (!who) return who.error();
+      if (!reading) return actions.post(request, *parts, *who);
+      if (!auth.may(*who, "view")) return auth::AuthService::refusal(*who, "view");
       return api.get(*parts, query);
     }
     return api::error_reply(404, "nothing here: the API is under /api/v2/");
@@ -82,6 +96,8 @@ struct Gateway::Impl : api::ModelView {
   readmodel::ReadModel model;
   logs::LogReader logs;
   api::Api api;
+  auth::AuthService auth;
+  actions::Actions actions;
   std::unique_ptr<http::HttpServer> server;
 };
 
@@ -95,7 +111,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
                                                                store::EventLog& log,
                                                                std::uint64_t folded,
                                                                const config::MasterConfig& config) {
-  auto impl = std::make_unique<Impl>(log);
+  auto impl = std::make_unique<Impl>(log, options);
   if (folded > 0) {
     auto scanned = log.scan(Sequence(1), Sequence(folded), [&](const events::Envelope& event) {
       impl->model.evolve(event);
@@ -104,6 +120,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
     if (!scanned) return unexpected("the web gateway's fold: " + scanned.error().message);
   }
   impl->model.configure(names_of(config));
+  impl->auth.configure(config.web);
   auto* raw = impl.get();
   auto server =
       http::HttpServer::start(options.bind, options.port, options.limits,
@@ -121,6 +138,7 @@ void Gateway::on_events(const std::vector<events::Envelope>& batch) {
 void Gateway::configure(const config::MasterConfig& config) {
   std::unique_lock lock(impl_->mutex);
   impl_->model.configure(names_of(config));
+  impl_->auth.configure(config.web);
 }
 
 unsigned short Gateway::port() const {

@@ -1,8 +1,10 @@
 #pragma once
 // The web gateway inside the master: its read models, folded from the log at start and
 // then from the master's subscription, and the HTTP server on web.bind:web.port that
-// answers /api/v2 (api/), /metrics and /healthz from them. Reading is open to anyone
-// (web.authz's `view` comes with the logins).
+// answers /api/v2 (api/), /metrics and /healthz from them, logins (auth/) and the
+// actions of /api/v2 (actions/). Reading is open to anyone unless web.authz's `view` says
+// otherwise.
+#include <filesystem>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -11,6 +13,8 @@
 #include "actors/config/master_config.hpp"
 #include "common/expected.hpp"
 #include "events/events.pb.h"
+#include "gateway/actions/actions.hpp"
+#include "gateway/auth/auth_service.hpp"
 #include "gateway/http/http_limits.hpp"
 #include "store/event_log.hpp"
 
@@ -20,6 +24,11 @@ struct GatewayOptions {
   std::string bind = "127.0.0.1";
   unsigned short port = config::kDefaultWebPort;  // 0: any free port (tests)
   http::HttpLimits limits;
+  // Logins and actions (gateway/auth, gateway/actions): the API token file, the master's
+  // web.authz check and how a user command is run. Unset: no tokens; nothing authorised.
+  std::filesystem::path token_file;
+  auth::AuthzCheck authorised;
+  actions::CommandRunner run_command;
 };
 
 class Gateway {

@@ -15,6 +15,7 @@
 #include "actors/cli/login.hpp"
 #include "actors/cli/property_option.hpp"
 #include "actors/cli/sendchange.hpp"
+#include "actors/cli/tokens.hpp"
 #include "actors/cli/user_command.hpp"
 #include "actors/config/checkconfig.hpp"
 #include "actors/config/file_modes.hpp"
@@ -258,6 +259,30 @@ int main(int argc, char** argv) {
                  "for a web user: its argon2id password_hash (web pages) and the "
                  "port_password_hash (command-line tools), as two lines of master.yaml");
   hash->callback([&] { code = hash_password(account, web_hash); });
+
+  // API tokens for the web gateway's scripts.
+  std::string token_user, token_id;
+  fs::path token_dir = ".";
+  auto* create_token = app.add_subcommand(
+      "create-token",
+      "make an API token for a web user (printed once; DIR/api_tokens keeps its hash)");
+  create_token->add_option("USER", token_user, "one of master.yaml's web.users")->required();
+  create_token->add_option("-d,--dir", token_dir, "the master directory (default: .)");
+  create_token->callback([&] {
+    code = master_dir_exists(token_dir)
+               ? cli::create_token(token_dir, token_user, std::cout, std::cerr)
+               : 1;
+  });
+  auto* revoke_token =
+      app.add_subcommand("revoke-token", "revoke a web user's API tokens (all, or --id's)");
+  revoke_token->add_option("USER", token_user)->required();
+  revoke_token->add_option("-d,--dir", token_dir, "the master directory (default: .)");
+  revoke_token->add_option("--id", token_id, "the token's id, as create-token printed it");
+  revoke_token->callback([&] {
+    code = master_dir_exists(token_dir)
+               ? cli::revoke_token(token_dir, token_user, token_id, std::cout, std::cerr)
+               : 1;
+  });
 
   // A web user's commands, authorised by web.authz.
   cli::UserOptions user;

@@ -23,6 +23,8 @@ struct Reply {
   std::function<store::StoreResult<std::uint64_t>(std::uint64_t,
                                                   const std::function<void(std::string_view)>&)>
       stream;
+  // The answer comes later, through the request's answer_later (nothing else is used).
+  bool deferred = false;
 };
 
 inline Reply json_reply(unsigned status, const nlohmann::json& body) {

@@ -61,11 +61,20 @@ class Session : public std::enable_shared_from_this<Session> {
     in.target = std::string(request.target());
     in.remote = remote_;
     in.body_bytes = request.body().size();
+    in.body = request.body();
+    for (const auto& field : request) {
+      in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    in.answer_later = [self = shared_from_this()](api::Reply later) {
+      asio::post(self->stream_.get_executor(),
+                 [self, later = std::move(later)]() mutable { self->send(std::move(later)); });
+    };
     keep_alive_ = request.keep_alive();
     head_ = request.method() == bhttp::verb::head;
     api::Reply reply;
     try {
       reply = shared_->handler(in);
+      if (reply.deferred) return;
     } catch (const std::exception& e) {
       spdlog::error("gateway: {} {} failed: {}", in.method, in.target.substr(0, 200), e.what());
       reply = api::error_reply(500, "internal error");
@@ -193,6 +202,13 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (beast::iequals(key, beast::string_view(name.data(), name.size()))) return value;
+  }
+  return {};
+}
 
 struct HttpServer::Impl {
   asio::io_context io{1};

@@ -6,6 +6,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "gateway/api/reply.hpp"
@@ -18,6 +21,15 @@ struct HttpRequest {
   std::string target;  // "/api/v2/builds?limit=1"
   std::string remote;  // "127.0.0.1:53211"
   std::size_t body_bytes = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // as sent (names as spelt)
+  std::string body;
+  bool tls = false;  // it came over TLS (session cookies are then Secure)
+  // For a reply marked `deferred`: the handler keeps this and calls it once, from any
+  // thread, with the answer (an action that waits for the master).
+  std::function<void(api::Reply)> answer_later;
+
+  // The first header of this name (case-insensitive), or "".
+  std::string header(std::string_view name) const;
 };
 
 using Handler = std::function<api::Reply(const HttpRequest&)>;

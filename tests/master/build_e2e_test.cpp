@@ -38,6 +38,7 @@
 #include "tests/master/master_test_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
+#include "tests/support/http_auth_client.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -2501,6 +2502,286 @@ TEST_F(GatewayE2E, ARestartedMasterAnswersTheSameIdsFromItsFold) {
   EXPECT_EQ(after, before);
   EXPECT_EQ(get("/api/v2/builds/2/steps"), steps_before);
   EXPECT_EQ(get("/api/v2/masters")["masters"][0]["active"], true);
+}
+
+// --- the web gateway's logins and actions: sessions, CSRF, Basic, API tokens, JSON-RPC ---
+
+// Users admin (role admin) and dev (no role); force_build, stop_build and
+// cancel_pending_build are the admins'. Builder `long` runs a step of a minute, forced
+// through the force scheduler `force`. `view` (reading /api/v2) as given.
+class GatewayAuthE2E : public GatewayE2E {
+ protected:
+  void start_auth_master(const std::string& view = "") {
+    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: force, name: force, builders: [long]}
+builders:
+  - name: long
+    slaves: [s1]
+    steps:
+      - {type: shell, name: wait, command: "for i in $(seq 1 600); do echo $i; sleep 0.1; done"}
+web:
+  users:
+    - {name: admin, password: admin-secret, roles: [admin]}
+    - {name: dev, password: dev-secret}
+  authz:
+    force_build: [admin]
+    stop_build: [admin]
+    cancel_pending_build: [admin]
+)" + (view.empty() ? "" : "    view: " + view + "\n")));
+    start_slave("s1", "pw1");
+    ASSERT_TRUE(wait_attached({"s1"}));
+  }
+
+  static std::string basic(const std::string& user, const std::string& password) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const std::string in = user + ":" + password;
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+      unsigned bits = static_cast<unsigned char>(in[i]) << 16;
+      if (i + 1 < in.size()) bits |= static_cast<unsigned char>(in[i + 1]) << 8;
+      if (i + 2 < in.size()) bits |= static_cast<unsigned char>(in[i + 2]);
+      out += kAlphabet[(bits >> 18) & 63];
+      out += kAlphabet[(bits >> 12) & 63];
+      out += i + 1 < in.size() ? kAlphabet[(bits >> 6) & 63] : '=';
+      out += i + 2 < in.size() ? kAlphabet[bits & 63] : '=';
+    }
+    return "Basic " + out;
+  }
+
+  HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,
+                  std::map<std::string, std::string> headers) {
+    auto answer = http_send(web_port_, method, target, body, headers);
+    EXPECT_TRUE(answer) << method << " " << target;
+    return answer ? *answer : HttpAnswer{};
+  }
+
+  HttpAnswer login(const std::string& user, const std::string& password) {
+    return send("POST", "/auth/login", "username=" + user + "&password=" + password,
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+
+  // A JSON-RPC call on `path` with `headers` (Content-Type added).
+  HttpAnswer rpc(const std::string& path, const std::string& method, const json& params,
+                 std::map<std::string, std::string> headers) {
+    headers["Content-Type"] = "application/json";
+    const json call = {{"jsonrpc", "2.0"}, {"method", method}, {"params", params}, {"id", 1}};
+    return send("POST", "/api/v2/" + path, call.dump(), headers);
+  }
+
+  // The session cookie's "name=value" from a login's answer.
+  static std::string cookie_of(const HttpAnswer& answer) {
+    for (const auto& cookie : answer.set_cookies) {
+      if (cookie.starts_with("eventbot_session=")) return cookie.substr(0, cookie.find(';'));
+    }
+    return {};
+  }
+
+  // Waits until the gateway has build `id` (its subscription is behind the log).
+  bool gateway_has_build(int id, const std::string& auth) {
+    return wait_for([&] {
+      auto answer = http_send(web_port_, "GET", "/api/v2/builds/" + std::to_string(id), "",
+                              {{"Authorization", auth}});
+      return answer && answer->status == 200;
+    });
+  }
+
+  // No password or token in master.log or any event.
+  void expect_secrets_kept(const std::vector<std::string>& secrets) {
+    const auto master_log = master_test::read_file(master_dir() / "master.log");
+    log_.refresh();
+    for (const auto& secret : secrets) {
+      ASSERT_FALSE(secret.empty());
+      EXPECT_EQ(master_log.find(secret), std::string::npos) << secret;
+      for (const auto& event : log_.events()) {
+        EXPECT_EQ(event.DebugString().find(secret), std::string::npos) << event.DebugString();
+      }
+    }
+  }
+};
+
+TEST_F(GatewayAuthE2E, LoginSetsAStrictHttpOnlyCookieAndMeAndLogoutUseIt) {
+  ASSERT_NO_FATAL_FAILURE(start_auth_master());
+  auto logged = login("admin", "admin-secret");
+  ASSERT_EQ(logged.status, 200) << logged.body;
+  ASSERT_EQ(logged.set_cookies.size(), 1u);
+  const auto& cookie = logged.set_cookies[0];
+  EXPECT_TRUE(cookie.starts_with("eventbot_session=")) << cookie;
+  for (const char* flag : {"; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=28800"}) {
+    EXPECT_NE(cookie.find(flag), std::string::npos) << flag << " in " << cookie;
+  }
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "not TLS: " << cookie;
+  // 256 random bits: 64 hex digits.
+  EXPECT_EQ(cookie_of(logged).size(), std::string("eventbot_session=").size() + 64);
+  const auto body = json::parse(logged.body);
+  EXPECT_EQ(body["user"], "admin");
+  EXPECT_EQ(body["roles"], json::array({"admin"}));
+  const std::string csrf = body["csrf_token"];
+  EXPECT_EQ(csrf.size(), 64u);
+  EXPECT_EQ(logged.body.find("admin-secret"), std::string::npos);
+
+  auto me = send("GET", "/auth/me", "", {{"Cookie", cookie_of(logged)}});
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(json::parse(me.body)["user"], "admin");
+  EXPECT_EQ(json::parse(me.body)["csrf_token"], csrf);
+  auto anonymous = json::parse(send("GET", "/auth/me", "", {}).body);
+  EXPECT_TRUE(anonymous["user"].is_null());
+  EXPECT_FALSE(anonymous.contains("csrf_token"));
+
+  // Logout changes state: it needs the CSRF token too.
+  EXPECT_EQ(send("POST", "/auth/logout", "", {{"Cookie", cookie_of(logged)}}).status, 403);
+  auto out =
+      send("POST", "/auth/logout", "", {{"Cookie", cookie_of(logged)}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(out.status, 200);
+  ASSERT_EQ(out.set_cookies.size(), 1u);
+  EXPECT_NE(out.set_cookies[0].find("Max-Age=0"), std::string::npos);
+  EXPECT_TRUE(json::parse(send("GET", "/auth/me", "", {{"Cookie", cookie_of(logged)}}).body)["user"]
+                  .is_null());
+  expect_secrets_kept({"admin-secret"});
+}
+
+TEST_F(GatewayAuthE2E, AWrongPasswordIs401AndRepeatedFailuresLockTheAddressOut) {
+  ASSERT_NO_FATAL_FAILURE(start_auth_master());
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = login("admin", "guess-" + std::to_string(i));
+    EXPECT_EQ(wrong.status, 401) << wrong.body;
+    EXPECT_TRUE(wrong.set_cookies.empty());
+  }
+  // Locked out: even the right password (and Basic) is refused for now.
+  auto locked = login("admin", "admin-secret");
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  EXPECT_FALSE(locked.header("retry-after").empty());
+  EXPECT_TRUE(locked.set_cookies.empty());
+  EXPECT_EQ(send("GET", "/auth/me", "", {{"Authorization", basic("admin", "admin-secret")}}).status,
+            429);
+  expect_secrets_kept({"admin-secret", "guess-0", "guess-4"});
+}
+
+TEST_F(GatewayAuthE2E, ASessionNeedsItsCsrfTokenToForceAndThenForcesABuild) {
+  ASSERT_NO_FATAL_FAILURE(start_auth_master());
+  auto logged = login("admin", "admin-secret");
+  ASSERT_EQ(logged.status, 200) << logged.body;
+  const std::string csrf = json::parse(logged.body)["csrf_token"];
+  const json params = {{"reason", "from the page"}, {"builderNames", {"long"}}};
+  auto missing = rpc("forceschedulers/force", "force", params, {{"Cookie", cookie_of(logged)}});
+  EXPECT_EQ(missing.status, 403) << missing.body;
+  auto wrong = rpc("forceschedulers/force", "force", params,
+                   {{"Cookie", cookie_of(logged)}, {"X-CSRF-Token", std::string(64, '0')}});
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  log_.refresh();
+  EXPECT_TRUE(select(&Envelope::has_buildset_submitted).empty());
+
+  auto forced = rpc("forceschedulers/force", "force", params,
+                    {{"Cookie", cookie_of(logged)}, {"X-CSRF-Token", csrf}});
+  ASSERT_EQ(forced.status, 200) << forced.body;
+  const auto answer = json::parse(forced.body);
+  EXPECT_EQ(answer["jsonrpc"], "2.0");
+  EXPECT_EQ(answer["id"], 1);
+  EXPECT_TRUE(answer.contains("result")) << forced.body;
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_started).empty(); }));
+  auto buildsets = select(&Envelope::has_buildset_submitted);
+  ASSERT_EQ(buildsets.size(), 1u);
+  EXPECT_EQ(buildsets[0].buildset_submitted().reason().find("from the page") != std::string::npos,
+            true)
+      << buildsets[0].DebugString();
+}
+
+TEST_F(GatewayAuthE2E, BasicForcesAndStopsABuildAndAUserWithoutTheRoleIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(start_auth_master());
+  const auto admin = basic("admin", "admin-secret");
+  const auto dev = basic("dev", "dev-secret");
+  const json params = {{"reason", "scripted"}, {"builderNames", {"long"}}};
+
+  // dev has no role: refused with a JSON-RPC error, nothing appended.
+  auto refused = rpc("forceschedulers/force", "force", params, {{"Authorization", dev}});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], -32001) << refused.body;
+  EXPECT_NE(refused.body.find("may not force_build"), std::string::npos) << refused.body;
+  auto anonymous = rpc("forceschedulers/force", "force", params, {});
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  EXPECT_EQ(
+      rpc("forceschedulers/force", "force", params, {{"Authorization", basic("admin", "wrong")}})
+          .status,
+      401);
+  log_.refresh();
+  EXPECT_TRUE(select(&Envelope::has_buildset_submitted).empty());
+
+  auto forced = rpc("forceschedulers/force", "force", params, {{"Authorization", admin}});
+  ASSERT_EQ(forced.status, 200) << forced.body;
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_step_command_sent).empty(); }));
+  ASSERT_TRUE(gateway_has_build(1, admin));
+
+  auto dev_stop = rpc("builds/1", "stop", {{"reason", "dev says"}}, {{"Authorization", dev}});
+  EXPECT_EQ(dev_stop.status, 403) << dev_stop.body;
+  log_.refresh();
+  EXPECT_TRUE(select(&Envelope::has_build_stop_requested).empty());
+  EXPECT_EQ(rpc("builds/99", "stop", {}, {{"Authorization", admin}}).status, 404);
+  EXPECT_EQ(rpc("builds/1", "explode", {}, {{"Authorization", admin}}).status, 404);
+
+  auto stopped = rpc("builds/1", "stop", {{"reason", "enough"}}, {{"Authorization", admin}});
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  ASSERT_TRUE(wait_for([&] { return finished("long", 0); }));
+  EXPECT_EQ(build("long", 0).finished->result(), events::CANCELLED);
+  auto stops = select(&Envelope::has_build_stop_requested);
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].build_stop_requested().who(), "admin");
+  EXPECT_EQ(stops[0].build_stop_requested().reason(), "enough");
+  // A finished build cannot be stopped: a JSON-RPC error, not a 200.
+  ASSERT_TRUE(wait_for([&] {
+    auto b = http_send(web_port_, "GET", "/api/v2/builds/1", "", {});
+    return b && b->status == 200 && json::parse(b->body)["builds"][0]["complete"] == true;
+  }));
+  auto again = rpc("builds/1", "stop", {}, {{"Authorization", admin}});
+  EXPECT_EQ(again.status, 400) << again.body;
+  EXPECT_EQ(json::parse(again.body)["error"]["code"], -32000);
+
+  // rebuild: a new buildset through the force scheduler, for the same builder.
+  EXPECT_EQ(rpc("builds/1", "rebuild", {}, {{"Authorization", dev}}).status, 403);
+  auto rebuilt = rpc("builds/1", "rebuild", {}, {{"Authorization", admin}});
+  ASSERT_EQ(rebuilt.status, 200) << rebuilt.body;
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_buildset_submitted).size() == 2; }));
+  const auto reason = select(&Envelope::has_buildset_submitted)[1].buildset_submitted().reason();
+  EXPECT_NE(reason.find("rebuild of long #0"), std::string::npos) << reason;
+  ASSERT_TRUE(wait_for([&] { return select(&Envelope::has_build_started).size() == 2; }));
+  expect_secrets_kept({"admin-secret", "dev-secret"});
+}
+
+TEST_F(GatewayAuthE2E, ApiTokensAreStoredHashedWorkAsBearerAndStopWhenRevoked) {
+  ASSERT_NO_FATAL_FAILURE(start_auth_master("authenticated"));
+  auto created = run_process({eventbot(), "create-token", "admin", "-d", master_dir().string()});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto token = created.out.substr(0, created.out.find('\n'));
+  ASSERT_TRUE(token.starts_with("ebt_")) << token;
+  const auto file = master_dir() / "api_tokens";
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(master_test::read_file(file).find(token), std::string::npos);
+  auto nobody = run_process({eventbot(), "create-token", "mallory", "-d", master_dir().string()});
+  EXPECT_EQ(nobody.exit_code, 1);
+
+  // view: authenticated — reading needs a login too.
+  EXPECT_EQ(send("GET", "/api/v2/builders", "", {}).status, 401);
+  const auto bearer = "Bearer " + token;
+  auto builders = send("GET", "/api/v2/builders", "", {{"Authorization", bearer}});
+  EXPECT_EQ(builders.status, 200) << builders.body;
+  auto me = json::parse(send("GET", "/auth/me", "", {{"Authorization", bearer}}).body);
+  EXPECT_EQ(me["user"], "admin");
+  EXPECT_EQ(me["via"], "token");
+  auto forced = rpc("forceschedulers/force", "force", {{"builderNames", {"long"}}},
+                    {{"Authorization", bearer}});
+  ASSERT_EQ(forced.status, 200) << forced.body;
+  ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_build_started).empty(); }));
+
+  auto revoked = run_process({eventbot(), "revoke-token", "admin", "-d", master_dir().string()});
+  ASSERT_EQ(revoked.exit_code, 0) << describe(revoked);
+  auto refused = send("GET", "/api/v2/builders", "", {{"Authorization", bearer}});
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(rpc("builds/1", "stop", {}, {{"Authorization", bearer}}).status, 401);
+  log_.refresh();
+  EXPECT_TRUE(select(&Envelope::has_build_stop_requested).empty());
+  expect_secrets_kept({token, token.substr(4), "admin-secret"});
 }
 
 }  // namespace

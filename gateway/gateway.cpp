@@ -4,6 +4,7 @@
 
 #include "gateway/api/api.hpp"
 #include "gateway/api/metrics.hpp"
+#include "gateway/hooks/change_hooks.hpp"
 #include "gateway/http/http_server.hpp"
 #include "gateway/logs/log_reader.hpp"
 #include "gateway/readmodel/read_model.hpp"
@@ -32,7 +33,8 @@ readmodel::ConfiguredNames names_of(const config::MasterConfig& config) {
 }  // namespace
 
 struct Gateway::Impl : api::ModelView {
-  explicit Impl(store::EventLog& log) : log(log), logs(log), api(*this, log, logs) {}
+  explicit Impl(store::EventLog& log)
+      : log(log), logs(log), api(*this, log, logs), change_hooks(log) {}
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -67,6 +69,9 @@ struct Gateway::Impl : api::ModelView {
       read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m); });
       return reply;
     }
+    constexpr std::string_view kHooks = "/change_hook/";
+    if (path.starts_with(kHooks))
+      return change_hooks.handle(path.substr(kHooks.size()), query, request);
     constexpr std::string_view kApi = "/api/v2";
     if (path == kApi || path.starts_with("/api/v2/")) {
       if (!reading) return refuse_method();
@@ -82,6 +87,7 @@ struct Gateway::Impl : api::ModelView {
   readmodel::ReadModel model;
   logs::LogReader logs;
   api::Api api;
+  hooks::ChangeHooks change_hooks;
   std::unique_ptr<http::HttpServer> server;
 };
 
@@ -104,6 +110,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
     if (!scanned) return unexpected("the web gateway's fold: " + scanned.error().message);
   }
   impl->model.configure(names_of(config));
+  impl->change_hooks.configure(config);
   auto* raw = impl.get();
   auto server =
       http::HttpServer::start(options.bind, options.port, options.limits,
@@ -119,6 +126,7 @@ void Gateway::on_events(const std::vector<events::Envelope>& batch) {
 }
 
 void Gateway::configure(const config::MasterConfig& config) {
+  impl_->change_hooks.configure(config);
   std::unique_lock lock(impl_->mutex);
   impl_->model.configure(names_of(config));
 }

@@ -61,6 +61,10 @@ class Session : public std::enable_shared_from_this<Session> {
     in.target = std::string(request.target());
     in.remote = remote_;
     in.body_bytes = request.body().size();
+    for (const auto& field : request) {
+      in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    in.body = request.body();
     keep_alive_ = request.keep_alive();
     head_ = request.method() == bhttp::verb::head;
     api::Reply reply;

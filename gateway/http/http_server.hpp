@@ -3,9 +3,14 @@
 // HttpLimits. A request that breaks them gets 413 (body), 431 (headers) or 400 (not
 // HTTP) and its connection is closed; a client too slow to send its request, or one
 // connection over the cap, is closed. The handler runs on the I/O thread.
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "gateway/api/reply.hpp"
@@ -18,6 +23,23 @@ struct HttpRequest {
   std::string target;  // "/api/v2/builds?limit=1"
   std::string remote;  // "127.0.0.1:53211"
   std::size_t body_bytes = 0;
+  // The request's header fields (names as sent) and body: what the change hooks read.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The first value of the header `name` (any case); empty if absent.
+  std::string header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (key.size() == name.size() &&
+          std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          })) {
+        return value;
+      }
+    }
+    return {};
+  }
 };
 
 using Handler = std::function<api::Reply(const HttpRequest&)>;

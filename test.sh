@@ -55,9 +55,9 @@ else
     cmake -S . -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTBOT_BUILD_BENCH=OFF \
       -DCMAKE_CXX_COMPILER=clang++ "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address"
     cmake --build "$fuzz" -j "$jobs" --target port_frame_fuzzer master_yaml_fuzzer \
-      change_intake_fuzzer api_query_fuzzer
+      change_intake_fuzzer api_query_fuzzer change_hook_fuzzer
     mkdir -p "$fuzz/corpus/port_frame" "$fuzz/corpus/master_yaml" "$fuzz/corpus/change_intake" \
-      "$fuzz/corpus/api_query"
+      "$fuzz/corpus/api_query" "$fuzz/corpus/change_hook"
     "$fuzz/bin/port_frame_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/port_frame"
     # New inputs go to build-fuzz/; the committed seeds (non-UTF-8, huge, deeply nested,
@@ -71,6 +71,10 @@ else
     # The web gateway's query options: new inputs go to build-fuzz/, the seeds are committed.
     "$fuzz/bin/api_query_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
       "$fuzz/corpus/api_query" tests/fuzz/corpus/api_query
+    # The change hooks' parsers: new inputs go to build-fuzz/, the seeds (the documented
+    # GitHub and GitLab payloads, a base form) are committed.
+    "$fuzz/bin/change_hook_fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+      "$fuzz/corpus/change_hook" tests/fuzz/corpus/change_hook
   else
     echo "test.sh: clang++ is not installed; the fuzzers are skipped"
   fi

@@ -4,6 +4,7 @@
 
 #include "gateway/api/api.hpp"
 #include "gateway/api/metrics.hpp"
+#include "gateway/hooks/change_hooks.hpp"
 #include "gateway/http/http_server.hpp"
 #include "gateway/logs/log_reader.hpp"
 #include "gateway/readmodel/read_model.hpp"
@@ -37,7 +38,8 @@ struct Gateway::Impl : api::ModelView {
         logs(log),
         api(*this, log, logs),
         auth({options.token_file, options.authorised}),
-        actions(*this, log, auth, options.run_command) {}
+        actions(*this, log, auth, options.run_command),
+        change_hooks(log) {}
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -72,6 +74,9 @@ struct Gateway::Impl : api::ModelView {
       read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m); });
       return reply;
     }
+    constexpr std::string_view kHooks = "/change_hook/";
+    if (path.starts_with(kHooks))
+      return change_hooks.handle(path.substr(kHooks.size()), query, request);
     if (path.starts_with("/auth/")) return auth.handle(request, path);
     constexpr std::string_view kApi = "/api/v2";
     if (path == kApi || path.starts_with("/api/v2/")) {
@@ -98,6 +103,7 @@ struct Gateway::Impl : api::ModelView {
   api::Api api;
   auth::AuthService auth;
   actions::Actions actions;
+  hooks::ChangeHooks change_hooks;
   std::unique_ptr<http::HttpServer> server;
 };
 
@@ -121,6 +127,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
   }
   impl->model.configure(names_of(config));
   impl->auth.configure(config.web);
+  impl->change_hooks.configure(config);
   auto* raw = impl.get();
   auto server =
       http::HttpServer::start(options.bind, options.port, options.limits,
@@ -136,6 +143,7 @@ void Gateway::on_events(const std::vector<events::Envelope>& batch) {
 }
 
 void Gateway::configure(const config::MasterConfig& config) {
+  impl_->change_hooks.configure(config);
   std::unique_lock lock(impl_->mutex);
   impl_->model.configure(names_of(config));
   impl_->auth.configure(config.web);

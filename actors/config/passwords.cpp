@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "actors/auth/credentials.hpp"
 #include "common/file_mode.hpp"
@@ -91,6 +92,31 @@ Expected<std::vector<std::string>, std::string> resolve_passwords(
     auto& user = config.web.users[i];
     resolve("web.users[" + std::to_string(i) + "] (" + user.name + ")", user.password_from,
             user.password);
+  }
+  // A change hook's secret_file or secret_env becomes its `secret` (the gateway reads
+  // only the options' JSON).
+  for (auto& [dialect, options] : config.web.change_hooks) {
+    auto object = nlohmann::json::parse(options, nullptr, false);
+    if (!object.is_object()) continue;
+    const auto where = "web.change_hooks." + dialect;
+    for (const char* key : {"secret_file", "secret_env"}) {
+      auto found = object.find(key);
+      if (found == object.end() || !found->is_string()) continue;
+      PasswordSource from;
+      (std::string_view(key) == "secret_file" ? from.file : from.env) = found->get<std::string>();
+      std::string secret;
+      const auto errors_before = errors.size();
+      resolve(where, from, secret);
+      if (errors.size() != errors_before) {
+        // resolve() names the key after the password's: say secret_... instead.
+        auto at = errors.find(where + ".password_", errors_before);
+        if (at != std::string::npos) errors.replace(at + where.size() + 1, 8, "secret");
+        continue;
+      }
+      object["secret"] = secret;
+      object.erase(found);
+    }
+    options = object.dump();
   }
   if (!errors.empty()) {
     errors.pop_back();

@@ -32,7 +32,9 @@
 #include "common/utf8.hpp"
 #include "events/event_type.hpp"
 #include "events/streams.hpp"
+#include "gateway/hooks/hook_secrets.hpp"
 #include "tests/changes/source_repo.hpp"
+#include "tests/gateway/hook_fixtures.hpp"
 #include "tests/master/build_e2e_support.hpp"
 #include "tests/master/hostile_peer_support.hpp"
 #include "tests/master/master_test_support.hpp"
@@ -2782,6 +2784,238 @@ TEST_F(GatewayAuthE2E, ApiTokensAreStoredHashedWorkAsBearerAndStopWhenRevoked) {
   log_.refresh();
   EXPECT_TRUE(select(&Envelope::has_build_stop_requested).empty());
   expect_secrets_kept({token, token.substr(4), "admin-secret"});
+
+// --- change hooks: base, GitHub and GitLab posts over a real socket ---------------------
+
+// A POST of `body` with `headers` to the gateway; nothing if no answer came.
+std::optional<HttpResponse> post_hook(
+    unsigned short port, const std::string& target, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  stream.expires_after(10s);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  http::request<http::string_body> request(http::verb::post, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  if (!ec) http::write(stream, request, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  if (!ec) http::read(stream, buffer, response, ec);
+  if (ec) return std::nullopt;
+  HttpResponse out;
+  out.status = static_cast<int>(response.result_int());
+  out.body = response.body();
+  return out;
+}
+
+// A master whose web section enables the three hooks (GitHub's secret in a file, GitLab's
+// token inline), and a builder that builds every change.
+class ChangeHooksE2E : public BuildE2E {
+ protected:
+  static constexpr const char* kGitHubSecret = "It's a Secret to Everybody";
+
+  void start_with_hooks() {
+    fs::create_directories(master_dir());
+    master_test::write_file(master_dir() / "github.secret", std::string(kGitHubSecret) + "\n");
+    fs::permissions(master_dir() / "github.secret", fs::perms::owner_read | fs::perms::owner_write);
+    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [hooked]}
+builders:
+  - name: hooked
+    slaves: [s1]
+    steps:
+      - {type: shell, name: show, command: "echo built %(branch)s"}
+web:
+  bind: 127.0.0.1
+  change_hooks:
+    base: true
+    github: {secret_file: github.secret}
+    gitlab: {secret: gl-token}
+)"));
+  }
+
+  std::optional<HttpResponse> github(const std::string& event, const std::string& body,
+                                     const std::string& signature) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/json"}, {"X-GitHub-Event", event}};
+    if (!signature.empty()) headers.emplace_back("X-Hub-Signature-256", signature);
+    return post_hook(web_port_, "/change_hook/github", body, headers);
+  }
+
+  std::optional<HttpResponse> gitlab(const std::string& event, const std::string& body,
+                                     const std::string& token) {
+    return post_hook(web_port_, "/change_hook/gitlab", body,
+                     {{"Content-Type", "application/json"},
+                      {"X-Gitlab-Event", event},
+                      {"X-Gitlab-Token", token}});
+  }
+
+  std::vector<events::ChangeAdded> changes() {
+    log_.refresh();
+    std::vector<events::ChangeAdded> out;
+    for (const auto& e : select(&Envelope::has_change_added)) out.push_back(e.change_added());
+    return out;
+  }
+};
+
+TEST_F(ChangeHooksE2E, ASignedGitHubPushMakesAChangeThatBuilds) {
+  ASSERT_NO_FATAL_FAILURE(start_with_hooks());
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  const auto body = gateway::hooks::testing::fixture("github_push.json");
+
+  auto ping = github("ping", gateway::hooks::testing::fixture("github_ping.json"),
+                     gateway::hooks::github_signature(
+                         kGitHubSecret, gateway::hooks::testing::fixture("github_ping.json")));
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200) << ping->body;
+  EXPECT_EQ(json::parse(ping->body)["note"], "pong");
+  EXPECT_TRUE(changes().empty());
+
+  auto answer = github("push", body, gateway::hooks::github_signature(kGitHubSecret, body));
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  // Answered once durable: the change is in the log when the answer comes.
+  auto recorded = changes();
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(json::parse(answer->body)["changes"], json::array({1}));
+  EXPECT_EQ(recorded[0].revision(), "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+  EXPECT_EQ(recorded[0].branch(), "changes");
+  EXPECT_EQ(recorded[0].who(), "baxterthehacker <baxterthehacker@users.noreply.github.com>");
+  EXPECT_EQ(recorded[0].source(), "change_hook:github");
+  ASSERT_TRUE(wait_for([&] { return finished("hooked", 0); }));
+  EXPECT_EQ(build("hooked", 0).finished->result(), events::SUCCESS);
+  // The step ran on the change's branch.
+  EXPECT_NE(log_.text(streams::log("hooked", 0, 0, "stdio")).find("built changes"),
+            std::string::npos)
+      << log_.text(streams::log("hooked", 0, 0, "stdio"));
+  // The gateway's read side sees it too.
+  ASSERT_TRUE(wait_for([&] {
+    auto listed = http_get(web_port_, "/api/v2/changes");
+    return listed && listed->status == 200 && json::parse(listed->body)["meta"]["total"] == 1;
+  }));
+}
+
+TEST_F(ChangeHooksE2E, BadSignaturesAre403AndMalformedInput400AndNothingIsRecorded) {
+  ASSERT_NO_FATAL_FAILURE(start_with_hooks());
+  const auto body = gateway::hooks::testing::fixture("github_push.json");
+  auto other_key = github("push", body, gateway::hooks::github_signature("guessed", body));
+  ASSERT_TRUE(other_key);
+  EXPECT_EQ(other_key->status, 403) << other_key->body;
+  EXPECT_EQ(other_key->body.find(kGitHubSecret), std::string::npos);
+  auto unsigned_push = github("push", body, "");
+  ASSERT_TRUE(unsigned_push);
+  EXPECT_EQ(unsigned_push->status, 403);
+  // Signed for another body.
+  auto tampered = github("push", body + " ", gateway::hooks::github_signature(kGitHubSecret, body));
+  ASSERT_TRUE(tampered);
+  EXPECT_EQ(tampered->status, 403);
+  // Well signed, but not JSON; an event this hook does not read.
+  const std::string broken = "{\"ref\": \"refs/heads/main\", ";
+  auto malformed = github("push", broken, gateway::hooks::github_signature(kGitHubSecret, broken));
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400) << malformed->body;
+  auto issues = github("issues", body, gateway::hooks::github_signature(kGitHubSecret, body));
+  ASSERT_TRUE(issues);
+  EXPECT_EQ(issues->status, 400);
+  // A branch the master's validation patterns refuse: 400, as sendchange's refusal.
+  auto bad_branch = json::parse(body);
+  bad_branch["ref"] = "refs/heads/x;rm -rf";
+  const auto bad_text = bad_branch.dump();
+  auto refused =
+      github("push", bad_text, gateway::hooks::github_signature(kGitHubSecret, bad_text));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  // Each answer came after any append it made: nothing is on its way to the log.
+  EXPECT_TRUE(changes().empty());
+  EXPECT_TRUE(select(&Envelope::has_buildset_submitted).empty());
+}
+
+TEST_F(ChangeHooksE2E, ABaseFormPostMakesAChangeAndUnknownHooksAre404) {
+  ASSERT_NO_FATAL_FAILURE(start_with_hooks());
+  auto answer = post_hook(web_port_, "/change_hook/base?project=web",
+                          "author=alice&comments=fix+it&files=%5B%22a.c%22%5D&revision=abc123"
+                          "&when_timestamp=1430869215&branch=main&category=manual"
+                          "&properties=%7B%22owner%22%3A%22alice%22%7D&codebase=core",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  auto recorded = changes();
+  ASSERT_EQ(recorded.size(), 1u);
+  const auto& c = recorded[0];
+  EXPECT_EQ(c.who(), "alice");
+  EXPECT_EQ(c.comments(), "fix it");
+  EXPECT_EQ(std::vector<std::string>(c.files().begin(), c.files().end()),
+            std::vector<std::string>{"a.c"});
+  EXPECT_EQ(c.revision(), "abc123");
+  EXPECT_EQ(c.when_us(), 1430869215000000);
+  EXPECT_EQ(c.branch(), "main");
+  EXPECT_EQ(c.category(), "manual");
+  EXPECT_EQ(c.project(), "web");
+  EXPECT_EQ(c.codebase(), "core");
+  ASSERT_EQ(c.properties_size(), 1);
+  EXPECT_EQ(c.properties(0).name(), "owner");
+  EXPECT_EQ(c.properties(0).value_json(), R"("alice")");
+  EXPECT_EQ(c.source(), "change_hook:base");
+
+  auto no_author = post_hook(web_port_, "/change_hook/base", "comments=who",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(no_author);
+  EXPECT_EQ(no_author->status, 400);
+  auto unknown = post_hook(web_port_, "/change_hook/bitbucket", "{}", {});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto get = http_get(web_port_, "/change_hook/base");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->header("allow"), "POST");
+  EXPECT_EQ(changes().size(), 1u);
+}
+
+TEST_F(ChangeHooksE2E, GitLabsTokenIsCheckedAndItsEventsMakeChanges) {
+  ASSERT_NO_FATAL_FAILURE(start_with_hooks());
+  const auto push = gateway::hooks::testing::fixture("gitlab_push.json");
+  auto wrong = gitlab("Push Hook", push, "not-the-token");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  auto missing = post_hook(web_port_, "/change_hook/gitlab", push,
+                           {{"Content-Type", "application/json"}, {"X-Gitlab-Event", "Push Hook"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_TRUE(changes().empty());
+
+  auto pushed = gitlab("Push Hook", push, "gl-token");
+  ASSERT_TRUE(pushed);
+  ASSERT_EQ(pushed->status, 200) << pushed->body;
+  EXPECT_EQ(json::parse(pushed->body)["changes"], json::array({1, 2}));
+  auto tagged =
+      gitlab("Tag Push Hook", gateway::hooks::testing::fixture("gitlab_tag_push.json"), "gl-token");
+  ASSERT_TRUE(tagged);
+  ASSERT_EQ(tagged->status, 200) << tagged->body;
+  auto merge = gitlab("Merge Request Hook",
+                      gateway::hooks::testing::fixture("gitlab_merge_request.json"), "gl-token");
+  ASSERT_TRUE(merge);
+  ASSERT_EQ(merge->status, 200) << merge->body;
+  auto recorded = changes();
+  ASSERT_EQ(recorded.size(), 4u);
+  EXPECT_EQ(recorded[0].revision(), "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327");
+  EXPECT_EQ(recorded[1].revision(), "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+  EXPECT_EQ(recorded[2].branch(), "v1.0.0");
+  EXPECT_EQ(recorded[3].category(), "merge_request");
+  for (const auto& c : recorded) EXPECT_EQ(c.source(), "change_hook:gitlab");
+  auto malformed = gitlab("Push Hook", "{\"object_kind\": \"push\"", "gl-token");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_EQ(changes().size(), 4u);
 }
 
 }  // namespace

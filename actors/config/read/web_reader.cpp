@@ -79,6 +79,39 @@ std::optional<AccessRule> read_access_rule(const Value& value) {
   return rule;
 }
 
+// A hook's options: github's secret (the HMAC key: no hash can stand for it), gitlab's
+// token (or its hash, "sha256:" and 64 hex digits), either from a file or the
+// environment (config::resolve_passwords reads them); the base hook takes none.
+void check_change_hook_options(const std::string& dialect, const Value& options) {
+  std::vector<std::string> keys;
+  if (dialect == "github") keys = {"secret", "secret_file", "secret_env"};
+  if (dialect == "gitlab") keys = {"secret", "secret_hash", "secret_file", "secret_env"};
+  MapReader reader(options, KeyRules::only(keys));
+  const Value* given = nullptr;
+  std::vector<Value> values;
+  for (const auto& key : keys) values.push_back(reader.get(key));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const Value& value = values[i];
+    if (!value.present()) continue;
+    if (given) {
+      value.error("give one of " +
+                  std::string(dialect == "gitlab" ? "secret, secret_hash, " : "secret, ") +
+                  "secret_file and secret_env, not several");
+      return;
+    }
+    given = &value;
+    auto text = value.non_empty_string();
+    if (!text) continue;
+    if (keys[i] == "secret_hash" &&
+        (!text->starts_with("sha256:") || text->size() != 71 ||
+         text->find_first_not_of("0123456789abcdefABCDEF", 7) != std::string::npos)) {
+      value.error(
+          "must be \"sha256:\" and the 64 hex digits of the token's SHA-256 "
+          "(printf %s TOKEN | sha256sum)");
+    }
+  }
+}
+
 }  // namespace
 
 WebConfig read_web(const Value& section, NameTable& names) {
@@ -97,6 +130,7 @@ WebConfig read_web(const Value& section, NameTable& names) {
   MapReader hooks(reader.get("change_hooks"), KeyRules::only(kChangeHookDialects));
   for (const auto& entry : hooks.entries()) {
     if (entry.value.is_map()) {
+      check_change_hook_options(entry.key, entry.value);
       if (auto options = entry.value.json_text()) web.change_hooks[entry.key] = *options;
     } else if (auto enabled = entry.value.boolean(); enabled && *enabled) {
       web.change_hooks[entry.key] = "{}";

@@ -4,8 +4,11 @@
 
 #include "gateway/api/api.hpp"
 #include "gateway/api/metrics.hpp"
+#include "gateway/eventlog/events_resource.hpp"
+#include "gateway/eventlog/why_resource.hpp"
 #include "gateway/hooks/change_hooks.hpp"
 #include "gateway/http/http_server.hpp"
+#include "gateway/live/live_hub.hpp"
 #include "gateway/logs/log_reader.hpp"
 #include "gateway/readmodel/read_model.hpp"
 
@@ -91,9 +94,47 @@ struct Gateway::Impl : api::ModelView {
       if (!who) return who.error();
       if (!reading) return actions.post(request, *parts, *who);
       if (!auth.may(*who, "view")) return auth::AuthService::refusal(*who, "view");
+      if (auto reply = log_resource(*parts, query)) return std::move(*reply);
       return api.get(*parts, query);
     }
+    if (path == "/ws" || path.starts_with("/sse/")) return live->refusal(std::string(path));
     return api::error_reply(404, "nothing here: the API is under /api/v2/");
+  }
+
+  // /api/v2/events and .../why (eventlog/); nothing for the other resources.
+  std::optional<api::Reply> log_resource(const std::vector<std::string>& parts,
+                                         std::string_view query) {
+    if (parts.size() == 1 && parts[0] == "events") return eventlog::events_reply(log, query);
+    if (parts.empty() || parts.back() != "why") return std::nullopt;
+    auto number_of = [](const std::string& text) -> std::optional<std::uint64_t> {
+      if (text.empty() || text.size() > 10 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+      }
+      return std::stoull(text);
+    };
+    std::optional<std::pair<std::string, std::uint32_t>> build;
+    read([&](const readmodel::ReadModel& m) {
+      const readmodel::BuildEntry* entry = nullptr;
+      if (parts.size() == 3 && parts[0] == "builds") {
+        if (auto id = number_of(parts[1])) entry = m.build(*id);
+      } else if (parts.size() == 5 && parts[0] == "builders" && parts[2] == "builds") {
+        const readmodel::BuilderEntry* b = nullptr;
+        if (auto id = number_of(parts[1])) b = m.builder(*id);
+        if (!b) b = m.builder_named(parts[1]);
+        auto number = number_of(parts[3]);
+        if (b && number && *number <= UINT32_MAX) {
+          entry = m.build_of(b->name, static_cast<std::uint32_t>(*number));
+        }
+      }
+      if (entry) build = std::make_pair(m.builder_name(entry->builderid), entry->number);
+    });
+    if (!build) {
+      if (parts.size() != 3 && parts.size() != 5) return std::nullopt;
+      return api::error_reply(404, "no such build");
+    }
+    if (!query.empty()) return api::error_reply(400, "why takes no query options");
+    return eventlog::why_reply(log, build->first, build->second);
   }
 
   store::EventLog& log;
@@ -105,6 +146,8 @@ struct Gateway::Impl : api::ModelView {
   actions::Actions actions;
   hooks::ChangeHooks change_hooks;
   std::unique_ptr<http::HttpServer> server;
+  // After the server: closed before it (the server's I/O thread has stopped by then).
+  std::unique_ptr<live::LiveHub> live;
 };
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -128,10 +171,14 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
   impl->model.configure(names_of(config));
   impl->auth.configure(config.web);
   impl->change_hooks.configure(config);
+  impl->live = std::make_unique<live::LiveHub>(*impl, log, folded);
   auto* raw = impl.get();
-  auto server =
-      http::HttpServer::start(options.bind, options.port, options.limits,
-                              [raw](const http::HttpRequest& r) { return raw->handle(r); });
+  auto server = http::HttpServer::start(
+      options.bind, options.port, options.limits,
+      [raw](const http::HttpRequest& r) { return raw->handle(r); },
+      [raw](auto& stream, auto& buffer, auto& request) {
+        return raw->live->take(stream, buffer, request);
+      });
   if (!server) return unexpected(server.error());
   impl->server = std::move(*server);
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
@@ -139,7 +186,10 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
 
 void Gateway::on_events(const std::vector<events::Envelope>& batch) {
   std::unique_lock lock(impl_->mutex);
-  for (const auto& event : batch) impl_->model.evolve(event);
+  for (const auto& event : batch) {
+    impl_->model.evolve(event);
+    impl_->live->on_event(event, impl_->model);
+  }
 }
 
 void Gateway::configure(const config::MasterConfig& config) {

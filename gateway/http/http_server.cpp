@@ -21,6 +21,7 @@ namespace {
 struct Shared {
   HttpLimits limits;
   Handler handler;
+  Upgrade upgrade;
   std::atomic<std::size_t> open{0};
 };
 
@@ -55,6 +56,7 @@ class Session : public std::enable_shared_from_this<Session> {
                            std::to_string(shared_->limits.header_limit) + " bytes");
     }
     if (ec) return fail(400, "not an HTTP/1.1 request: " + ec.message());
+    if (shared_->upgrade && shared_->upgrade(stream_, buffer_, parser_->get())) return;
     const auto& request = parser_->get();
     HttpRequest in;
     in.method = std::string(request.method_string());
@@ -262,10 +264,12 @@ HttpServer::~HttpServer() {
 Expected<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const std::string& bind,
                                                                      unsigned short port,
                                                                      const HttpLimits& limits,
-                                                                     Handler handler) {
+                                                                     Handler handler,
+                                                                     Upgrade upgrade) {
   auto impl = std::make_unique<Impl>();
   impl->shared->limits = limits;
   impl->shared->handler = std::move(handler);
+  impl->shared->upgrade = std::move(upgrade);
   beast::error_code ec;
   auto address = asio::ip::make_address(bind, ec);
   if (ec) return unexpected("web.bind \"" + bind + "\" is not an IP address: " + ec.message());

@@ -3,6 +3,10 @@
 // HttpLimits. A request that breaks them gets 413 (body), 431 (headers) or 400 (not
 // HTTP) and its connection is closed; a client too slow to send its request, or one
 // connection over the cap, is closed. The handler runs on the I/O thread.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +37,10 @@ struct HttpRequest {
 };
 
 using Handler = std::function<api::Reply(const HttpRequest&)>;
+// Offered every request before the handler (the live updates' /ws and /sse/): true when
+// it took the connection, which is then its own (and no longer counted here).
+using Upgrade = std::function<bool(boost::beast::tcp_stream&, boost::beast::flat_buffer&,
+                                   boost::beast::http::request<boost::beast::http::string_body>&)>;
 
 class HttpServer {
  public:
@@ -40,7 +48,8 @@ class HttpServer {
   static Expected<std::unique_ptr<HttpServer>, std::string> start(const std::string& bind,
                                                                   unsigned short port,
                                                                   const HttpLimits& limits,
-                                                                  Handler handler);
+                                                                  Handler handler,
+                                                                  Upgrade upgrade = {});
   ~HttpServer();
   unsigned short port() const;
   std::size_t open_connections() const;

@@ -45,6 +45,7 @@
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_certificates.hpp"
+#include "tests/support/websocket_client.hpp"
 
 namespace eventbot::testing {
 namespace {
@@ -2532,6 +2533,26 @@ web:
     stop_build: [admin]
     cancel_pending_build: [admin]
 )" + (view.empty() ? "" : "    view: " + view + "\n")));
+
+// --- live updates: /ws (Buildbot's WebSocket protocol) and /sse/ over real sockets ----
+
+// A master with the gateway and one slave; builder `live` runs `command` as its one step.
+class LiveE2E : public GatewayE2E {
+ protected:
+  void start_live_master(const std::string& command) {
+    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [live]}
+builders:
+  - name: live
+    slaves: [s1]
+    steps:
+      - {type: shell, name: out, command: ")" +
+                                         command + R"("}
+web:
+  bind: 127.0.0.1
+)"));
     start_slave("s1", "pw1");
     ASSERT_TRUE(wait_attached({"s1"}));
   }
@@ -3016,6 +3037,261 @@ TEST_F(ChangeHooksE2E, GitLabsTokenIsCheckedAndItsEventsMakeChanges) {
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
   EXPECT_EQ(changes().size(), 4u);
+
+  // The next message as JSON (null if none came).
+  static json next(WebSocketClient& ws, std::chrono::milliseconds deadline = 30s) {
+    auto text = ws.receive(deadline);
+    if (!text) return json();
+    return json::parse(*text, nullptr, false);
+  }
+
+  // Sends a command and returns its answer (pushes before it are skipped: none expected).
+  static json command(WebSocketClient& ws, const json& cmd) {
+    EXPECT_TRUE(ws.send(cmd.dump())) << ws.error;
+    return next(ws, 10s);
+  }
+
+  // The one step's stdio log: its stream, its id, and all its bytes as stored.
+  struct LogFacts {
+    std::string stream;
+    std::uint64_t logid = 0;
+    std::string bytes;
+  };
+  LogFacts log_of_build(std::uint32_t number, std::uint64_t buildid) {
+    LogFacts facts;
+    for (const auto& e : log_.events()) {
+      if (e.has_log_opened() && e.log_opened().build_number() == number &&
+          e.log_opened().name() == "stdio") {
+        facts.stream = streams::log("live", number, e.log_opened().step_index(), "stdio");
+        facts.logid = (buildid << 24) | (std::uint64_t(e.log_opened().step_index()) << 8);
+      }
+    }
+    for (const auto& chunk : log_.chunks(facts.stream)) facts.bytes += chunk.data;
+    return facts;
+  }
+
+  // Puts an append's bytes at their offset; false at a gap or bytes unlike the log's.
+  static bool place(std::string& assembled, const json& m, const std::string& expected) {
+    const auto offset = m["offset"].get<std::uint64_t>();
+    const auto& content = m["content"].get_ref<const std::string&>();
+    if (offset > assembled.size()) return false;  // something was skipped
+    if (expected.compare(offset, content.size(), content) != 0) return false;
+    if (offset + content.size() > assembled.size()) {
+      assembled += content.substr(assembled.size() - offset);
+    }
+    return true;
+  }
+};
+
+TEST_F(LiveE2E, WebSocketSubscribersGetABuildsNewAndFinishedAsBuildbotsClientDoes) {
+  ASSERT_NO_FATAL_FAILURE(start_live_master("echo hello"));
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.connect(web_port_)) << ws.error;
+  EXPECT_EQ(command(ws, {{"cmd", "startConsuming"}, {"path", "builds/*/new"}, {"_id", 1}}),
+            (json{{"msg", "OK"}, {"code", 200}, {"_id", 1}}));
+  EXPECT_EQ(command(ws, {{"cmd", "startConsuming"},
+                         {"path", "builders/*/builds/*/finished"},
+                         {"_id", 2}})["code"],
+            200);
+  EXPECT_EQ(command(ws, {{"cmd", "ping"}, {"_id", 3}}),
+            (json{{"msg", "pong"}, {"code", 200}, {"_id", 3}}));
+  auto bad = command(ws, {{"cmd", "startConsuming"}, {"path", "builds//x"}, {"_id", 4}});
+  EXPECT_EQ(bad["code"], 400);
+  EXPECT_EQ(bad["_id"], 4);
+
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  auto started = next(ws);
+  ASSERT_EQ(started["k"], "builds/1/new") << started;
+  EXPECT_EQ(started["m"]["buildid"], 1);
+  EXPECT_EQ(started["m"]["number"], 0);
+  EXPECT_EQ(started["m"]["builderid"], 1);
+  auto finished = next(ws);
+  ASSERT_EQ(finished["k"], "builders/1/builds/1/finished") << finished;
+  EXPECT_EQ(finished["m"]["complete"], true);
+  EXPECT_EQ(finished["m"]["results"], 0);
+  // The message is the entity as /api/v2 gives it.
+  EXPECT_EQ(finished["m"], get("/api/v2/builds/1")["builds"][0]);
+
+  // stopConsuming: the next build's `new` no longer comes, its `finished` still does.
+  EXPECT_EQ(command(ws, {{"cmd", "stopConsuming"}, {"path", "builds/*/new"}, {"_id", 5}})["code"],
+            200);
+  ASSERT_EQ(sendchange("main", "r2").exit_code, 0);
+  EXPECT_EQ(next(ws)["k"], "builders/1/builds/2/finished");
+}
+
+TEST_F(LiveE2E, AStepStreamingOutputReachesAClientCoalescedAndWhole) {
+  ASSERT_NO_FATAL_FAILURE(start_live_master(
+      "i=1; while [ $i -le 400 ]; do echo line $i; i=$((i+1)); sleep 0.005; done"));
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.connect(web_port_)) << ws.error;
+  ASSERT_EQ(command(ws, {{"cmd", "startConsuming"}, {"path", "logs/*/append"}, {"_id", 1}})["code"],
+            200);
+  ASSERT_EQ(
+      command(ws, {{"cmd", "startConsuming"}, {"path", "builds/*/finished"}, {"_id", 2}})["code"],
+      200);
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  std::map<std::uint64_t, std::vector<json>> appends;  // by logid
+  std::optional<std::chrono::steady_clock::time_point> first;
+  for (;;) {
+    auto message = next(ws);
+    ASSERT_TRUE(message.is_object()) << ws.error;
+    if (message["k"] == "builds/1/finished") break;
+    ASSERT_TRUE(message["k"].get<std::string>().ends_with("/append")) << message;
+    if (!first) first = std::chrono::steady_clock::now();
+    appends[message["m"]["logid"].get<std::uint64_t>()].push_back(message["m"]);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - *first;
+  ASSERT_TRUE(wait_for([&] { return finished("live", 0); }));
+  const auto facts = log_of_build(0, 1);
+  ASSERT_TRUE(appends.count(facts.logid));
+  const auto& received = appends[facts.logid];
+  std::string assembled;
+  for (const auto& m : received) ASSERT_TRUE(place(assembled, m, facts.bytes));
+  EXPECT_EQ(assembled, facts.bytes);
+  EXPECT_NE(assembled.find("line 400\n"), std::string::npos);
+  // At most one message per 100 ms flush (and a few at the edges), however many chunks.
+  const auto chunks = log_.chunks(facts.stream).size();
+  const auto bound =
+      static_cast<std::size_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() / 100) +
+      3;
+  EXPECT_LE(received.size(), bound) << chunks << " chunks";
+  EXPECT_LE(received.size(), chunks);
+  std::cerr << "[ info ] " << chunks << " chunks came as " << received.size() << " messages in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
+}
+
+TEST_F(LiveE2E, AClientThatStopsReadingIsToldItsSequenceAndResumesWithNothingSkipped) {
+  // About 6 MB of output, far more than a client's queue (1 MiB) and socket buffers hold.
+  ASSERT_NO_FATAL_FAILURE(
+      start_live_master("yes 0123456789012345678901234567890123456789 | head -n 150000"));
+  WebSocketClient slow;
+  ASSERT_TRUE(slow.connect(web_port_, "/ws", 4096)) << slow.error;
+  ASSERT_EQ(
+      command(slow, {{"cmd", "startConsuming"}, {"path", "logs/*/append"}, {"_id", 1}})["code"],
+      200);
+  // Another client, reading, is not held up by the slow one.
+  WebSocketClient other;
+  ASSERT_TRUE(other.connect(web_port_)) << other.error;
+  ASSERT_EQ(command(other,
+                    {{"cmd", "startConsuming"}, {"path", "builds/*/finished"}, {"_id", 1}})["code"],
+            200);
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  auto done = next(other, 120s);
+  ASSERT_EQ(done["k"], "builds/1/finished") << done;
+  ASSERT_TRUE(wait_for([&] { return finished("live", 0); }));
+  const auto facts = log_of_build(0, 1);
+  ASSERT_GT(facts.bytes.size(), 5'000'000u);
+
+  // Now it reads: what was queued, then where it fell behind.
+  std::string assembled;
+  std::optional<std::uint64_t> behind;
+  while (!behind) {
+    auto message = next(slow);
+    ASSERT_TRUE(message.is_object()) << slow.error;
+    if (message["k"] == "_behind") {
+      behind = message["m"]["seq"].get<std::uint64_t>();
+      break;
+    }
+    ASSERT_EQ(message["m"]["logid"], facts.logid);
+    ASSERT_TRUE(place(assembled, message["m"], facts.bytes)) << "a gap at " << assembled.size();
+  }
+  ASSERT_LT(assembled.size(), facts.bytes.size());  // it did fall behind
+  ASSERT_GT(*behind, 0u);
+  // Resuming from the sequence replays the log after it: every byte, none skipped.
+  auto resumed = command(
+      slow, {{"cmd", "startConsuming"}, {"path", "logs/*/append"}, {"_id", 2}, {"from", *behind}});
+  ASSERT_EQ(resumed, (json{{"msg", "OK"}, {"code", 200}, {"_id", 2}}));
+  while (assembled.size() < facts.bytes.size()) {
+    auto message = next(slow);
+    ASSERT_TRUE(message.is_object()) << slow.error << " at " << assembled.size();
+    ASSERT_NE(message["k"], "_behind") << "behind again while reading";
+    ASSERT_TRUE(place(assembled, message["m"], facts.bytes)) << "a gap at " << assembled.size();
+  }
+  EXPECT_EQ(assembled, facts.bytes);
+  // Live again: the next build's output comes as it is made.
+  ASSERT_EQ(sendchange("main", "r2").exit_code, 0);
+  auto live = next(slow, 120s);
+  ASSERT_TRUE(live.is_object()) << slow.error;
+  EXPECT_EQ(live["m"]["logid"], log_of_build(1, 2).logid);
+}
+
+TEST_F(LiveE2E, CurlFollowsServerSentEventsAndResumesFromLastEventId) {
+  ASSERT_NO_FATAL_FAILURE(start_live_master("echo hello"));
+  const auto url = "http://127.0.0.1:" + std::to_string(web_port_) + "/sse/builds/*/finished";
+  const auto out = root_.path() / "curl.out";
+  // curl -N in the background, its output in a file.
+  auto launched = run_process(
+      {"sh", "-c",
+       "curl -N -s -i '" + url + "' > '" + out.string() + "' 2>&1 </dev/null & echo $!"});
+  ASSERT_EQ(launched.exit_code, 0) << describe(launched);
+  const int curl = std::stoi(launched.out);
+  auto output = [&] {
+    std::ifstream in(out);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_TRUE(
+      wait_for([&] { return output().find("text/event-stream") != std::string::npos; }, 10s, false))
+      << output();
+  ASSERT_EQ(sendchange("main", "r1").exit_code, 0);
+  ASSERT_TRUE(wait_for([&] {
+    return output().find("event: builds/1/finished\ndata: ") != std::string::npos;
+  })) << output();
+  ::kill(curl, SIGTERM);
+  const auto text = output();
+  const auto data = text.find("data: ", text.find("event: builds/1/finished"));
+  const auto line = text.substr(data + 6, text.find('\n', data) - data - 6);
+  EXPECT_EQ(json::parse(line), get("/api/v2/builds/1")["builds"][0]);
+  EXPECT_NE(text.find("id: "), std::string::npos);
+
+  // Last-Event-ID: the events after it are replayed from the log (here, from just before
+  // the build started: its `finished` comes again, once).
+  const auto started = build("live", 0).started_seq;
+  auto resumed = run_process({"curl", "-N", "-s", "--max-time", "3", "-H",
+                              "Last-Event-ID: " + std::to_string(started - 1), url});
+  EXPECT_EQ(resumed.exit_code, 28) << describe(resumed);  // ended by --max-time: still open
+  EXPECT_EQ(std::count(resumed.out.begin(), resumed.out.end(), '\n') > 0, true);
+  auto first = resumed.out.find("event: builds/1/finished\n");
+  EXPECT_NE(first, std::string::npos) << resumed.out;
+  EXPECT_EQ(resumed.out.find("event: builds/1/finished\n", first + 1), std::string::npos);
+  // A path that is no pattern, and a bad Last-Event-ID, are 400s.
+  auto bad = http_get(web_port_, "/sse/builds//new");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto plain = http_get(web_port_, "/ws");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 400);
+}
+
+TEST_F(GatewayE2E, EventsGivesTheLogAndWhyGivesTheReplayToolsChain) {
+  ASSERT_NO_FATAL_FAILURE(run_two_builds());
+  auto page = get("/api/v2/events?from=2&limit=5");
+  ASSERT_EQ(page["events"].size(), 5u);
+  EXPECT_EQ(page["events"][0]["sequence"], "2");  // protobuf's JSON mapping: 64-bit as text
+  EXPECT_EQ(page["events"][4]["sequence"], "6");
+  EXPECT_EQ(page["meta"]["next"], 7);
+  EXPECT_EQ(page["meta"]["total"], 5);
+  auto all = get("/api/v2/events?limit=1000");
+  log_.refresh();
+  EXPECT_GE(all["events"].size(), 20u);
+  EXPECT_EQ(all["events"][0]["sequence"], "1");
+  EXPECT_EQ(all["events"][0]["stream"], log_.events()[0].stream());
+  EXPECT_TRUE(get("/api/v2/events?from=999999")["events"].empty());
+  get("/api/v2/events?limit=0", 400);
+  get("/api/v2/events?limit=1001", 400);
+  get("/api/v2/events?from=x", 400);
+  get("/api/v2/events?order=-sequence", 400);
+
+  auto why = run_process(
+      {binary_dir() + "/eventbot-replay", master_dir().string(), "why", "gw", "1", "--json"});
+  ASSERT_EQ(why.exit_code, 0) << describe(why);
+  const auto chain = json::parse(why.out);
+  EXPECT_EQ(get("/api/v2/builds/2/why"), chain);
+  EXPECT_EQ(get("/api/v2/builders/gw/builds/1/why"), chain);
+  EXPECT_EQ(get("/api/v2/builders/1/builds/1/why"), chain);
+  EXPECT_EQ(chain["build"]["number"], 1) << why.out;
+  get("/api/v2/builds/99/why", 404);
+  get("/api/v2/builders/gw/builds/7/why", 404);
 }
 
 }  // namespace

@@ -827,34 +827,17 @@ void advance(Self* self) {
   }
 }
 
+// The build ends (once: builds::BuildEnd): its BuildFinished and each request's end
+// (build_end.hpp), recorded until the store takes them.
 void finish(Self* self, events::BuildFinished finished, std::vector<events::Envelope> before) {
   auto& st = self->state;
   if (st.finishing) return;
   st.finishing = true;
-  std::vector<events::Envelope> events = std::move(before);
-  const auto result = finished.result();
-  events::Envelope done;
-  *done.mutable_build_finished() = std::move(finished);
-  events.push_back(std::move(done));
-  for (auto id : st.start.request_ids) {
-    events::Envelope event;
-    event.set_stream(streams::build_request(id));
-    if (result == events::RETRY) {
-      // Buildbot re-queues the request of a build that ends RETRY.
-      event.mutable_build_request_unclaimed()->set_request_id(id);
-      event.mutable_build_request_unclaimed()->set_reason(
-          "build " + st.start.builder + " #" + std::to_string(st.start.number) + " ended RETRY");
-    } else {
-      auto* body = event.mutable_build_request_completed();
-      body->set_request_id(id);
-      body->set_result(result);
-      body->set_builder(st.start.builder);
-      body->set_build_number(st.start.number);
-    }
-    events.push_back(std::move(event));
-  }
-  st.end_events = std::move(events);
-  st.end_result = result;
+  auto events =
+      st.end.end(builds::BuildIdentity{st.start.builder, st.start.number, st.start.request_ids},
+                 std::move(finished), std::move(before));
+  if (!events) return;
+  st.end_events = std::move(*events);
   record_end(self);
 }
 
@@ -867,7 +850,7 @@ void record_end(Self* self) {
     if (refused_as_second_writer(self, *error)) return;
     if (!st.end_waiting) {
       spdlog::error("build {} #{}: recording its end ({}) failed: {}; retrying every {} s",
-                    st.start.builder, st.start.number, builds::result_name(st.end_result),
+                    st.start.builder, st.start.number, builds::result_name(st.end.result()),
                     error->message, kRecordRetry.count());
     }
     st.end_waiting = true;
@@ -881,7 +864,7 @@ void record_end(Self* self) {
   st.end_events.clear();
   // The reason again: a line logged while the disk was full may be lost.
   spdlog::info("build {} #{} finished: {}{}", st.start.builder, st.start.number,
-               builds::result_name(st.end_result),
+               builds::result_name(st.end.result()),
                st.end_reason.empty() ? "" : " (" + st.end_reason + ")");
   self->send(st.context.distributor, release_atom::value, st.start.builder, st.start.number,
              std::int32_t{-1});

@@ -20,6 +20,7 @@
 
 #include "actors/builds/build_causes.hpp"
 #include "actors/builds/build_core.hpp"
+#include "actors/builds/build_end.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
 #include "actors/messages/actors.hpp"
@@ -125,7 +126,7 @@ struct BuildActorState {
   bool finishing = false;
   // The build's last events (BuildFinished, its requests'), until the store takes them.
   std::vector<events::Envelope> end_events;
-  events::Result end_result = events::SUCCESS;
+  builds::BuildEnd end;      // the build ends once
   std::string end_reason;    // why the build ended early (abort_build), for master.log
   bool end_waiting = false;  // the store refused them once: retrying
 };

@@ -613,14 +613,13 @@ void run_on_master(Self* self, const builds::MasterCommand& command) {
   st.master_run = run;
 }
 
+// Submits one buildset per scheduler; st.trigger (builds::TriggerWait) says when the
+// step is done, from the schedulers' answers and the triggered buildsets' ends.
 void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
   auto& st = self->state;
-  st.trigger_ids.clear();
-  st.triggered.clear();
-  st.trigger_results.clear();
-  st.trigger_wait = trigger.wait_for_finish;
-  st.trigger_answers = 0;
   const auto step = static_cast<std::uint32_t>(st.step);
+  std::vector<schedulers::Trigger> commands;
+  std::vector<std::string> ids;
   for (const auto& scheduler : trigger.schedulers) {
     schedulers::Trigger command;
     command.sourcestamps = trigger.sourcestamps;
@@ -630,45 +629,30 @@ void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
     command.parent_build_number = st.start.number;
     command.parent_step_index = step;
     command.step_started = st.causes.step(st.step);
-    st.trigger_ids.push_back(command.external_idstring);
+    ids.push_back(command.external_idstring);
+    commands.push_back(std::move(command));
+  }
+  st.trigger = builds::TriggerWait(std::move(ids), trigger.wait_for_finish);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto scheduler = trigger.schedulers[i];
     self->request(st.context.supervisor, kCommandTimeout, command_atom::value, scheduler,
-                  std::make_shared<const schedulers::Command>(command))
+                  std::make_shared<const schedulers::Command>(std::move(commands[i])))
         .then(
             [=]() {
               auto& st = self->state;
               if (st.step != static_cast<int>(step)) return;
-              if (++st.trigger_answers == st.trigger_ids.size() && !st.trigger_wait) {
-                st.trigger_ids.clear();
-                step_done(self, st.core->step_done(step, builds::MasterActionResult{}));
+              if (auto done = st.trigger.accepted()) {
+                step_done(self, st.core->step_done(step, *done));
               }
             },
             [=](caf::error& error) {
               auto& st = self->state;
               if (st.step != static_cast<int>(step)) return;
-              builds::MasterActionResult result;
-              result.ok = false;
-              result.error = "trigger " + scheduler + ": " + describe(error);
-              st.trigger_ids.clear();
-              step_done(self, st.core->step_done(step, result));
+              if (auto done = st.trigger.refused(scheduler, describe(error))) {
+                step_done(self, st.core->step_done(step, *done));
+              }
             });
   }
-}
-
-// A triggered buildset we wait for may have completed.
-void check_triggers(Self* self) {
-  auto& st = self->state;
-  if (st.step < 0 || !st.trigger_wait || st.trigger_ids.empty()) return;
-  if (st.trigger_answers < st.trigger_ids.size()) return;
-  builds::MasterActionResult result;
-  for (const auto& id : st.trigger_ids) {
-    auto buildset = st.triggered.find(id);
-    if (buildset == st.triggered.end()) return;
-    auto done = st.trigger_results.find(buildset->second);
-    if (done == st.trigger_results.end()) return;
-    result.triggered.push_back(done->second);
-  }
-  st.trigger_ids.clear();
-  step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
 }
 
 void run_plan(Self* self, const builds::StepPlan& plan) {
@@ -1280,7 +1264,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
                        st.start.number, static_cast<std::int32_t>(st.step));
             builds::MasterActionResult result;
             result.interrupted = true;
-            st.trigger_ids.clear();
+            st.trigger.cancel();
             step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
           }
         } else if (st.step < 0) {
@@ -1288,17 +1272,14 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
         }
       },
       [=](trigger_atom, const std::string& external_id, std::uint64_t buildset) {
-        auto& st = self->state;
-        for (const auto& id : st.trigger_ids) {
-          if (id == external_id) st.triggered[id] = buildset;
-        }
+        self->state.trigger.submitted(external_id, buildset);
       },
       [=](buildset_done_atom, std::uint64_t buildset, std::int32_t result) {
         auto& st = self->state;
-        for (const auto& [id, set] : st.triggered) {
-          if (set == buildset) st.trigger_results[buildset] = static_cast<events::Result>(result);
+        if (st.step < 0) return;
+        if (auto done = st.trigger.buildset_done(buildset, static_cast<events::Result>(result))) {
+          step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), *done));
         }
-        check_triggers(self);
       },
   };
 }

@@ -21,6 +21,7 @@
 #include "actors/builds/build_causes.hpp"
 #include "actors/builds/build_core.hpp"
 #include "actors/builds/build_end.hpp"
+#include "actors/builds/trigger_wait.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
 #include "actors/messages/actors.hpp"
@@ -103,12 +104,8 @@ struct BuildActorState {
   std::chrono::steady_clock::time_point attach_deadline;  // ... or the build ends RETRY
   std::shared_ptr<MasterRun> master_run;                  // master_shell_command
   std::shared_ptr<Unpack> unpack;                         // upload_directory's tar
-  std::vector<std::string> trigger_ids;                   // external ids of the buildsets triggered
-  bool trigger_wait = false;
-  std::size_t trigger_answers = 0;
-  std::map<std::string, std::uint64_t> triggered;  // external id -> buildset id
-  std::map<std::uint64_t, events::Result> trigger_results;
-  builds::BuildCauses causes;  // what the build's events are linked to
+  builds::TriggerWait trigger;                            // a trigger step's answers and buildsets
+  builds::BuildCauses causes;                             // what the build's events are linked to
   bool locks_held = false;
   // Every append to the build's stream expects this version (one writer per build).
   std::uint64_t version = 1;

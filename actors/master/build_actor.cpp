@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/builds/recovery.hpp"
 #include "actors/builds/steps/step_types.hpp"
 #include "actors/config/lock_uses.hpp"
 #include "actors/master/lock_wait.hpp"
@@ -1031,8 +1032,9 @@ std::unique_ptr<builds::BuildCore> make_core(const BuildActorState& st) {
   return std::make_unique<builds::BuildCore>(std::move(setup));
 }
 
-// Rebuilds the core from the build's own events after a master restart; the command
-// the running step had sent, if any, and where its logs stand.
+// Rebuilds the core from the build's own events after a master restart, restores the
+// running step's logs, and does what builds::decide_recovery says: go on, start the step
+// again, re-attach to its command, or end RETRY.
 void recover(Self* self) {
   auto& st = self->state;
   const auto stream = build_stream(st);
@@ -1040,8 +1042,7 @@ void recover(Self* self) {
   if (!version) return self->quit(caf::exit_reason::user_shutdown);
   auto events = st.context.log->read_stream(stream, StreamVersion(1), version->value());
   if (!events) return self->quit(caf::exit_reason::user_shutdown);
-  std::string command_id;
-  std::map<std::string, std::string> log_streams;  // log name -> stream, of the last step
+  builds::RecoveredStep recovered;  // the command the running step had sent, its logs
   for (const auto& event : *events) {
     st.causes.evolve(event);
     if (event.has_build_started()) {
@@ -1053,68 +1054,60 @@ void recover(Self* self) {
     }
     if (!st.core) continue;
     st.core->evolve(event);
-    if (event.has_step_started()) {
-      command_id.clear();
-      log_streams.clear();
-    } else if (event.has_step_command_sent()) {
-      command_id = event.step_command_sent().command_id();
-    } else if (event.has_log_opened()) {
-      log_streams[event.log_opened().name()] =
-          streams::log(st.start.builder, st.start.number, event.log_opened().step_index(),
-                       event.log_opened().name());
-    }
+    recovered.evolve(event);
   }
   if (!st.core) return self->quit(caf::exit_reason::user_shutdown);
-  auto running = st.core->running_step();
-  if (!running) return advance(self);
-  st.step = static_cast<int>(running->index);
-  // Where each log stands, what the parsers had seen, and the last durable update.
-  for (const auto& [name, log_stream] : log_streams) {
-    auto& log = st.logs[name];
-    log.stream = log_stream;
-    auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
-    if (!chunks) continue;
-    for (const auto& chunk : *chunks) {
-      wire::Output output;
-      output.set_kind(name != "stdio"                   ? wire::LOGFILE
-                      : chunk.channel == events::STDERR ? wire::STDERR
-                      : chunk.channel == events::HEADER ? wire::HEADER
-                                                        : wire::STDOUT);
-      output.set_log_name(name == "stdio" ? "" : name);
-      output.set_data(chunk.data);
-      st.core->step_output(running->index, output);
-      log.bytes = chunk.offset + chunk.data.size();
-      ++log.chunks;
-    }
-    auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
-    if (last && !last->empty() && last->front().has_log_chunk()) {
-      st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+  if (auto running = st.core->running_step()) {
+    st.step = static_cast<int>(running->index);
+    // Where each log stands, what the parsers had seen, and the last durable update.
+    for (const auto& [name, log_stream] : recovered.log_streams()) {
+      auto& log = st.logs[name];
+      log.stream = log_stream;
+      auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
+      if (!chunks) continue;
+      for (const auto& chunk : *chunks) {
+        wire::Output output;
+        output.set_kind(name != "stdio"                   ? wire::LOGFILE
+                        : chunk.channel == events::STDERR ? wire::STDERR
+                        : chunk.channel == events::HEADER ? wire::HEADER
+                                                          : wire::STDOUT);
+        output.set_log_name(name == "stdio" ? "" : name);
+        output.set_data(chunk.data);
+        st.core->step_output(running->index, output);
+        log.bytes = chunk.offset + chunk.data.size();
+        ++log.chunks;
+      }
+      auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
+      if (last && !last->empty() && last->front().has_log_chunk()) {
+        st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+      }
     }
   }
-  if (running->plan && running->plan->kind == builds::StepPlan::Kind::remote &&
-      command_id.empty() && log_streams.empty() && st.slave) {
+  auto decision =
+      builds::decide_recovery(*st.core, recovered, static_cast<bool>(st.slave), st.last_seq);
+  if (std::holds_alternative<builds::NoStepRunning>(decision)) return advance(self);
+  if (auto* restart = std::get_if<builds::RestartStep>(&decision)) {
     // The step never reached the slave (StepCommandSent comes before the command is
     // sent): it was waiting for its locks. Ask for them again and run it.
     spdlog::info("build {} #{}: step {} had not started its command; starting it now",
-                 st.start.builder, st.start.number, running->index);
+                 st.start.builder, st.start.number, restart->step);
     builds::StartStep start;
-    start.index = running->index;
-    start.plan = *running->plan;
+    start.index = restart->step;
+    start.plan = std::move(restart->plan);
     return start_step(self, std::move(start));
   }
-  const bool plain_remote = running->plan &&
-                            running->plan->kind == builds::StepPlan::Kind::remote &&
-                            !running->plan->transfer && !command_id.empty();
-  if (!plain_remote || !st.slave) {
-    spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY",
-                 st.start.builder, st.start.number, running->index);
-    return record_slave_lost(self);
+  if (auto* reattach = std::get_if<builds::Reattach>(&decision)) {
+    st.command_id = reattach->command_id;
+    spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
+                 st.start.builder, st.start.number, st.start.slave, reattach->command_id,
+                 reattach->last_seq);
+    self->send(st.slave, expect_atom::value, reattach->command_id,
+               caf::actor_cast<caf::actor>(self), reattach->last_seq);
+    return;
   }
-  st.command_id = command_id;
-  spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
-               st.start.builder, st.start.number, st.start.slave, command_id, st.last_seq);
-  self->send(st.slave, expect_atom::value, command_id, caf::actor_cast<caf::actor>(self),
-             st.last_seq);
+  spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY", st.start.builder,
+               st.start.number, std::get<builds::EndRetry>(decision).step);
+  record_slave_lost(self);
 }
 
 // An exception escaped the handling of a message (a parser, a property, ...): rather

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/builds/log_events.hpp"
 #include "actors/builds/recovery.hpp"
 #include "actors/builds/steps/step_types.hpp"
 #include "actors/config/lock_uses.hpp"
@@ -134,88 +135,13 @@ events::Envelope step_started_event(events::StepStarted body) {
   return event;
 }
 
-// The events of a finished step: StepFinished, its properties, the logs it made.
-std::vector<events::Envelope> step_done_events(const BuildActorState& st,
-                                               const builds::StepDone& done) {
-  std::vector<events::Envelope> out;
-  for (const auto& log : done.logs) {
-    events::Envelope opened;
-    auto* body = opened.mutable_log_opened();
-    body->set_builder(st.start.builder);
-    body->set_build_number(st.start.number);
-    body->set_step_index(done.finished.step_index());
-    body->set_name(log.name);
-    out.push_back(std::move(opened));
-    const auto stream =
-        streams::log(st.start.builder, st.start.number, done.finished.step_index(), log.name);
-    if (!log.text.empty()) {
-      events::Envelope chunk;
-      chunk.set_stream(stream);
-      chunk.mutable_log_chunk()->set_channel(events::STDOUT);
-      chunk.mutable_log_chunk()->set_data(log.text);
-      chunk.mutable_log_chunk()->set_size(static_cast<std::uint32_t>(log.text.size()));
-      out.push_back(std::move(chunk));
-    }
-    events::Envelope closed;
-    closed.set_stream(stream);
-    closed.mutable_log_closed()->set_total_bytes(log.text.size());
-    closed.mutable_log_closed()->set_chunks(log.text.empty() ? 0 : 1);
-    out.push_back(std::move(closed));
-  }
-  events::Envelope finished;
-  *finished.mutable_step_finished() = done.finished;
-  out.push_back(std::move(finished));
-  if (done.properties) {
-    events::Envelope properties;
-    *properties.mutable_build_properties_set() = *done.properties;
-    out.push_back(std::move(properties));
-  }
-  return out;
-}
-
-// LogClosed for every log of the running step.
-void close_logs(BuildActorState& st, std::vector<events::Envelope>& out) {
-  for (auto& [name, log] : st.logs) {
-    events::Envelope closed;
-    closed.set_stream(log.stream);
-    closed.mutable_log_closed()->set_total_bytes(log.bytes);
-    closed.mutable_log_closed()->set_chunks(log.chunks);
-    out.push_back(std::move(closed));
-  }
-  st.logs.clear();
-}
-
-// A chunk of output as events: LogOpened the first time a log is written, then the chunk.
+// A chunk of the running step's output as events (builds::StepLogs): LogOpened the first
+// time a log is written, then the chunk.
 void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t seq,
                 std::vector<events::Envelope>& out) {
-  const std::string name = output.kind() == wire::LOGFILE ? output.log_name() : "stdio";
-  auto [it, fresh] = st.logs.try_emplace(name);
-  auto& log = it->second;
-  if (fresh) {
-    log.stream =
-        streams::log(st.start.builder, st.start.number, static_cast<std::uint32_t>(st.step), name);
-    events::Envelope opened;
-    auto* body = opened.mutable_log_opened();
-    body->set_builder(st.start.builder);
-    body->set_build_number(st.start.number);
-    body->set_step_index(static_cast<std::uint32_t>(st.step));
-    body->set_name(name);
-    out.push_back(std::move(opened));
-  }
-  if (output.data().empty()) return;
-  events::Envelope event;
-  event.set_stream(log.stream);
-  auto* chunk = event.mutable_log_chunk();
-  chunk->set_channel(output.kind() == wire::STDERR   ? events::STDERR
-                     : output.kind() == wire::HEADER ? events::HEADER
-                                                     : events::STDOUT);
-  chunk->set_data(output.data());
-  chunk->set_offset(log.bytes);
-  chunk->set_size(static_cast<std::uint32_t>(output.data().size()));
-  chunk->set_command_seq(seq);
-  log.bytes += output.data().size();
-  ++log.chunks;
-  out.push_back(std::move(event));
+  st.logs.add_output(
+      builds::StepRef{st.start.builder, st.start.number, static_cast<std::uint32_t>(st.step)},
+      output, seq, out);
 }
 
 void advance(Self* self);
@@ -236,9 +162,9 @@ void release_step_locks(Self* self) {
 void step_done(Self* self, std::optional<builds::StepDone> done,
                std::vector<events::Envelope> before = {}) {
   auto& st = self->state;
-  close_logs(st, before);
+  st.logs.close(before);
   if (done) {
-    auto events = step_done_events(st, *done);
+    auto events = builds::step_done_events(st.start.builder, st.start.number, *done);
     before.insert(before.end(), std::make_move_iterator(events.begin()),
                   std::make_move_iterator(events.end()));
   }
@@ -873,7 +799,7 @@ void abort_build(Self* self, const std::string& why) {
   st.unpack.reset();  // stops tar and waits for it
   finish_upload(st, false);
   std::vector<events::Envelope> events;
-  close_logs(st, events);
+  st.logs.close(events);
   if (st.step >= 0) {
     events::Envelope step;
     auto* body = step.mutable_step_finished();
@@ -1061,19 +987,12 @@ void recover(Self* self) {
     st.step = static_cast<int>(running->index);
     // Where each log stands, what the parsers had seen, and the last durable update.
     for (const auto& [name, log_stream] : recovered.log_streams()) {
-      auto& log = st.logs[name];
-      log.stream = log_stream;
+      auto& log = st.logs.restore(name, log_stream);
       auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
       if (!chunks) continue;
       for (const auto& chunk : *chunks) {
-        wire::Output output;
-        output.set_kind(name != "stdio"                   ? wire::LOGFILE
-                        : chunk.channel == events::STDERR ? wire::STDERR
-                        : chunk.channel == events::HEADER ? wire::HEADER
-                                                          : wire::STDOUT);
-        output.set_log_name(name == "stdio" ? "" : name);
-        output.set_data(chunk.data);
-        st.core->step_output(running->index, output);
+        st.core->step_output(running->index,
+                             builds::stored_output(name, chunk.channel, chunk.data));
         log.bytes = chunk.offset + chunk.data.size();
         ++log.chunks;
       }
@@ -1135,7 +1054,7 @@ caf::error end_in_exception(Self* self, std::exception_ptr& failure) {
   }
   finish_upload(st, false);
   std::vector<events::Envelope> events;
-  close_logs(st, events);
+  st.logs.close(events);
   auto aborted = st.core->abort(why);
   if (aborted.step) {
     events::Envelope step;

@@ -21,6 +21,7 @@
 #include "actors/builds/build_causes.hpp"
 #include "actors/builds/build_core.hpp"
 #include "actors/builds/build_end.hpp"
+#include "actors/builds/log_events.hpp"
 #include "actors/builds/trigger_wait.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
@@ -64,13 +65,6 @@ struct BuildStart {
   std::uint64_t stream_version = 1;
 };
 
-// One log of the running step, as written so far.
-struct LogWriter {
-  std::string stream;
-  std::uint64_t bytes = 0;
-  std::uint64_t chunks = 0;
-};
-
 struct BuildActorState {
   static inline const char* name = "build";
 
@@ -88,7 +82,7 @@ struct BuildActorState {
   std::uint64_t gap_asked = 0;    // the missing seq the slave was asked to resend from
   std::uint64_t gap_dropped = 0;  // the highest seq dropped since (not stored, not acked)
   bool output_lost = false;       // the slave could not resend one: the log has a hole
-  std::map<std::string, LogWriter> logs;
+  builds::StepLogs logs;          // the running step's logs
   std::optional<builds::MasterTransfer> transfer;
   std::filesystem::path transfer_temp;  // uploads: written here, renamed at the end
   std::unique_ptr<std::ofstream> upload;

@@ -5,6 +5,7 @@
 #include "actors/builds/log_events.hpp"
 #include "actors/builds/recovery.hpp"
 #include "actors/builds/steps/step_types.hpp"
+#include "actors/builds/transfer_window.hpp"
 #include "actors/config/lock_uses.hpp"
 #include "actors/master/lock_wait.hpp"
 #include "actors/messages/defaults.hpp"
@@ -179,6 +180,8 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
   st.transfer.reset();
   st.upload.reset();
   st.download.reset();
+  st.download_data.clear();
+  st.download_window = {};
   st.master_run.reset();
   st.unpack.reset();
   advance(self);
@@ -193,57 +196,49 @@ void record_slave_lost(Self* self) {
   step_done(self, std::move(loss.step), std::move(before));
 }
 
-// The master end of an upload: the bytes went to a temporary file; put it in place.
+// The master end of an upload: the bytes went to a temporary file; put it in place
+// (what to do: builds::upload_end).
 std::string finish_upload(BuildActorState& st, bool ok) {
   if (!st.transfer || st.transfer->direction != builds::MasterTransfer::Direction::to_master) {
     return {};
   }
   if (st.upload) st.upload->close();
   st.upload.reset();
+  const auto end = builds::upload_end(*st.transfer, ok, st.start_command_kind == "upload_directory",
+                                      st.context.master_dir);
   std::error_code ec;
-  if (!ok) {
+  if (!end.dest.empty()) fs::create_directories(end.dest.parent_path(), ec);
+  if (end.action == builds::UploadEnd::Action::discard) {
     fs::remove(st.transfer_temp, ec);
     return {};
   }
-  fs::path dest = st.transfer->master_path;
-  if (dest.is_relative()) dest = st.context.master_dir / dest;
-  fs::create_directories(dest.parent_path(), ec);
-  if (st.start_command_kind == "upload_directory") {
-    // Unpacked by a tar child process already (start_unpack); only the archive goes.
-    fs::remove(st.transfer_temp, ec);
-    return {};
-  }
-  fs::rename(st.transfer_temp, dest, ec);
-  if (ec) return "moving the upload to " + dest.string() + " failed: " + ec.message();
-  if (st.transfer->mode) {
-    fs::permissions(dest, static_cast<fs::perms>(*st.transfer->mode), ec);
-  }
+  fs::rename(st.transfer_temp, end.dest, ec);
+  if (ec) return "moving the upload to " + end.dest.string() + " failed: " + ec.message();
+  if (end.mode) fs::permissions(end.dest, static_cast<fs::perms>(*end.mode), ec);
   return {};
 }
 
-// Sends download data while the window allows.
+// Sends download data while the window (builds::DownloadWindow) allows.
 void pump_download(Self* self) {
   auto& st = self->state;
-  if (st.download_eof || st.command_id.empty()) return;
-  while (st.data_in_flight < st.context.timings.window_bytes && !st.download_eof) {
+  if (st.command_id.empty()) return;
+  while (st.download_window.may_send()) {
     std::string piece;
+    bool eof = false;
     if (st.download) {
-      piece.resize(wire_defaults::kDownloadPieceBytes);
+      piece.resize(st.download_window.piece_bytes());
       st.download->read(piece.data(), static_cast<std::streamsize>(piece.size()));
       piece.resize(static_cast<std::size_t>(st.download->gcount()));
-      st.download_eof = st.download->eof() || !*st.download;
+      eof = st.download->eof() || !*st.download;
     } else {
-      piece = st.download_data.substr(0, wire_defaults::kDownloadPieceBytes);
-      st.download_data.erase(0, piece.size());
-      st.download_eof = st.download_data.empty();
+      piece = builds::take_piece(st.download_data, st.download_window.piece_bytes());
+      eof = st.download_data.empty();
     }
     auto frame = std::make_shared<wire::Frame>();
     auto* data = frame->mutable_command_data();
     data->set_command_id(st.command_id);
-    data->set_seq(++st.data_seq);
-    data->set_eof(st.download_eof);
-    st.data_in_flight += piece.size();
-    st.data_sizes[st.data_seq] = piece.size();
+    data->set_seq(st.download_window.sent(piece.size(), eof));
+    data->set_eof(eof);
     data->set_data(std::move(piece));
     self->send(st.slave, data_atom::value, FramePtr(frame));
   }
@@ -254,9 +249,9 @@ std::string open_transfer(Self* self, const builds::MasterTransfer& transfer) {
   auto& st = self->state;
   st.transfer = transfer;
   if (transfer.direction == builds::MasterTransfer::Direction::to_master) {
-    st.transfer_temp = st.context.master_dir / "tmp" /
-                       (st.start.builder + "-" + std::to_string(st.start.number) + "-" +
-                        std::to_string(st.step) + ".upload");
+    st.transfer_temp =
+        builds::upload_temp_path(st.context.master_dir, st.start.builder, st.start.number,
+                                 static_cast<std::uint32_t>(st.step));
     std::error_code ec;
     fs::create_directories(st.transfer_temp.parent_path(), ec);
     st.upload = std::make_unique<std::ofstream>(st.transfer_temp, std::ios::binary);
@@ -264,15 +259,12 @@ std::string open_transfer(Self* self, const builds::MasterTransfer& transfer) {
     st.upload_bytes = 0;
     return {};
   }
-  st.data_seq = st.data_in_flight = 0;
-  st.data_sizes.clear();
-  st.download_eof = false;
+  st.download_window = builds::DownloadWindow(st.context.timings.window_bytes);
   if (transfer.data) {
     st.download_data = *transfer.data;
     return {};
   }
-  fs::path source = transfer.master_path;
-  if (source.is_relative()) source = st.context.master_dir / source;
+  const auto source = builds::on_master(st.context.master_dir, transfer.master_path);
   st.download = std::make_unique<std::ifstream>(source, std::ios::binary);
   if (!*st.download) return "cannot read " + source.string() + " on the master";
   return {};
@@ -352,10 +344,9 @@ void run_remote(Self* self, const builds::StepPlan& plan) {
       if (plan.transfer->data) {
         size = plan.transfer->data->size();
       } else {
-        fs::path source = plan.transfer->master_path;
-        if (source.is_relative()) source = st.context.master_dir / source;
         std::error_code ec;
-        size = fs::file_size(source, ec);
+        size =
+            fs::file_size(builds::on_master(st.context.master_dir, plan.transfer->master_path), ec);
       }
       start->mutable_download_file()->set_size(size);
     }
@@ -460,8 +451,7 @@ void start_unpack(Self* self, std::uint64_t seq, wire::CommandResult result,
   auto& st = self->state;
   if (st.upload) st.upload->close();
   st.upload.reset();
-  fs::path dest = st.transfer->master_path;
-  if (dest.is_relative()) dest = st.context.master_dir / dest;
+  const auto dest = builds::on_master(st.context.master_dir, st.transfer->master_path);
   std::error_code ec;
   fs::create_directories(dest, ec);
   wire::StartCommand start;
@@ -1140,10 +1130,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
       [=](data_ack_atom, const std::string& id, std::uint64_t seq) {
         auto& st = self->state;
         if (id != st.command_id) return;
-        for (auto it = st.data_sizes.begin(); it != st.data_sizes.end() && it->first <= seq;) {
-          st.data_in_flight -= it->second;
-          it = st.data_sizes.erase(it);
-        }
+        st.download_window.acked(seq);
         pump_download(self);
       },
       [=](lost_atom, const std::string& id) {

@@ -22,6 +22,7 @@
 #include "actors/builds/build_core.hpp"
 #include "actors/builds/build_end.hpp"
 #include "actors/builds/log_events.hpp"
+#include "actors/builds/transfer_window.hpp"
 #include "actors/builds/trigger_wait.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
@@ -88,13 +89,11 @@ struct BuildActorState {
   std::unique_ptr<std::ofstream> upload;
   std::uint64_t upload_bytes = 0;
   std::unique_ptr<std::ifstream> download;
-  std::string download_data;  // string_download: what is left to send
-  std::uint64_t data_seq = 0, data_acked_seq = 0, data_in_flight = 0;
-  std::map<std::uint64_t, std::uint64_t> data_sizes;  // seq -> bytes, not yet acked
-  bool download_eof = false;
-  std::string slave_builder_dir;   // the builder's directory on the slave
-  std::string start_command_kind;  // "shell", "upload_file", ... of the running command
-  FramePtr pending_start;          // the command, until the slave has taken it
+  std::string download_data;               // string_download: what is left to send
+  builds::DownloadWindow download_window;  // pieces sent, not yet acknowledged
+  std::string slave_builder_dir;           // the builder's directory on the slave
+  std::string start_command_kind;          // "shell", "upload_file", ... of the running command
+  FramePtr pending_start;                  // the command, until the slave has taken it
   std::chrono::steady_clock::time_point attach_deadline;  // ... or the build ends RETRY
   std::shared_ptr<MasterRun> master_run;                  // master_shell_command
   std::shared_ptr<Unpack> unpack;                         // upload_directory's tar

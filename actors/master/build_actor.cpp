@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/builds/log_events.hpp"
+#include "actors/builds/recovery.hpp"
 #include "actors/builds/steps/step_types.hpp"
+#include "actors/builds/transfer_window.hpp"
 #include "actors/config/lock_uses.hpp"
 #include "actors/master/lock_wait.hpp"
 #include "actors/messages/defaults.hpp"
@@ -138,88 +141,13 @@ events::Envelope step_started_event(events::StepStarted body) {
   return event;
 }
 
-// The events of a finished step: StepFinished, its properties, the logs it made.
-std::vector<events::Envelope> step_done_events(const BuildActorState& st,
-                                               const builds::StepDone& done) {
-  std::vector<events::Envelope> out;
-  for (const auto& log : done.logs) {
-    events::Envelope opened;
-    auto* body = opened.mutable_log_opened();
-    body->set_builder(st.start.builder);
-    body->set_build_number(st.start.number);
-    body->set_step_index(done.finished.step_index());
-    body->set_name(log.name);
-    out.push_back(std::move(opened));
-    const auto stream =
-        streams::log(st.start.builder, st.start.number, done.finished.step_index(), log.name);
-    if (!log.text.empty()) {
-      events::Envelope chunk;
-      chunk.set_stream(stream);
-      chunk.mutable_log_chunk()->set_channel(events::STDOUT);
-      chunk.mutable_log_chunk()->set_data(log.text);
-      chunk.mutable_log_chunk()->set_size(static_cast<std::uint32_t>(log.text.size()));
-      out.push_back(std::move(chunk));
-    }
-    events::Envelope closed;
-    closed.set_stream(stream);
-    closed.mutable_log_closed()->set_total_bytes(log.text.size());
-    closed.mutable_log_closed()->set_chunks(log.text.empty() ? 0 : 1);
-    out.push_back(std::move(closed));
-  }
-  events::Envelope finished;
-  *finished.mutable_step_finished() = done.finished;
-  out.push_back(std::move(finished));
-  if (done.properties) {
-    events::Envelope properties;
-    *properties.mutable_build_properties_set() = *done.properties;
-    out.push_back(std::move(properties));
-  }
-  return out;
-}
-
-// LogClosed for every log of the running step.
-void close_logs(BuildActorState& st, std::vector<events::Envelope>& out) {
-  for (auto& [name, log] : st.logs) {
-    events::Envelope closed;
-    closed.set_stream(log.stream);
-    closed.mutable_log_closed()->set_total_bytes(log.bytes);
-    closed.mutable_log_closed()->set_chunks(log.chunks);
-    out.push_back(std::move(closed));
-  }
-  st.logs.clear();
-}
-
-// A chunk of output as events: LogOpened the first time a log is written, then the chunk.
+// A chunk of the running step's output as events (builds::StepLogs): LogOpened the first
+// time a log is written, then the chunk.
 void add_output(BuildActorState& st, const wire::Output& output, std::uint64_t seq,
                 std::vector<events::Envelope>& out) {
-  const std::string name = output.kind() == wire::LOGFILE ? output.log_name() : "stdio";
-  auto [it, fresh] = st.logs.try_emplace(name);
-  auto& log = it->second;
-  if (fresh) {
-    log.stream =
-        streams::log(st.start.builder, st.start.number, static_cast<std::uint32_t>(st.step), name);
-    events::Envelope opened;
-    auto* body = opened.mutable_log_opened();
-    body->set_builder(st.start.builder);
-    body->set_build_number(st.start.number);
-    body->set_step_index(static_cast<std::uint32_t>(st.step));
-    body->set_name(name);
-    out.push_back(std::move(opened));
-  }
-  if (output.data().empty()) return;
-  events::Envelope event;
-  event.set_stream(log.stream);
-  auto* chunk = event.mutable_log_chunk();
-  chunk->set_channel(output.kind() == wire::STDERR   ? events::STDERR
-                     : output.kind() == wire::HEADER ? events::HEADER
-                                                     : events::STDOUT);
-  chunk->set_data(output.data());
-  chunk->set_offset(log.bytes);
-  chunk->set_size(static_cast<std::uint32_t>(output.data().size()));
-  chunk->set_command_seq(seq);
-  log.bytes += output.data().size();
-  ++log.chunks;
-  out.push_back(std::move(event));
+  st.logs.add_output(
+      builds::StepRef{st.start.builder, st.start.number, static_cast<std::uint32_t>(st.step)},
+      output, seq, out);
 }
 
 void advance(Self* self);
@@ -239,9 +167,9 @@ void release_step_locks(Self* self) {
 void step_done(Self* self, std::optional<builds::StepDone> done,
                std::vector<events::Envelope> before = {}) {
   auto& st = self->state;
-  close_logs(st, before);
+  st.logs.close(before);
   if (done) {
-    auto events = step_done_events(st, *done);
+    auto events = builds::step_done_events(st.start.builder, st.start.number, *done);
     before.insert(before.end(), std::make_move_iterator(events.begin()),
                   std::make_move_iterator(events.end()));
   }
@@ -256,6 +184,8 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
   st.transfer.reset();
   st.upload.reset();
   st.download.reset();
+  st.download_data.clear();
+  st.download_window = {};
   st.master_run.reset();
   st.unpack.reset();
   advance(self);
@@ -270,57 +200,49 @@ void record_slave_lost(Self* self) {
   step_done(self, std::move(loss.step), std::move(before));
 }
 
-// The master end of an upload: the bytes went to a temporary file; put it in place.
+// The master end of an upload: the bytes went to a temporary file; put it in place
+// (what to do: builds::upload_end).
 std::string finish_upload(BuildActorState& st, bool ok) {
   if (!st.transfer || st.transfer->direction != builds::MasterTransfer::Direction::to_master) {
     return {};
   }
   if (st.upload) st.upload->close();
   st.upload.reset();
+  const auto end = builds::upload_end(*st.transfer, ok, st.start_command_kind == "upload_directory",
+                                      st.context.master_dir);
   std::error_code ec;
-  if (!ok) {
+  if (!end.dest.empty()) fs::create_directories(end.dest.parent_path(), ec);
+  if (end.action == builds::UploadEnd::Action::discard) {
     fs::remove(st.transfer_temp, ec);
     return {};
   }
-  fs::path dest = st.transfer->master_path;
-  if (dest.is_relative()) dest = st.context.master_dir / dest;
-  fs::create_directories(dest.parent_path(), ec);
-  if (st.start_command_kind == "upload_directory") {
-    // Unpacked by a tar child process already (start_unpack); only the archive goes.
-    fs::remove(st.transfer_temp, ec);
-    return {};
-  }
-  fs::rename(st.transfer_temp, dest, ec);
-  if (ec) return "moving the upload to " + dest.string() + " failed: " + ec.message();
-  if (st.transfer->mode) {
-    fs::permissions(dest, static_cast<fs::perms>(*st.transfer->mode), ec);
-  }
+  fs::rename(st.transfer_temp, end.dest, ec);
+  if (ec) return "moving the upload to " + end.dest.string() + " failed: " + ec.message();
+  if (end.mode) fs::permissions(end.dest, static_cast<fs::perms>(*end.mode), ec);
   return {};
 }
 
-// Sends download data while the window allows.
+// Sends download data while the window (builds::DownloadWindow) allows.
 void pump_download(Self* self) {
   auto& st = self->state;
-  if (st.download_eof || st.command_id.empty()) return;
-  while (st.data_in_flight < st.context.timings.window_bytes && !st.download_eof) {
+  if (st.command_id.empty()) return;
+  while (st.download_window.may_send()) {
     std::string piece;
+    bool eof = false;
     if (st.download) {
-      piece.resize(wire_defaults::kDownloadPieceBytes);
+      piece.resize(st.download_window.piece_bytes());
       st.download->read(piece.data(), static_cast<std::streamsize>(piece.size()));
       piece.resize(static_cast<std::size_t>(st.download->gcount()));
-      st.download_eof = st.download->eof() || !*st.download;
+      eof = st.download->eof() || !*st.download;
     } else {
-      piece = st.download_data.substr(0, wire_defaults::kDownloadPieceBytes);
-      st.download_data.erase(0, piece.size());
-      st.download_eof = st.download_data.empty();
+      piece = builds::take_piece(st.download_data, st.download_window.piece_bytes());
+      eof = st.download_data.empty();
     }
     auto frame = std::make_shared<wire::Frame>();
     auto* data = frame->mutable_command_data();
     data->set_command_id(st.command_id);
-    data->set_seq(++st.data_seq);
-    data->set_eof(st.download_eof);
-    st.data_in_flight += piece.size();
-    st.data_sizes[st.data_seq] = piece.size();
+    data->set_seq(st.download_window.sent(piece.size(), eof));
+    data->set_eof(eof);
     data->set_data(std::move(piece));
     self->send(st.slave, data_atom::value, FramePtr(frame));
   }
@@ -331,9 +253,9 @@ std::string open_transfer(Self* self, const builds::MasterTransfer& transfer) {
   auto& st = self->state;
   st.transfer = transfer;
   if (transfer.direction == builds::MasterTransfer::Direction::to_master) {
-    st.transfer_temp = st.context.master_dir / "tmp" /
-                       (st.start.builder + "-" + std::to_string(st.start.number) + "-" +
-                        std::to_string(st.step) + ".upload");
+    st.transfer_temp =
+        builds::upload_temp_path(st.context.master_dir, st.start.builder, st.start.number,
+                                 static_cast<std::uint32_t>(st.step));
     std::error_code ec;
     fs::create_directories(st.transfer_temp.parent_path(), ec);
     st.upload = std::make_unique<std::ofstream>(st.transfer_temp, std::ios::binary);
@@ -341,15 +263,12 @@ std::string open_transfer(Self* self, const builds::MasterTransfer& transfer) {
     st.upload_bytes = 0;
     return {};
   }
-  st.data_seq = st.data_in_flight = 0;
-  st.data_sizes.clear();
-  st.download_eof = false;
+  st.download_window = builds::DownloadWindow(st.context.timings.window_bytes);
   if (transfer.data) {
     st.download_data = *transfer.data;
     return {};
   }
-  fs::path source = transfer.master_path;
-  if (source.is_relative()) source = st.context.master_dir / source;
+  const auto source = builds::on_master(st.context.master_dir, transfer.master_path);
   st.download = std::make_unique<std::ifstream>(source, std::ios::binary);
   if (!*st.download) return "cannot read " + source.string() + " on the master";
   return {};
@@ -429,10 +348,9 @@ void run_remote(Self* self, const builds::StepPlan& plan) {
       if (plan.transfer->data) {
         size = plan.transfer->data->size();
       } else {
-        fs::path source = plan.transfer->master_path;
-        if (source.is_relative()) source = st.context.master_dir / source;
         std::error_code ec;
-        size = fs::file_size(source, ec);
+        size =
+            fs::file_size(builds::on_master(st.context.master_dir, plan.transfer->master_path), ec);
       }
       start->mutable_download_file()->set_size(size);
     }
@@ -537,8 +455,7 @@ void start_unpack(Self* self, std::uint64_t seq, wire::CommandResult result,
   auto& st = self->state;
   if (st.upload) st.upload->close();
   st.upload.reset();
-  fs::path dest = st.transfer->master_path;
-  if (dest.is_relative()) dest = st.context.master_dir / dest;
+  const auto dest = builds::on_master(st.context.master_dir, st.transfer->master_path);
   std::error_code ec;
   fs::create_directories(dest, ec);
   wire::StartCommand start;
@@ -617,14 +534,13 @@ void run_on_master(Self* self, const builds::MasterCommand& command) {
   st.master_run = run;
 }
 
+// Submits one buildset per scheduler; st.trigger (builds::TriggerWait) says when the
+// step is done, from the schedulers' answers and the triggered buildsets' ends.
 void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
   auto& st = self->state;
-  st.trigger_ids.clear();
-  st.triggered.clear();
-  st.trigger_results.clear();
-  st.trigger_wait = trigger.wait_for_finish;
-  st.trigger_answers = 0;
   const auto step = static_cast<std::uint32_t>(st.step);
+  std::vector<schedulers::Trigger> commands;
+  std::vector<std::string> ids;
   for (const auto& scheduler : trigger.schedulers) {
     schedulers::Trigger command;
     command.sourcestamps = trigger.sourcestamps;
@@ -634,45 +550,30 @@ void run_trigger(Self* self, const builds::TriggerRequest& trigger) {
     command.parent_build_number = st.start.number;
     command.parent_step_index = step;
     command.step_started = st.causes.step(st.step);
-    st.trigger_ids.push_back(command.external_idstring);
+    ids.push_back(command.external_idstring);
+    commands.push_back(std::move(command));
+  }
+  st.trigger = builds::TriggerWait(std::move(ids), trigger.wait_for_finish);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto scheduler = trigger.schedulers[i];
     self->request(st.context.supervisor, kCommandTimeout, command_atom::value, scheduler,
-                  std::make_shared<const schedulers::Command>(command))
+                  std::make_shared<const schedulers::Command>(std::move(commands[i])))
         .then(
             [=]() {
               auto& st = self->state;
               if (st.step != static_cast<int>(step)) return;
-              if (++st.trigger_answers == st.trigger_ids.size() && !st.trigger_wait) {
-                st.trigger_ids.clear();
-                step_done(self, st.core->step_done(step, builds::MasterActionResult{}));
+              if (auto done = st.trigger.accepted()) {
+                step_done(self, st.core->step_done(step, *done));
               }
             },
             [=](caf::error& error) {
               auto& st = self->state;
               if (st.step != static_cast<int>(step)) return;
-              builds::MasterActionResult result;
-              result.ok = false;
-              result.error = "trigger " + scheduler + ": " + describe(error);
-              st.trigger_ids.clear();
-              step_done(self, st.core->step_done(step, result));
+              if (auto done = st.trigger.refused(scheduler, describe(error))) {
+                step_done(self, st.core->step_done(step, *done));
+              }
             });
   }
-}
-
-// A triggered buildset we wait for may have completed.
-void check_triggers(Self* self) {
-  auto& st = self->state;
-  if (st.step < 0 || !st.trigger_wait || st.trigger_ids.empty()) return;
-  if (st.trigger_answers < st.trigger_ids.size()) return;
-  builds::MasterActionResult result;
-  for (const auto& id : st.trigger_ids) {
-    auto buildset = st.triggered.find(id);
-    if (buildset == st.triggered.end()) return;
-    auto done = st.trigger_results.find(buildset->second);
-    if (done == st.trigger_results.end()) return;
-    result.triggered.push_back(done->second);
-  }
-  st.trigger_ids.clear();
-  step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
 }
 
 void run_plan(Self* self, const builds::StepPlan& plan) {
@@ -830,34 +731,17 @@ void advance(Self* self) {
   }
 }
 
+// The build ends (once: builds::BuildEnd): its BuildFinished and each request's end
+// (build_end.hpp), recorded until the store takes them.
 void finish(Self* self, events::BuildFinished finished, std::vector<events::Envelope> before) {
   auto& st = self->state;
   if (st.finishing) return;
   st.finishing = true;
-  std::vector<events::Envelope> events = std::move(before);
-  const auto result = finished.result();
-  events::Envelope done;
-  *done.mutable_build_finished() = std::move(finished);
-  events.push_back(std::move(done));
-  for (auto id : st.start.request_ids) {
-    events::Envelope event;
-    event.set_stream(streams::build_request(id));
-    if (result == events::RETRY) {
-      // Buildbot re-queues the request of a build that ends RETRY.
-      event.mutable_build_request_unclaimed()->set_request_id(id);
-      event.mutable_build_request_unclaimed()->set_reason(
-          "build " + st.start.builder + " #" + std::to_string(st.start.number) + " ended RETRY");
-    } else {
-      auto* body = event.mutable_build_request_completed();
-      body->set_request_id(id);
-      body->set_result(result);
-      body->set_builder(st.start.builder);
-      body->set_build_number(st.start.number);
-    }
-    events.push_back(std::move(event));
-  }
-  st.end_events = std::move(events);
-  st.end_result = result;
+  auto events =
+      st.end.end(builds::BuildIdentity{st.start.builder, st.start.number, st.start.request_ids},
+                 std::move(finished), std::move(before));
+  if (!events) return;
+  st.end_events = std::move(*events);
   record_end(self);
 }
 
@@ -870,7 +754,7 @@ void record_end(Self* self) {
     if (refused_as_second_writer(self, *error)) return;
     if (!st.end_waiting) {
       spdlog::error("build {} #{}: recording its end ({}) failed: {}; retrying every {} s",
-                    st.start.builder, st.start.number, builds::result_name(st.end_result),
+                    st.start.builder, st.start.number, builds::result_name(st.end.result()),
                     error->message, kRecordRetry.count());
     }
     st.end_waiting = true;
@@ -884,7 +768,7 @@ void record_end(Self* self) {
   st.end_events.clear();
   // The reason again: a line logged while the disk was full may be lost.
   spdlog::info("build {} #{} finished: {}{}", st.start.builder, st.start.number,
-               builds::result_name(st.end_result),
+               builds::result_name(st.end.result()),
                st.end_reason.empty() ? "" : " (" + st.end_reason + ")");
   self->send(st.context.distributor, release_atom::value, lock_holder(st, -1));
   self->quit();
@@ -907,7 +791,7 @@ void abort_build(Self* self, const std::string& why) {
   st.unpack.reset();  // stops tar and waits for it
   finish_upload(st, false);
   std::vector<events::Envelope> events;
-  close_logs(st, events);
+  st.logs.close(events);
   if (st.step >= 0) {
     events::Envelope step;
     auto* body = step.mutable_step_finished();
@@ -1066,8 +950,9 @@ std::unique_ptr<builds::BuildCore> make_core(const BuildActorState& st) {
   return std::make_unique<builds::BuildCore>(std::move(setup));
 }
 
-// Rebuilds the core from the build's own events after a master restart; the command
-// the running step had sent, if any, and where its logs stand.
+// Rebuilds the core from the build's own events after a master restart, restores the
+// running step's logs, and does what builds::decide_recovery says: go on, start the step
+// again, re-attach to its command, or end RETRY.
 void recover(Self* self) {
   auto& st = self->state;
   const auto stream = build_stream(st);
@@ -1075,8 +960,7 @@ void recover(Self* self) {
   if (!version) return self->quit(caf::exit_reason::user_shutdown);
   auto events = st.context.log->read_stream(stream, StreamVersion(1), version->value());
   if (!events) return self->quit(caf::exit_reason::user_shutdown);
-  std::string command_id;
-  std::map<std::string, std::string> log_streams;  // log name -> stream, of the last step
+  builds::RecoveredStep recovered;  // the command the running step had sent, its logs
   for (const auto& event : *events) {
     st.causes.evolve(event);
     if (event.has_build_started()) {
@@ -1088,68 +972,53 @@ void recover(Self* self) {
     }
     if (!st.core) continue;
     st.core->evolve(event);
-    if (event.has_step_started()) {
-      command_id.clear();
-      log_streams.clear();
-    } else if (event.has_step_command_sent()) {
-      command_id = event.step_command_sent().command_id();
-    } else if (event.has_log_opened()) {
-      log_streams[event.log_opened().name()] =
-          streams::log(st.start.builder, st.start.number, event.log_opened().step_index(),
-                       event.log_opened().name());
-    }
+    recovered.evolve(event);
   }
   if (!st.core) return self->quit(caf::exit_reason::user_shutdown);
-  auto running = st.core->running_step();
-  if (!running) return advance(self);
-  st.step = static_cast<int>(running->index);
-  // Where each log stands, what the parsers had seen, and the last durable update.
-  for (const auto& [name, log_stream] : log_streams) {
-    auto& log = st.logs[name];
-    log.stream = log_stream;
-    auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
-    if (!chunks) continue;
-    for (const auto& chunk : *chunks) {
-      wire::Output output;
-      output.set_kind(name != "stdio"                   ? wire::LOGFILE
-                      : chunk.channel == events::STDERR ? wire::STDERR
-                      : chunk.channel == events::HEADER ? wire::HEADER
-                                                        : wire::STDOUT);
-      output.set_log_name(name == "stdio" ? "" : name);
-      output.set_data(chunk.data);
-      st.core->step_output(running->index, output);
-      log.bytes = chunk.offset + chunk.data.size();
-      ++log.chunks;
-    }
-    auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
-    if (last && !last->empty() && last->front().has_log_chunk()) {
-      st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+  if (auto running = st.core->running_step()) {
+    st.step = static_cast<int>(running->index);
+    // Where each log stands, what the parsers had seen, and the last durable update.
+    for (const auto& [name, log_stream] : recovered.log_streams()) {
+      auto& log = st.logs.restore(name, log_stream);
+      auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
+      if (!chunks) continue;
+      for (const auto& chunk : *chunks) {
+        st.core->step_output(running->index,
+                             builds::stored_output(name, chunk.channel, chunk.data));
+        log.bytes = chunk.offset + chunk.data.size();
+        ++log.chunks;
+      }
+      auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
+      if (last && !last->empty() && last->front().has_log_chunk()) {
+        st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+      }
     }
   }
-  if (running->plan && running->plan->kind == builds::StepPlan::Kind::remote &&
-      command_id.empty() && log_streams.empty() && st.slave) {
+  auto decision =
+      builds::decide_recovery(*st.core, recovered, static_cast<bool>(st.slave), st.last_seq);
+  if (std::holds_alternative<builds::NoStepRunning>(decision)) return advance(self);
+  if (auto* restart = std::get_if<builds::RestartStep>(&decision)) {
     // The step never reached the slave (StepCommandSent comes before the command is
     // sent): it was waiting for its locks. Ask for them again and run it.
     spdlog::info("build {} #{}: step {} had not started its command; starting it now",
-                 st.start.builder, st.start.number, running->index);
+                 st.start.builder, st.start.number, restart->step);
     builds::StartStep start;
-    start.index = running->index;
-    start.plan = *running->plan;
+    start.index = restart->step;
+    start.plan = std::move(restart->plan);
     return start_step(self, std::move(start));
   }
-  const bool plain_remote = running->plan &&
-                            running->plan->kind == builds::StepPlan::Kind::remote &&
-                            !running->plan->transfer && !command_id.empty();
-  if (!plain_remote || !st.slave) {
-    spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY",
-                 st.start.builder, st.start.number, running->index);
-    return record_slave_lost(self);
+  if (auto* reattach = std::get_if<builds::Reattach>(&decision)) {
+    st.command_id = reattach->command_id;
+    spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
+                 st.start.builder, st.start.number, st.start.slave, reattach->command_id,
+                 reattach->last_seq);
+    self->send(st.slave, expect_atom::value, reattach->command_id,
+               caf::actor_cast<caf::actor>(self), reattach->last_seq);
+    return;
   }
-  st.command_id = command_id;
-  spdlog::info("build {} #{}: waiting for slave {} to resume command {} after update {}",
-               st.start.builder, st.start.number, st.start.slave, command_id, st.last_seq);
-  self->send(st.slave, expect_atom::value, command_id, caf::actor_cast<caf::actor>(self),
-             st.last_seq);
+  spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY", st.start.builder,
+               st.start.number, std::get<builds::EndRetry>(decision).step);
+  record_slave_lost(self);
 }
 
 // An exception escaped the handling of a message (a parser, a property, ...): rather
@@ -1177,7 +1046,7 @@ caf::error end_in_exception(Self* self, std::exception_ptr& failure) {
   }
   finish_upload(st, false);
   std::vector<events::Envelope> events;
-  close_logs(st, events);
+  st.logs.close(events);
   auto aborted = st.core->abort(why);
   if (aborted.step) {
     events::Envelope step;
@@ -1263,10 +1132,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
       [=](data_ack_atom, const std::string& id, std::uint64_t seq) {
         auto& st = self->state;
         if (id != st.command_id) return;
-        for (auto it = st.data_sizes.begin(); it != st.data_sizes.end() && it->first <= seq;) {
-          st.data_in_flight -= it->second;
-          it = st.data_sizes.erase(it);
-        }
+        st.download_window.acked(seq);
         pump_download(self);
       },
       [=](lost_atom, const std::string& id) {
@@ -1298,7 +1164,7 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
             self->send(st.context.distributor, release_atom::value, lock_holder(st, st.step));
             builds::MasterActionResult result;
             result.interrupted = true;
-            st.trigger_ids.clear();
+            st.trigger.cancel();
             step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), result));
           }
         } else if (st.step < 0) {
@@ -1306,17 +1172,14 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
         }
       },
       [=](trigger_atom, const std::string& external_id, std::uint64_t buildset) {
-        auto& st = self->state;
-        for (const auto& id : st.trigger_ids) {
-          if (id == external_id) st.triggered[id] = buildset;
-        }
+        self->state.trigger.submitted(external_id, buildset);
       },
       [=](buildset_done_atom, std::uint64_t buildset, std::int32_t result) {
         auto& st = self->state;
-        for (const auto& [id, set] : st.triggered) {
-          if (set == buildset) st.trigger_results[buildset] = static_cast<events::Result>(result);
+        if (st.step < 0) return;
+        if (auto done = st.trigger.buildset_done(buildset, static_cast<events::Result>(result))) {
+          step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), *done));
         }
-        check_triggers(self);
       },
   };
 }

@@ -20,6 +20,10 @@
 
 #include "actors/builds/build_causes.hpp"
 #include "actors/builds/build_core.hpp"
+#include "actors/builds/build_end.hpp"
+#include "actors/builds/log_events.hpp"
+#include "actors/builds/transfer_window.hpp"
+#include "actors/builds/trigger_wait.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
 #include "actors/messages/actors.hpp"
@@ -62,13 +66,6 @@ struct BuildStart {
   std::uint64_t stream_version = 1;
 };
 
-// One log of the running step, as written so far.
-struct LogWriter {
-  std::string stream;
-  std::uint64_t bytes = 0;
-  std::uint64_t chunks = 0;
-};
-
 struct BuildActorState {
   static inline const char* name = "build";
 
@@ -86,28 +83,22 @@ struct BuildActorState {
   std::uint64_t gap_asked = 0;    // the missing seq the slave was asked to resend from
   std::uint64_t gap_dropped = 0;  // the highest seq dropped since (not stored, not acked)
   bool output_lost = false;       // the slave could not resend one: the log has a hole
-  std::map<std::string, LogWriter> logs;
+  builds::StepLogs logs;          // the running step's logs
   std::optional<builds::MasterTransfer> transfer;
   std::filesystem::path transfer_temp;  // uploads: written here, renamed at the end
   std::unique_ptr<std::ofstream> upload;
   std::uint64_t upload_bytes = 0;
   std::unique_ptr<std::ifstream> download;
-  std::string download_data;  // string_download: what is left to send
-  std::uint64_t data_seq = 0, data_acked_seq = 0, data_in_flight = 0;
-  std::map<std::uint64_t, std::uint64_t> data_sizes;  // seq -> bytes, not yet acked
-  bool download_eof = false;
-  std::string slave_builder_dir;   // the builder's directory on the slave
-  std::string start_command_kind;  // "shell", "upload_file", ... of the running command
-  FramePtr pending_start;          // the command, until the slave has taken it
+  std::string download_data;               // string_download: what is left to send
+  builds::DownloadWindow download_window;  // pieces sent, not yet acknowledged
+  std::string slave_builder_dir;           // the builder's directory on the slave
+  std::string start_command_kind;          // "shell", "upload_file", ... of the running command
+  FramePtr pending_start;                  // the command, until the slave has taken it
   std::chrono::steady_clock::time_point attach_deadline;  // ... or the build ends RETRY
   std::shared_ptr<MasterRun> master_run;                  // master_shell_command
   std::shared_ptr<Unpack> unpack;                         // upload_directory's tar
-  std::vector<std::string> trigger_ids;                   // external ids of the buildsets triggered
-  bool trigger_wait = false;
-  std::size_t trigger_answers = 0;
-  std::map<std::string, std::uint64_t> triggered;  // external id -> buildset id
-  std::map<std::uint64_t, events::Result> trigger_results;
-  builds::BuildCauses causes;  // what the build's events are linked to
+  builds::TriggerWait trigger;                            // a trigger step's answers and buildsets
+  builds::BuildCauses causes;                             // what the build's events are linked to
   bool locks_held = false;
   // Every append to the build's stream expects this version (one writer per build).
   std::uint64_t version = 1;
@@ -125,7 +116,7 @@ struct BuildActorState {
   bool finishing = false;
   // The build's last events (BuildFinished, its requests'), until the store takes them.
   std::vector<events::Envelope> end_events;
-  events::Result end_result = events::SUCCESS;
+  builds::BuildEnd end;      // the build ends once
   std::string end_reason;    // why the build ended early (abort_build), for master.log
   bool end_waiting = false;  // the store refused them once: retrying
 };

@@ -2533,26 +2533,6 @@ web:
     stop_build: [admin]
     cancel_pending_build: [admin]
 )" + (view.empty() ? "" : "    view: " + view + "\n")));
-
-// --- live updates: /ws (Buildbot's WebSocket protocol) and /sse/ over real sockets ----
-
-// A master with the gateway and one slave; builder `live` runs `command` as its one step.
-class LiveE2E : public GatewayE2E {
- protected:
-  void start_live_master(const std::string& command) {
-    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
-  - {name: s1, password: pw1}
-schedulers:
-  - {type: any_branch, name: all, builders: [live]}
-builders:
-  - name: live
-    slaves: [s1]
-    steps:
-      - {type: shell, name: out, command: ")" +
-                                         command + R"("}
-web:
-  bind: 127.0.0.1
-)"));
     start_slave("s1", "pw1");
     ASSERT_TRUE(wait_attached({"s1"}));
   }
@@ -2805,6 +2785,8 @@ TEST_F(GatewayAuthE2E, ApiTokensAreStoredHashedWorkAsBearerAndStopWhenRevoked) {
   log_.refresh();
   EXPECT_TRUE(select(&Envelope::has_build_stop_requested).empty());
   expect_secrets_kept({token, token.substr(4), "admin-secret"});
+}
+
 
 // --- change hooks: base, GitHub and GitLab posts over a real socket ---------------------
 
@@ -3037,6 +3019,31 @@ TEST_F(ChangeHooksE2E, GitLabsTokenIsCheckedAndItsEventsMakeChanges) {
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
   EXPECT_EQ(changes().size(), 4u);
+}
+
+
+// --- live updates: /ws (Buildbot's WebSocket protocol) and /sse/ over real sockets ----
+
+// A master with the gateway and one slave; builder `live` runs `command` as its one step.
+class LiveE2E : public GatewayE2E {
+ protected:
+  void start_live_master(const std::string& command) {
+    ASSERT_NO_FATAL_FAILURE(start_master(R"(slaves:
+  - {name: s1, password: pw1}
+schedulers:
+  - {type: any_branch, name: all, builders: [live]}
+builders:
+  - name: live
+    slaves: [s1]
+    steps:
+      - {type: shell, name: out, command: ")" +
+                                         command + R"("}
+web:
+  bind: 127.0.0.1
+)"));
+    start_slave("s1", "pw1");
+    ASSERT_TRUE(wait_attached({"s1"}));
+  }
 
   // The next message as JSON (null if none came).
   static json next(WebSocketClient& ws, std::chrono::milliseconds deadline = 30s) {

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git curl
   libcaf-dev librocksdb-dev rocksdb-tools
   libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev libssl-dev openssl

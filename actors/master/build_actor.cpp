@@ -975,9 +975,24 @@ void recover(Self* self) {
     recovered.evolve(event);
   }
   if (!st.core) return self->quit(caf::exit_reason::user_shutdown);
-  if (auto running = st.core->running_step()) {
+  // The last durable update first (the last chunk of each log): a recovering build tells
+  // its slave's actor what it waits for before it reads the logs again, so a slave that
+  // attaches meanwhile has its command resumed, not abandoned.
+  const auto running = st.core->running_step();
+  if (running) {
     st.step = static_cast<int>(running->index);
-    // Where each log stands, what the parsers had seen, and the last durable update.
+    for (const auto& [name, log_stream] : recovered.log_streams()) {
+      auto chunks = st.context.log->stream_version(log_stream);
+      if (!chunks || chunks->value() == 0) continue;
+      auto last = st.context.log->read_stream(log_stream, *chunks, 1);
+      if (last && !last->empty() && last->front().has_log_chunk()) {
+        st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
+      }
+    }
+  }
+  // Where each log stands, and what the parsers had seen.
+  auto read_logs_again = [&] {
+    if (!running) return;
     for (const auto& [name, log_stream] : recovered.log_streams()) {
       auto& log = st.logs.restore(name, log_stream);
       auto chunks = st.context.log->read_log(log_stream, StreamVersion(1), 1u << 30);
@@ -988,14 +1003,11 @@ void recover(Self* self) {
         log.bytes = chunk.offset + chunk.data.size();
         ++log.chunks;
       }
-      auto last = st.context.log->read_stream(log_stream, StreamVersion(log.chunks), 1);
-      if (last && !last->empty() && last->front().has_log_chunk()) {
-        st.last_seq = std::max(st.last_seq, last->front().log_chunk().command_seq());
-      }
     }
-  }
+  };
   auto decision =
       builds::decide_recovery(*st.core, recovered, static_cast<bool>(st.slave), st.last_seq);
+  if (!std::holds_alternative<builds::Reattach>(decision)) read_logs_again();
   if (std::holds_alternative<builds::NoStepRunning>(decision)) return advance(self);
   if (auto* restart = std::get_if<builds::RestartStep>(&decision)) {
     // The step never reached the slave (StepCommandSent comes before the command is
@@ -1014,7 +1026,9 @@ void recover(Self* self) {
                  reattach->last_seq);
     self->send(st.slave, expect_atom::value, reattach->command_id,
                caf::actor_cast<caf::actor>(self), reattach->last_seq);
-    return;
+    // The slave's updates reach this actor after recover() returns, once the parsers
+    // have seen the stored output again.
+    return read_logs_again();
   }
   spdlog::info("build {} #{}: step {} cannot be taken back; the build ends RETRY", st.start.builder,
                st.start.number, std::get<builds::EndRetry>(decision).step);

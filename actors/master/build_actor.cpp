@@ -1188,10 +1188,11 @@ caf::behavior build_actor(Self* self, BuildStart start, config::BuilderConfig bu
       [=](trigger_atom, const std::string& external_id, std::uint64_t buildset) {
         self->state.trigger.submitted(external_id, buildset);
       },
-      [=](buildset_done_atom, std::uint64_t buildset, std::int32_t result) {
+      [=](buildset_done_atom, const BuildsetId& buildset, std::int32_t result) {
         auto& st = self->state;
         if (st.step < 0) return;
-        if (auto done = st.trigger.buildset_done(buildset, static_cast<events::Result>(result))) {
+        if (auto done =
+                st.trigger.buildset_done(buildset.value(), static_cast<events::Result>(result))) {
           step_done(self, st.core->step_done(static_cast<std::uint32_t>(st.step), *done));
         }
       },

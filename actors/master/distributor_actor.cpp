@@ -190,7 +190,8 @@ void fold(Self* self, const events::Envelope& event) {
               make_error(ec::cancelled, "the build has finished"));
   } else if (event.has_buildset_completed()) {
     for (auto& [key, build] : st.builds) {
-      self->send(build, buildset_done_atom::value, event.buildset_completed().buildset_id(),
+      self->send(build, buildset_done_atom::value,
+                 BuildsetId(event.buildset_completed().buildset_id()),
                  static_cast<std::int32_t>(event.buildset_completed().result()));
     }
   }

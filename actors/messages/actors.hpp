@@ -36,7 +36,7 @@
 //                (release_atom, WaiterId) gives them back (or stops waiting).
 //   build        (update_atom, FramePtr) an update of its command; (lost_atom, id) its
 //                slave is gone; (data_ack_atom, id, seq); (stop_atom, who, reason);
-//                (buildset_done_atom, id, result) for triggers it waits on; (record_atom)
+//                (buildset_done_atom, BuildsetId, result) for triggers it waits on; (record_atom)
 //                records its end again after the store refused it; (unpacked_atom, error)
 //                a directory upload's tar ended ("" or why it failed).
 #include <caf/all.hpp>

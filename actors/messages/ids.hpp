@@ -1,7 +1,7 @@
 #pragma once
-// The names and numbers that cross actors, each its own type, so that a buildset id
-// cannot be passed where a build request id is expected, nor a command id where a slave's
-// name is: a mix-up is a compile error, and a message with loose values is not matched.
+// The names and numbers that cross actors, each its own type, so that a buildset id cannot
+// be passed where another number is expected, nor a builder's name where a slave's is: a
+// mix-up is a compile error, and a message with loose values is not matched.
 // A build's lock holder or waiter is builders::WaiterId (builder, number, step).
 #include <cstdint>
 #include <string>
@@ -13,12 +13,8 @@ namespace eventbot::messages {
 
 // A buildset, as its BuildsetSubmitted numbers it.
 using BuildsetId = StrongType<std::uint64_t, struct BuildsetIdTag>;
-// A build request, as its BuildRequestSubmitted numbers it.
-using RequestId = StrongType<std::uint64_t, struct RequestIdTag>;
 // A slave, by its configured name.
 using SlaveName = StrongType<std::string, struct SlaveNameTag>;
-// One remote command of a build ("builder/number/step"), as the slave protocol names it.
-using CommandId = StrongType<std::string, struct CommandIdTag>;
 
 using builders::WaiterId;
 

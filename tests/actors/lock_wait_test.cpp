@@ -166,7 +166,7 @@ TEST_F(LockWaits, TheDistributorRenewsAWaitBeforeTheRequestersDeadline) {
 // is not taken (CAF answers it as unexpected), and queues nobody.
 TEST_F(LockWaits, ALockRequestWithLooseIdsIsNotTaken) {
   static_assert(!std::is_convertible_v<std::uint64_t, BuildsetId>);
-  static_assert(!std::is_convertible_v<BuildsetId, RequestId>);
+  static_assert(!std::is_convertible_v<BuildsetId, std::uint64_t>);
   static_assert(!std::is_convertible_v<std::string, SlaveName>);
   auto [holder, waiter] = one_holds_one_waits();
   ASSERT_FALSE(waiter.empty());

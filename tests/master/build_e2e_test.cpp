@@ -2798,27 +2798,11 @@ TEST_F(GatewayAuthE2E, ApiTokensAreStoredHashedWorkAsBearerAndStopWhenRevoked) {
 std::optional<HttpResponse> post_hook(
     unsigned short port, const std::string& target, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-  namespace asio = boost::asio;
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  beast::error_code ec;
-  stream.expires_after(10s);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  http::request<http::string_body> request(http::verb::post, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = body;
-  request.prepare_payload();
-  if (!ec) http::write(stream, request, ec);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  if (!ec) http::read(stream, buffer, response, ec);
-  if (ec) return std::nullopt;
+  auto answer = http_send(port, "POST", target, body, {headers.begin(), headers.end()}, 10s);
+  if (!answer) return std::nullopt;
   HttpResponse out;
-  out.status = static_cast<int>(response.result_int());
-  out.body = response.body();
+  out.status = answer->status;
+  out.body = answer->body;
   return out;
 }
 

@@ -25,8 +25,30 @@ namespace {
 constexpr auto kStartTimeout = 120s;
 constexpr auto kStopTimeout = 60s;
 
-bool alive(int pid) {
+constexpr auto kDyingHolderWait = 10s;
+
+// Whether the process is running. A killed multi-threaded process shows its main thread
+// as a zombie while the other threads still exit (and still hold its files, the pid
+// file's lock among them): that process is dying, not running.
+bool exists(int pid) {
   return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+bool alive(int pid) {
+  if (!exists(pid)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+  auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() ||
+         (line[close + 2] != 'Z' && line[close + 2] != 'X');
+}
+
+std::optional<int> recorded_pid(const DaemonFiles& files) {
+  std::ifstream in(files.pid_file);
+  int pid = 0;
+  if (!(in >> pid)) return std::nullopt;
+  return pid;
 }
 
 // Whether some process holds DIR's pid file locked, as a running daemon does. A pid
@@ -49,7 +71,15 @@ class PidFileLock {
       why = "cannot open " + files.pid_file.string() + ": " + std::strerror(errno);
       return std::nullopt;
     }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    // A holder that is dying (killed a moment ago) lets go within moments: wait for
+    // it rather than refusing a restart that follows a kill -9.
+    auto deadline = std::chrono::steady_clock::now() + kDyingHolderWait;
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      auto holder = recorded_pid(files);
+      if ((!holder || !alive(*holder)) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+        continue;
+      }
       ::close(fd);
       auto pid = running_pid(files);
       why = "a " + files.what + " is already running in " + files.dir.string() +
@@ -84,9 +114,8 @@ class PidFileLock {
 }  // namespace
 
 std::optional<int> running_pid(const DaemonFiles& files) {
-  std::ifstream in(files.pid_file);
-  int pid = 0;
-  if (!(in >> pid) || !alive(pid) || !pid_file_held(files)) return std::nullopt;
+  auto pid = recorded_pid(files);
+  if (!pid || !alive(*pid) || !pid_file_held(files)) return std::nullopt;
   return pid;
 }
 
@@ -197,7 +226,7 @@ int stop_daemon(const DaemonFiles& files) {
     return 1;
   }
   auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
-  while (alive(*pid)) {
+  while (exists(*pid)) {  // until reaped: its files, the store among them, are closed
     if (std::chrono::steady_clock::now() > deadline) {
       std::cerr << files.program << ": the " << files.what << " (pid " << *pid
                 << ") did not stop within " << kStopTimeout.count() << " s\n";

@@ -414,6 +414,29 @@ TEST_F(CliLifecycle, AStalePidFileNamingAnotherProcessDoesNotBlockStart) {
   EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0);
 }
 
+// kill -9 then an immediate start, as an operator or a supervisor does: the killed
+// master's threads may still hold the pid file's lock for a moment after its main thread
+// is a zombie; start waits for that dying holder instead of refusing.
+TEST_F(CliLifecycle, StartRightAfterKillNineIsNotRefused) {
+  port_ = free_port();
+  ASSERT_NE(port_, 0);
+  auto created = eventbot({"create-master", dir(), "--slave-port", std::to_string(port_),
+                           "--web-port", std::to_string(free_port())});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  for (int round = 0; round < 5; ++round) {
+    auto started = eventbot({"start", dir()});
+    ASSERT_EQ(started.exit_code, 0) << "round " << round << ": " << describe(started);
+    auto pid = pid_in_file();
+    ASSERT_TRUE(pid);
+    ASSERT_EQ(::kill(*pid, SIGKILL), 0);
+  }
+  auto started = eventbot({"start", dir()});
+  ASSERT_EQ(started.exit_code, 0) << describe(started);
+  EXPECT_TRUE(can_connect(port_));
+  auto stopped = eventbot({"stop", dir()});
+  EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+}
+
 // A new master's first day: the template's force scheduler is open to anyone, so
 // `eventbot force` needs no login; its web user admin has a random password in a file
 // readable by its owner alone, and stop-build logs in with that file.

@@ -96,7 +96,10 @@ TEST_F(GitPollerMaster, PolledCommitsAreMergedIntoOneBuildsetAndSurviveARestart)
       std::string::npos);
 
   // Three commits land between two polls: three changes, one buildset after the
-  // tree-stable timer, with all three change ids.
+  // tree-stable timer, with all three change ids. They are made on a side branch and
+  // master moves to them in one step (as a push of three commits does), so that a slow
+  // machine cannot spread them over polls further apart than the timer.
+  repo.git({"checkout", "-q", "-b", "incoming"});
   std::vector<std::string> revisions;
   revisions.push_back(
       repo.commit({{"src/a.c", "int a;\n"}}, "add a", SourceRepo::kDefaultTime + 10));
@@ -104,6 +107,7 @@ TEST_F(GitPollerMaster, PolledCommitsAreMergedIntoOneBuildsetAndSurviveARestart)
       repo.commit({{"src/b.c", "int b;\n"}}, "add b", SourceRepo::kDefaultTime + 20));
   revisions.push_back(
       repo.commit({{"src/c.c", "int c;\n"}}, "add c", SourceRepo::kDefaultTime + 30));
+  repo.git({"update-ref", "refs/heads/master", revisions.back()});
   ASSERT_TRUE(
       wait_until([&] { return !bodies(events_of(master_.path()), "buildset_submitted").empty(); },
                  std::chrono::seconds(30)));
@@ -130,6 +134,7 @@ TEST_F(GitPollerMaster, PolledCommitsAreMergedIntoOneBuildsetAndSurviveARestart)
   auto restarted = run_process({eventbot(), "restart", master_.path().string()});
   ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
   auto last = repo.commit({{"src/d.c", "int d;\n"}}, "add d", SourceRepo::kDefaultTime + 40);
+  repo.git({"update-ref", "refs/heads/master", last});
   ASSERT_TRUE(wait_until(
       [&] { return bodies(events_of(master_.path()), "buildset_submitted").size() == 2; },
       std::chrono::seconds(30)));

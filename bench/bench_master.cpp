@@ -5,7 +5,10 @@
 //                                 has submitted a build request for every one
 //   bench_master startup [N]      a log of about N events (changes and the scheduler's
 //                                 decisions on them), then the master's start-up time
-//                                 (EVENTBOT_SNAPSHOTS=0: without snapshots)
+//                                 (EVENTBOT_SNAPSHOTS=0: without snapshots); every
+//                                 build request stays pending (no slave)
+//   bench_master startup-built [N]  the same, with every request built at once: a
+//                                 history of finished builds, nothing pending
 //   bench_master poller [N]       N new commits in a real git repository, recorded by
 //                                 one poll of the git poller
 //
@@ -139,7 +142,41 @@ int bench_sendchange(std::uint64_t n) {
 
 // Writes about `events` events: changes and the scheduler's decisions on them, as the
 // master would have, straight into the store.
-int fill_log(const fs::path& dir, std::uint64_t events) {
+// The events of one finished build of request `request` (buildset `buildset`): claimed,
+// started, finished, the request and its buildset completed.
+store::AppendRequest finished_build(std::uint64_t buildset, std::uint64_t request,
+                                    std::uint32_t number) {
+  store::AppendRequest out;
+  auto add = [&](const std::string& stream) -> events::Envelope& {
+    auto& e = out.events.emplace_back();
+    e.set_stream(stream);
+    e.set_master_id("bench");
+    return e;
+  };
+  auto& claimed = add(streams::build_request(request));
+  claimed.mutable_build_request_claimed()->set_request_id(request);
+  claimed.mutable_build_request_claimed()->set_builder("runtests");
+  auto& started = add(streams::build("runtests", number));
+  started.mutable_build_started()->set_builder("runtests");
+  started.mutable_build_started()->set_number(number);
+  started.mutable_build_started()->add_request_ids(request);
+  started.mutable_build_started()->set_slave("s1");
+  auto& finished = add(streams::build("runtests", number));
+  finished.mutable_build_finished()->set_builder("runtests");
+  finished.mutable_build_finished()->set_number(number);
+  finished.mutable_build_finished()->set_result(events::SUCCESS);
+  auto& completed = add(streams::build_request(request));
+  completed.mutable_build_request_completed()->set_request_id(request);
+  completed.mutable_build_request_completed()->set_builder("runtests");
+  completed.mutable_build_request_completed()->set_build_number(number);
+  auto& done = add(streams::buildset(buildset));
+  done.mutable_buildset_completed()->set_buildset_id(buildset);
+  return out;
+}
+
+// With `built`, every request is built at once (a history of finished builds); without,
+// every request stays pending (no slave ever attaches).
+int fill_log(const fs::path& dir, std::uint64_t events, bool built = false) {
   store::RocksOptions options;
   options.dir = dir / "events";
   options.durability = store::Durability::no_sync;
@@ -174,6 +211,11 @@ int fill_log(const fs::path& dir, std::uint64_t events) {
       e.set_sequence(appended.first.value() + i);
       e.set_stream_version(appended.versions[i].value());
       (*core)->evolve(e);
+      if (built && e.has_build_request_submitted()) {
+        const auto& r = e.build_request_submitted();
+        append(finished_build(r.buildset_id(), r.request_id(),
+                              static_cast<std::uint32_t>(r.request_id())));
+      }
     }
   };
   decide_and_append((*core)->decide(schedulers::Start{1, 0, 0}));
@@ -198,13 +240,15 @@ int fill_log(const fs::path& dir, std::uint64_t events) {
   return 0;
 }
 
-int bench_startup(std::uint64_t events) {
+int bench_startup(std::uint64_t events, bool built) {
   auto dir = scratch_dir();
   write_config(dir);
   auto fill_start = Clock::now();
-  if (fill_log(dir, events) != 0) return 1;
+  if (fill_log(dir, events, built) != 0) return 1;
   double filled = seconds_since(fill_start);
-  std::cout << "| writing a log of " << events << " events | " << filled << " s |\n";
+  std::cout << "| writing a log of " << events << " events ("
+            << (built ? "every request built" : "every request pending") << ") | " << filled
+            << " s |\n";
   for (int round = 0; round < 2; ++round) {
     master::MasterOptions options;
     options.dir = dir;
@@ -296,8 +340,10 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "";
   std::uint64_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
   if (what == "sendchange") return bench_sendchange(n ? n : 1000);
-  if (what == "startup") return bench_startup(n ? n : 1'000'000);
+  if (what == "startup") return bench_startup(n ? n : 1'000'000, false);
+  if (what == "startup-built") return bench_startup(n ? n : 1'000'000, true);
   if (what == "poller") return bench_poller(n ? n : 1000);
-  std::cerr << "usage: bench_master sendchange [N] | startup [N] | poller [N]\n";
+  std::cerr
+      << "usage: bench_master sendchange [N] | startup [N] | startup-built [N] | poller [N]\n";
   return 2;
 }

@@ -18,6 +18,10 @@
 #include "events/causes.hpp"
 #include "events/events.pb.h"
 
+namespace eventbot::snapshots {
+class BuildsetTrackerState;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
+
 namespace eventbot::builders {
 
 struct TrackedBuildset {
@@ -55,6 +59,10 @@ class BuildsetTracker {
   const std::map<std::uint64_t, TrackedBuildset>& open() const { return buildsets_; }
   // The BuildRequestSubmitted of a request not ended yet.
   std::optional<events::Cause> request_submitted(std::uint64_t request_id) const;
+
+  // The fold as a snapshot, and back into a fresh tracker.
+  void save(snapshots::BuildsetTrackerState& out) const;
+  void restore(const snapshots::BuildsetTrackerState& in);
 
   // The BuildsetCompleted event of a completion (stream, body and links set).
   static events::Envelope completed_event(const BuildsetCompletion& completion);

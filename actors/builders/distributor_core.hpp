@@ -18,6 +18,7 @@
 // request (or it was cancelled); fold the log and decide again. See README.md.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -29,6 +30,10 @@
 #include "common/strong_type.hpp"
 #include "events/events.pb.h"
 #include "store/event_log.hpp"
+
+namespace eventbot::snapshots {
+class DistributorCoreState;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
 
 namespace eventbot::builders {
 
@@ -137,6 +142,15 @@ class DistributorCore {
   store::AppendRequest append_request_for(const StartBuild& start) const {
     return start_build_request(start, master_id_);
   }
+
+  // The fold as a snapshot (fold_snapshots.cpp), and back into a fresh core: false, with
+  // the core untouched, for a snapshot of another master. The fold does not depend on the
+  // configuration (only decide() does), so a snapshot is valid under any. restore()
+  // moves the buildsets' stamps and properties out of `in` (they are most of its bytes).
+  void save(snapshots::DistributorCoreState& out) const;
+  bool restore(snapshots::DistributorCoreState& in);
+  // The same fold under a new configuration (a reconfig), without folding the log again.
+  std::unique_ptr<DistributorCore> reconfigured(const config::MasterConfig& config) const;
 
   // Queries (the replay tool, the web). Pending requests of a builder, in the order
   // its next_build policy would take them; builders not configured included.

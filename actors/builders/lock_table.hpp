@@ -23,6 +23,10 @@
 #include "common/expected.hpp"
 #include "events/events.pb.h"
 
+namespace eventbot::snapshots {
+class LockTableState;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
+
 namespace eventbot::builders {
 
 // Who holds or waits: a whole build (step_index -1, as LockAcquired.step_index) or one
@@ -93,6 +97,12 @@ class LockTable {
   // keep it until they release it). The queue starts empty: the caller enqueues its live
   // waiters again, in the order waiters() gives, so each keeps its place.
   LockTable reconfigured(std::vector<config::LockConfig> locks) const;
+
+  // The holders as a snapshot (the queue is live: never saved), and back into a table
+  // with no holders yet: false, with the table untouched, when the snapshot was folded
+  // under other lock types (a slave lock's copy is per slave, a master lock's is not).
+  void save(snapshots::LockTableState& out) const;
+  bool restore(const snapshots::LockTableState& in);
 
   // LockAcquired (adds a holder; idempotent), LockReleased (removes that copy),
   // BuildFinished (releases and dequeues everything of that build, a safety net).

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "events/snapshots.pb.h"
 #include "events/streams.hpp"
 
 namespace eventbot::builds {
@@ -100,6 +101,31 @@ void BuildCauses::appended(const BuildAppendLinks& links, std::uint64_t first_se
   for (const auto& [index, step] : links.step_starts) {
     steps_[step] = events::Cause{first_sequence + index, build_.chain()};
   }
+}
+
+void BuildCauses::save(snapshots::BuildCausesRecord& out) const {
+  out.mutable_build()->set_sequence(build_.sequence);
+  out.mutable_build()->set_correlation(build_.correlation);
+  for (const auto& [step, cause] : steps_) {
+    auto& record = *out.add_steps();
+    record.set_step(step);
+    record.mutable_cause()->set_sequence(cause.sequence);
+    record.mutable_cause()->set_correlation(cause.correlation);
+  }
+  for (const auto& [stream, step] : log_steps_) {
+    auto& record = *out.add_log_steps();
+    record.set_stream(stream);
+    record.set_step(step);
+  }
+}
+
+BuildCauses BuildCauses::restored(const snapshots::BuildCausesRecord& in) {
+  BuildCauses causes({in.build().sequence(), in.build().correlation()});
+  for (const auto& record : in.steps()) {
+    causes.steps_[record.step()] = {record.cause().sequence(), record.cause().correlation()};
+  }
+  for (const auto& record : in.log_steps()) causes.log_steps_[record.stream()] = record.step();
+  return causes;
 }
 
 }  // namespace eventbot::builds

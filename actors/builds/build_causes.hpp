@@ -21,6 +21,10 @@
 #include "events/causes.hpp"
 #include "events/events.pb.h"
 
+namespace eventbot::snapshots {
+class BuildCausesRecord;  // events/snapshots.proto
+}  // namespace eventbot::snapshots
+
 namespace eventbot::builds {
 
 // The links of one append that the store sets, and the StepStarted events of it, whose
@@ -41,6 +45,10 @@ class BuildCauses {
   const events::Cause& build() const { return build_; }
   // The StepStarted of `step` (-1: the build), else the build's BuildStarted.
   events::Cause step(std::int32_t step) const;
+
+  // The fold as a snapshot record (builder and number are the caller's), and back.
+  void save(snapshots::BuildCausesRecord& out) const;
+  static BuildCauses restored(const snapshots::BuildCausesRecord& in);
 
   // Links the events of an append of the build (events already linked are left alone).
   // `running_step` is the step running (-1: none): events that name no step belong to it.

@@ -26,6 +26,7 @@
 #include "actors/builds/trigger_wait.hpp"
 #include "actors/config/master_config.hpp"
 #include "actors/master/build_owners.hpp"
+#include "actors/master/snapshots.hpp"
 #include "actors/messages/actors.hpp"
 #include "actors/slaves/slave_actor.hpp"
 #include "actors/slaves/slave_hub.hpp"
@@ -49,6 +50,9 @@ struct BuildContext {
   // Build actors get a thread each (they append synchronously); false runs them on the
   // actor system's scheduler (the tests' deterministic coordinator).
   bool detached_builds = true;
+  // Where the distributor keeps its snapshot (distributor_snapshot.hpp); null: off.
+  store::SnapshotStore* snapshots = nullptr;
+  std::uint64_t snapshot_every = kSnapshotEvery;  // events folded between two saves
 };
 
 struct BuildStart {

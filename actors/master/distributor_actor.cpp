@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/master/distributor_snapshot.hpp"
 #include "actors/master/lock_wait.hpp"
 #include "actors/messages/errors.hpp"
 #include "events/streams.hpp"
@@ -158,8 +159,19 @@ void recover_builds(Self* self) {
 
 void end_waits(Self* self, const std::string& builder, std::uint32_t number, const caf::error& why);
 
-void fold(Self* self, const events::Envelope& event) {
+// Saves the folds as of `folded` once snapshot_every events have been folded since the
+// last snapshot (or, with `now`, whenever anything has).
+void save_snapshot(Self* self, bool now = false) {
   auto& st = self->state;
+  if (!st.context.snapshots || st.folded <= st.saved_at) return;
+  if (!now && st.folded - st.saved_at < st.context.snapshot_every) return;
+  save_distributor_snapshot(*st.context.snapshots, st, st.folded);
+  st.saved_at = st.folded;
+}
+
+}  // namespace
+
+void fold_distributor_state(DistributorState& st, const events::Envelope& event) {
   st.core->evolve(event);
   st.locks.evolve(event);
   st.buildsets.evolve(event);
@@ -170,6 +182,13 @@ void fold(Self* self, const events::Envelope& event) {
   } else if (event.has_slave_attached()) {
     st.shutting_down.erase(event.slave_attached().slave());
   }
+}
+
+namespace {
+
+void fold(Self* self, const events::Envelope& event) {
+  auto& st = self->state;
+  fold_distributor_state(st, event);
   // Stop requests and finished trigger buildsets concern running builds.
   if (event.has_build_stop_requested()) {
     auto it = st.builds.find(
@@ -291,22 +310,32 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
     }
     decide(self);
   });
+  // Told to stop: keep the folds so far. A failure (an exception) does not come here, so
+  // a state that may be broken is never saved.
   self->set_exit_handler([=](caf::exit_msg& exit) {
+    save_snapshot(self, /*now=*/true);
     for (auto& [key, build] : self->state.builds) self->send_exit(build, exit.reason);
     self->quit(exit.reason);
   });
   return {
       [=](init_atom, std::uint64_t head) -> caf::result<void> {
         auto& st = self->state;
-        auto scanned =
-            st.context.log->scan(Sequence(1), Sequence(head), [&](const events::Envelope& event) {
-              fold(self, event);
-              return true;
-            });
-        if (!scanned) {
-          return make_error(ec::unspecified, "reading the log failed: " + scanned.error().message);
+        // From the snapshot when there is one: fold only what follows it.
+        st.saved_at =
+            st.context.snapshots ? load_distributor_snapshot(*st.context.snapshots, st, head) : 0;
+        if (st.saved_at < head) {
+          auto scanned = st.context.log->scan(Sequence(st.saved_at + 1), Sequence(head),
+                                              [&](const events::Envelope& event) {
+                                                fold(self, event);
+                                                return true;
+                                              });
+          if (!scanned) {
+            return make_error(ec::unspecified,
+                              "reading the log failed: " + scanned.error().message);
+          }
         }
         st.folded = head;
+        save_snapshot(self);  // a long fold at start is worth keeping at once
         recover_builds(self);
         complete_buildsets(self);
         decide(self);
@@ -318,6 +347,7 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
           if (event.sequence() <= st.folded) continue;
           fold(self, event);
         }
+        save_snapshot(self);
         complete_buildsets(self);
         grant_locks(self);
         shut_idle_slaves(self);
@@ -365,21 +395,14 @@ caf::behavior distributor_actor(Self* self, BuildContext context, ConfigPtr conf
         grant_locks(self);
       },
       [=](get_atom) -> std::uint64_t { return self->state.builds.size(); },
-      // A new configuration: the core is rebuilt from the log with it. Running builds
+      // A new configuration: the core keeps its fold (which does not depend on it) and
+      // decides under the new one from now on. Running builds
       // keep the builder configuration they started with. The lock table keeps its
       // holders (the log's and the grants not folded back yet) and its waiters, queued
       // again in their order; a waiter the new locks refuse is answered ec::refused.
       [=](reconfig_atom, const ConfigPtr& next) -> caf::result<void> {
         auto& st = self->state;
-        auto core = std::make_unique<builders::DistributorCore>(*next, st.context.master_id);
-        auto scanned = st.context.log->scan(Sequence(1), Sequence(st.folded),
-                                            [&](const events::Envelope& event) {
-                                              core->evolve(event);
-                                              return true;
-                                            });
-        if (!scanned) {
-          return make_error(ec::unspecified, "reading the log failed: " + scanned.error().message);
-        }
+        auto core = st.core->reconfigured(*next);
         auto locks = st.locks.reconfigured(next->locks);
         for (const auto& waiter : st.locks.waiters()) {
           auto asked = st.lock_waiters.find(waiter);

@@ -36,6 +36,7 @@ struct DistributorState {
   builders::LockTable locks;
   builders::Random random{std::random_device{}()};
   std::uint64_t folded = 0;    // last sequence folded
+  std::uint64_t saved_at = 0;  // sequence of the last snapshot (saved or restored)
   std::uint64_t awaiting = 0;  // sequence of this actor's last append
   std::map<std::pair<std::string, std::uint32_t>, caf::actor> builds;  // running here
   // Buildsets not completed yet: BuildsetCompleted is recorded by this actor.
@@ -55,6 +56,11 @@ struct DistributorState {
   std::map<builders::WaiterId, LockWaiter> lock_waiters;
   bool renewing = false;  // a lock_renew_atom is on its way
 };
+
+// The distributor's own folds (core, lock holders, buildsets, builds' causes, slaves
+// shutting down) take in one event; no message is sent. The actor does this, then tells
+// its running builds what concerns them.
+void fold_distributor_state(DistributorState& state, const events::Envelope& event);
 
 caf::behavior distributor_actor(caf::stateful_actor<DistributorState>* self, BuildContext context,
                                 ConfigPtr config);

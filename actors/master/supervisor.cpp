@@ -280,6 +280,8 @@ void spawn_distributor(Self* self) {
   context.supervisor = caf::actor_cast<caf::actor>(self);
   context.timings = st.context.slave_timings;
   context.owners = st.build_owners;
+  context.snapshots = st.context.snapshots;
+  context.snapshot_every = st.context.snapshot_every;
   st.distributor = self->spawn(distributor_actor, context, st.config);
   self->monitor(st.distributor);
 }

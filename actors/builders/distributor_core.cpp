@@ -79,9 +79,27 @@ store::AppendRequest start_build_request(const StartBuild& start, const std::str
 DistributorCore::DistributorCore(const config::MasterConfig& config, std::string master_id)
     : config_(config), master_id_(std::move(master_id)) {}
 
+void DistributorCore::index(std::uint64_t id, const Request& r) {
+  queues_[r.builder].emplace(-static_cast<std::int64_t>(r.priority), r.submitted_us, r.sequence,
+                             id);
+  ages_[r.builder].emplace(r.submitted_us, r.sequence, id);
+}
+
+void DistributorCore::unindex(std::uint64_t id, const Request& r) {
+  if (auto queue = queues_.find(r.builder); queue != queues_.end()) {
+    queue->second.erase({-static_cast<std::int64_t>(r.priority), r.submitted_us, r.sequence, id});
+    if (queue->second.empty()) queues_.erase(queue);
+  }
+  if (auto ages = ages_.find(r.builder); ages != ages_.end()) {
+    ages->second.erase({r.submitted_us, r.sequence, id});
+    if (ages->second.empty()) ages_.erase(ages);
+  }
+}
+
 void DistributorCore::drop_request(std::uint64_t id) {
   auto it = requests_.find(id);
   if (it == requests_.end()) return;
+  if (!it->second.claimed) unindex(id, it->second);
   auto bs = buildsets_.find(it->second.buildset_id);
   if (bs != buildsets_.end()) {
     bs->second.live_requests.erase(id);
@@ -106,6 +124,7 @@ void DistributorCore::evolve(const Envelope& event) {
     case Envelope::kBuildRequestSubmitted: {
       const auto& r = event.build_request_submitted();
       Request& request = requests_[r.request_id()];
+      if (!request.builder.empty() && !request.claimed) unindex(r.request_id(), request);
       request.buildset_id = r.buildset_id();
       request.builder = r.builder();
       request.priority = r.priority();
@@ -113,6 +132,7 @@ void DistributorCore::evolve(const Envelope& event) {
       request.sequence = event.sequence();
       request.version = version;
       request.claimed = false;
+      index(r.request_id(), request);
       if (auto bs = buildsets_.find(r.buildset_id()); bs != buildsets_.end()) {
         bs->second.live_requests.insert(r.request_id());
       }
@@ -121,6 +141,7 @@ void DistributorCore::evolve(const Envelope& event) {
     case Envelope::kBuildRequestClaimed:
       if (auto it = requests_.find(event.build_request_claimed().request_id());
           it != requests_.end()) {
+        if (!it->second.claimed) unindex(it->first, it->second);
         it->second.claimed = true;
         it->second.version = version;
       }
@@ -128,8 +149,10 @@ void DistributorCore::evolve(const Envelope& event) {
     case Envelope::kBuildRequestUnclaimed:
       if (auto it = requests_.find(event.build_request_unclaimed().request_id());
           it != requests_.end()) {
+        if (!it->second.claimed) unindex(it->first, it->second);
         it->second.claimed = false;
         it->second.version = version;
+        index(it->first, it->second);
       }
       break;
     case Envelope::kBuildRequestCancelled:
@@ -244,13 +267,20 @@ PendingRequest DistributorCore::pending_of(std::uint64_t id, const Request& r) c
 std::vector<PendingRequest> DistributorCore::pending_ordered(const config::BuilderConfig* builder,
                                                              std::string_view name) const {
   std::vector<PendingRequest> out;
-  for (const auto& [id, request] : requests_) {
-    if (!request.claimed && request.builder == name) out.push_back(pending_of(id, request));
+  auto queue = queues_.find(name);
+  if (queue == queues_.end()) return out;
+  out.reserve(queue->second.size());
+  for (const auto& key : queue->second) {
+    const auto id = std::get<3>(key);
+    out.push_back(pending_of(id, requests_.at(id)));
   }
+  // The index is in the oldest policy's order already.
   auto policy = builder != nullptr ? builder->next_build : config::NextBuildPolicy::oldest;
-  std::sort(out.begin(), out.end(), [policy](const PendingRequest& a, const PendingRequest& b) {
-    return request_before(policy, a, b);
-  });
+  if (policy != config::NextBuildPolicy::oldest) {
+    std::sort(out.begin(), out.end(), [policy](const PendingRequest& a, const PendingRequest& b) {
+      return request_before(policy, a, b);
+    });
+  }
   return out;
 }
 
@@ -446,21 +476,22 @@ std::vector<StartBuild> DistributorCore::decide(Random& random) const {
     std::int64_t oldest_us;
     std::uint64_t oldest_sequence;
   };
+  Plan plan;
+  plan.next_virtual_sequence = last_sequence_ + 1;
   std::vector<Candidate> order;
   for (std::size_t i = 0; i < config_.builders.size(); ++i) {
-    Candidate c{&config_.builders[i], i, std::numeric_limits<std::int64_t>::max(),
-                std::numeric_limits<std::uint64_t>::max()};
-    bool any = false;
-    for (const auto& [id, request] : requests_) {
-      if (request.claimed || request.builder != c.builder->name) continue;
-      any = true;
-      if (std::pair(request.submitted_us, request.sequence) <
-          std::pair(c.oldest_us, c.oldest_sequence)) {
-        c.oldest_us = request.submitted_us;
-        c.oldest_sequence = request.sequence;
-      }
+    const auto& builder = config_.builders[i];
+    auto ages = ages_.find(builder.name);
+    if (ages == ages_.end()) continue;
+    // A builder none of whose slaves can take a build now is passed over at once: builds
+    // decided before it only take slaves, never free them.
+    if (std::none_of(builder.slaves.begin(), builder.slaves.end(), [&](const std::string& name) {
+          return slave_usable_now(builder.name, name, plan);
+        })) {
+      continue;
     }
-    if (any) order.push_back(c);
+    const auto& [oldest_us, oldest_sequence, id] = *ages->second.begin();
+    order.push_back(Candidate{&builder, i, oldest_us, oldest_sequence});
   }
   std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
     if (a.builder->priority != b.builder->priority)
@@ -470,32 +501,45 @@ std::vector<StartBuild> DistributorCore::decide(Random& random) const {
     return a.index < b.index;
   });
 
-  Plan plan;
-  plan.next_virtual_sequence = last_sequence_ + 1;
   std::vector<StartBuild> out;
   for (const Candidate& c : order) {
     const config::BuilderConfig& builder = *c.builder;
     const bool collapse = collapses(builder.name);
-    std::vector<PendingRequest> queue = pending_ordered(&builder, builder.name);
+    // The builder's queue in its policy's order: the index itself for `oldest`, sorted
+    // for the others.
+    std::vector<std::uint64_t> sorted;
+    if (builder.next_build != config::NextBuildPolicy::oldest) {
+      for (const auto& r : pending_ordered(&builder, builder.name)) sorted.push_back(r.id);
+    }
+    const auto& queue = queues_.find(builder.name)->second;
+    auto next_untaken = [&]() -> std::optional<std::uint64_t> {
+      if (builder.next_build == config::NextBuildPolicy::oldest) {
+        for (const auto& key : queue) {
+          if (!plan.taken.contains(std::get<3>(key))) return std::get<3>(key);
+        }
+      } else {
+        for (auto id : sorted) {
+          if (!plan.taken.contains(id)) return id;
+        }
+      }
+      return std::nullopt;
+    };
     for (;;) {
-      std::erase_if(queue, [&](const PendingRequest& r) { return plan.taken.contains(r.id); });
-      if (queue.empty()) break;
+      auto front = next_untaken();
+      if (!front) break;
       auto slave = choose_slave(builder, plan, random);
       if (!slave) break;
-      std::vector<PendingRequest> requests = {queue.front()};
+      std::vector<PendingRequest> requests = {pending_of(*front, requests_.at(*front))};
       if (collapse) {
-        auto chosen = buildsets_.find(queue.front().buildset_id);
-        std::vector<PendingRequest> others(queue.begin() + 1, queue.end());
-        std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) {
-          return request_before(config::NextBuildPolicy::oldest,
-                                PendingRequest{a.id, 0, "", 0, a.submitted_us, a.sequence, {}},
-                                PendingRequest{b.id, 0, "", 0, b.submitted_us, b.sequence, {}});
-        });
-        for (const auto& other : others) {
+        // The others oldest first (submit time, sequence, id), whatever their priority.
+        auto chosen = buildsets_.find(requests.front().buildset_id);
+        for (const auto& [submitted_us, sequence, id] : ages_.find(builder.name)->second) {
+          if (id == *front || plan.taken.contains(id)) continue;
+          const auto& other = requests_.at(id);
           auto bs = buildsets_.find(other.buildset_id);
           if (chosen == buildsets_.end() || bs == buildsets_.end()) continue;
           if (can_be_merged(chosen->second.sourcestamps, bs->second.sourcestamps)) {
-            requests.push_back(other);
+            requests.push_back(pending_of(id, other));
           }
         }
       }

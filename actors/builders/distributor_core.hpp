@@ -24,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "actors/config/master_config.hpp"
@@ -213,6 +214,10 @@ class DistributorCore {
                         const std::string& slave,
                         const std::vector<PendingRequest>& requests) const;
   void drop_request(std::uint64_t id);
+  // Keeps queues_ and ages_ in step with an unclaimed live request (index) or one that
+  // is claimed or gone (unindex).
+  void index(std::uint64_t id, const Request& request);
+  void unindex(std::uint64_t id, const Request& request);
 
   config::MasterConfig config_;
   std::string master_id_;
@@ -223,6 +228,15 @@ class DistributorCore {
   std::map<std::string, int, std::less<>> running_per_slave_;
   std::map<std::string, std::uint32_t, std::less<>> next_number_;
   std::uint64_t last_sequence_ = 0;
+  // Indexes of the unclaimed live requests per builder, derived from requests_ (never
+  // saved): in the `oldest` policy's order (higher priority first, then submit time,
+  // sequence, id), and by age alone (submit time, sequence, id). decide() and pending()
+  // read a builder's queue from them instead of scanning and sorting every request, so
+  // a long queue costs each decision only what it starts.
+  using QueueKey = std::tuple<std::int64_t, std::int64_t, std::uint64_t, std::uint64_t>;
+  using AgeKey = std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;
+  std::map<std::string, std::set<QueueKey>, std::less<>> queues_;
+  std::map<std::string, std::set<AgeKey>, std::less<>> ages_;
 };
 
 }  // namespace eventbot::builders

@@ -74,6 +74,11 @@ bool DistributorCore::restore(snapshots::DistributorCoreState& in) {
                                 r.submitted_us(), r.sequence(), StreamVersion(r.version()),
                                 r.claimed()};
   }
+  queues_.clear();
+  ages_.clear();
+  for (const auto& [id, request] : requests_) {
+    if (!request.claimed) index(id, request);
+  }
   buildsets_.clear();
   for (auto& b : *in.mutable_buildsets()) {
     Buildset& buildset = buildsets_[b.id()];

@@ -812,3 +812,41 @@ TEST(DistributorProperties, DecideIsConsistentWithTheFold) {
 
 }  // namespace
 }  // namespace eventbot::builders
+
+namespace eventbot::builders {
+namespace {
+
+std::vector<std::uint64_t> ids_of(const std::vector<PendingRequest>& requests) {
+  std::vector<std::uint64_t> out;
+  for (const auto& r : requests) out.push_back(r.id);
+  return out;
+}
+
+// The queue index (queues_, ages_) follows every way a request enters or leaves the
+// queue: submitted, claimed, unclaimed (back in its place), cancelled, completed.
+TEST(DistributorQueue, PendingFollowsClaimsUnclaimsCancelsAndCompletions) {
+  Fixture f(one_builder());
+  std::vector<std::uint64_t> ids;
+  for (std::int32_t priority : {0, 5, 0, 5, 0}) {
+    ids.push_back(f.log.submit({"b"}, {}, {priority}).at(0));
+  }
+  // Higher priority first, then oldest.
+  EXPECT_EQ(ids_of(f.core.pending("b")),
+            (std::vector<std::uint64_t>{ids[1], ids[3], ids[0], ids[2], ids[4]}));
+  f.log.claim(ids[1]);
+  f.log.claim(ids[0]);
+  EXPECT_EQ(ids_of(f.core.pending("b")), (std::vector<std::uint64_t>{ids[3], ids[2], ids[4]}));
+  f.log.unclaim(ids[1]);
+  f.log.cancel(ids[2]);
+  f.log.complete(ids[0]);
+  EXPECT_EQ(ids_of(f.core.pending("b")), (std::vector<std::uint64_t>{ids[1], ids[3], ids[4]}));
+  f.log.cancel(ids[1]);
+  f.log.cancel(ids[3]);
+  f.log.cancel(ids[4]);
+  EXPECT_TRUE(f.core.pending("b").empty());
+  EXPECT_TRUE(f.core.pending_by_builder().empty());
+  EXPECT_TRUE(f.decide().empty());
+}
+
+}  // namespace
+}  // namespace eventbot::builders

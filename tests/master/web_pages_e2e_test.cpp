@@ -166,5 +166,34 @@ TEST_F(WebPagesE2E, ThePageSurvivesAMasterRestartAndResumesLiveUpdates) {
             std::string::npos);
 }
 
+// Not run by default (a benchmark, not a check): the figures of docs/PERFORMANCE.md.
+// 100 builders, 50 of which stream a line every 0.1 s; pages_test.py's `bench` prints
+// first-render times and the browser's CPU on home, the waterfall and a build's page.
+// Run: build/bin/web_pages_e2e_tests --gtest_also_run_disabled_tests
+//        --gtest_filter='*DISABLED_Bench*'
+TEST_F(WebPagesE2E, DISABLED_BenchFirstRenderAndBrowserCpuWithFiftyStreamingBuilds) {
+  std::string builders = "builders:\n";
+  std::string names;
+  for (int i = 0; i < 100; ++i) {
+    const bool streams = i < 50;
+    const auto name = (streams ? "stream" : "idle") + std::to_string(i);
+    names += (names.empty() ? "" : ", ") + name;
+    builders += "  - name: " + name + "\n    slaves: [s1]\n    steps:\n      - {type: shell, " +
+                "name: run, command: \"" +
+                (streams ? "i=0; while [ $i -lt 600 ]; do echo streaming line $i; "
+                           "i=$((i+1)); sleep 0.1; done"
+                         : "true") +
+                "\"}\n";
+  }
+  ASSERT_NO_FATAL_FAILURE(
+      start_master("slaves:\n  - {name: s1, password: pw1}\n"
+                   "schedulers:\n  - {type: force, name: force, builders: [" +
+                   names + "]}\n" + builders + "web:\n  authz:\n    force_build: anyone\n"));
+  start_slave("s1", "pw1");
+  ASSERT_TRUE(wait_attached({"s1"}));
+  auto result = browse("bench");
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+}
+
 }  // namespace
 }  // namespace eventbot::testing

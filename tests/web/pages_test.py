@@ -151,6 +151,15 @@ def scenario_live(p):
     ok(f"log lines arrive on the build page while the step runs ({len(first)} then more)")
     wait("twenty lines", lambda: "compile line 20" in tail.text, 30)
     p.shot("build")
+    p.d.find_element(By.CSS_SELECTOR, "a.loglink").click()
+    view = wait("the log viewer", lambda: p.d.find_element(By.ID, "log-view"))
+    lines = wait("the log's line count", lambda: int(view.get_attribute("data-num-lines") or 0))
+    wait("the log viewer following new lines",
+         lambda: int(view.get_attribute("data-num-lines")) >= lines + 3
+         and "compile line" in p.d.find_elements(By.CSS_SELECTOR, "#log-view .line")[-1].text, 30)
+    ok(f"the log viewer follows the running step ({lines} lines, then {view.get_attribute('data-num-lines')})")
+    p.d.back()
+    wait("the build page again", lambda: p.d.find_elements(By.ID, "log-tail"))
     wait("the build to finish green", lambda: p.js("return document.body.dataset.buildResult") == "success", 60)
     ok("the build page shows the build's success when it ends")
     p.go("/waterfall")
@@ -285,8 +294,42 @@ def scenario_restart(p):
     ok("the page resumed live updates after the restart without reloading")
 
 
+def task_seconds(p):
+    metrics = p.d.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def scenario_bench(p):
+    """Not a check: the figures of docs/PERFORMANCE.md. Forces every `stream*` builder
+    (each streams a line every 0.1 s for a minute), then times the first render of home
+    and the waterfall and measures the browser's main-thread CPU on each page for 10 s
+    (Chrome DevTools Protocol's Performance.getMetrics, TaskDuration)."""
+    names = [b["name"] for b in p.api("builders")["builders"] if b["name"].startswith("stream")]
+    status, body = p.post("forceschedulers/force", "force", {"builderNames": names, "reason": "bench"})
+    if status != 200:
+        raise Failed(f"force answered {status}: {body}")
+    wait("every streaming build running", lambda: p.api("builds?complete=false")["meta"]["total"] >= len(names), 120)
+    print(f"metric: builders {len(p.api('builders')['builders'])} running {len(names)}", flush=True)
+    p.d.execute_cdp_cmd("Performance.enable", {})
+    pages = [("home", "/", "main section table"), ("waterfall", "/waterfall", "table.waterfall")]
+    build = p.api("builds?complete=false&limit=1")["builds"][0]
+    pages.append(("build", f"/builds/{build['buildid']}", "#log-tail"))
+    for name, path, ready in pages:
+        p.d.get("about:blank")
+        started = time.monotonic()
+        p.d.get(p.url + "/#" + path)
+        wait(name + " rendered", lambda: p.d.find_elements(By.CSS_SELECTOR, ready), 60)
+        print(f"metric: first_render_{name}_seconds {time.monotonic() - started:.2f}", flush=True)
+        time.sleep(2)  # settle: the first reads after the render
+        before, at = task_seconds(p), time.monotonic()
+        time.sleep(10)
+        share = (task_seconds(p) - before) / (time.monotonic() - at)
+        print(f"metric: cpu_{name}_percent_of_a_core {100 * share:.1f}", flush=True)
+    ok("bench figures printed")
+
+
 SCENARIOS = {"live": scenario_live, "failure": scenario_failure, "stop": scenario_stop,
-             "biglog": scenario_biglog, "restart": scenario_restart}
+             "biglog": scenario_biglog, "restart": scenario_restart, "bench": scenario_bench}
 
 
 def main():

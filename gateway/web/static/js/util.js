@@ -79,11 +79,13 @@ export function elapsed(start, end) {
 // Refreshes every relative time and running elapsed time once a second.
 export function startClock() {
   setInterval(() => {
+    // Only text that changed is written: an unchanged page costs no layout.
+    const set = (el, text) => { if (el.textContent !== text) el.textContent = text; };
     for (const el of document.querySelectorAll('[data-ago]')) {
-      el.textContent = relative(Number(el.dataset.ago));
+      set(el, relative(Number(el.dataset.ago)));
     }
     for (const el of document.querySelectorAll('[data-since]')) {
-      el.textContent = duration(Date.now() / 1000 - Number(el.dataset.since));
+      set(el, duration(Date.now() / 1000 - Number(el.dataset.since)));
     }
   }, 1000);
 }

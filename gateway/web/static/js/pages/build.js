@@ -166,20 +166,24 @@ async function tailLog(ctx, log, step, box) {
   const fresh = (await get(`logs/${log.logid}`)).logs[0];
   const n = fresh.num_lines ?? 0;
   const contents = await get(`logs/${log.logid}/contents?offset=${Math.max(0, n - 100)}&limit=100`);
-  let text = (contents.logchunks ?? []).map((c) => c.content).join('')
-    .split('\n').map((l) => l.slice(1)).join('\n');
-  let partial = '';
-  const show = () => {
-    const all = (text + partial).split('\n').slice(-200);
-    text = all.join('\n');
-    partial = '';
-    lines.replaceChildren(...all.flatMap((l) => [...ansiLine(l), '\n']));
-    lines.scrollTop = lines.scrollHeight;
+  // Complete lines are appended as they come (never the whole tail drawn again), at most
+  // 300 kept; the line still being written is the text node at the end.
+  const partial = document.createTextNode('');
+  lines.append(partial);
+  const add = (text) => {
+    const parts = (partial.data + text).split('\n');
+    partial.data = parts.pop();
+    const follow = lines.scrollTop + lines.clientHeight >= lines.scrollHeight - 40;
+    for (const line of parts) lines.insertBefore(h('span', {}, ansiLine(line), '\n'), partial);
+    while (lines.childElementCount > 300) lines.firstElementChild.remove();
+    if (follow) lines.scrollTop = lines.scrollHeight;
   };
-  show();
+  for (const chunk of contents.logchunks ?? []) {
+    add(chunk.content.split('\n').map((l) => l.slice(1)).join('\n'));
+  }
+  lines.scrollTop = lines.scrollHeight;
   const stop = ctx.live.subscribe({paths: [`logs/${log.logid}/append`], onBatch: (batch) => {
-    for (const m of batch) partial += m.m.content ?? '';
-    show();
+    add(batch.map((m) => m.m.content ?? '').join(''));
   }});
   return {logid: log.logid, stop};
 }

@@ -77,11 +77,21 @@ export class CurrentSteps {
     }
   }
 
+  // The names known now (the build's state for the others), without waiting.
+  known(running) {
+    return running.map((b) => this.names.get(b.buildid) ?? b.state_string);
+  }
+
+  // Whether some running build's step is not known yet.
+  missing(running) {
+    return running.some((b) => !this.names.has(b.buildid));
+  }
+
   async of(running) {
-    await Promise.all(running.filter((b) => !this.names.has(b.buildid)).slice(0, 100).map((b) =>
+    await Promise.all(running.filter((b) => !this.names.has(b.buildid)).map((b) =>
       list(`builds/${b.buildid}/steps?complete=false&order=-number&limit=1`, 'steps')
         .then((r) => this.names.set(b.buildid, r.items[0]?.name ?? b.state_string))
-        .catch(() => {})));
+        .catch(() => this.names.set(b.buildid, b.state_string))));
     return running.map((b) => this.names.get(b.buildid) ?? b.state_string);
   }
 }

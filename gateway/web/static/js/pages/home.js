@@ -19,7 +19,12 @@ export async function render(main, params, ctx) {
     ]);
     const last = new Map();
     for (const b of recent.items) if (!last.has(b.builderid)) last.set(b.builderid, b);
-    const steps = await current.of(running.items);
+    // The current steps known now; the others are read after this render (so the first
+    // render waits for no request per build), then the page is drawn once more.
+    const steps = current.known(running.items);
+    if (current.missing(running.items)) {
+      current.of(running.items).then(() => { if (ctx.isCurrent()) reload(); });
+    }
     const workerName = new Map(workers.items.map((w) => [w.workerid, w.name]));
     replace(body,
       section('Builders', table('Builders and their last build',

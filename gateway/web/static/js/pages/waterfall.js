@@ -1,7 +1,8 @@
 // Waterfall: builders as columns, time going down (newest first), each build a box in
 // its result's colour with its running step, the changes in the first column; pages of
 // 100 builds back through any amount of history. Live updates re-read the first page at
-// most once a second.
+// most once a second. Running builds show their step, not a ticking time: a table of
+// builders × builds laid out again every second would cost the browser a share of a core.
 import {h, replace, elapsed, resultName} from '../util.js';
 import {list, watch, builders, buildLink, CurrentSteps} from './common.js';
 
@@ -20,7 +21,10 @@ export async function render(main, params, ctx) {
     const newest = page === 0 ? Infinity : (builds.items[0]?.started_at ?? Infinity);
     const changes = (await list(`changes?order=-changeid&limit=${PAGE}`)).items
       .filter((c) => c.when_timestamp >= oldest && c.when_timestamp <= newest);
-    const stepNames = await current.of(running.items);
+    const stepNames = current.known(running.items);
+    if (current.missing(running.items)) {
+      current.of(running.items).then(() => { if (ctx.isCurrent()) reload(); });
+    }
     const currentStep = new Map(running.items.map((b, i) => [b.buildid, stepNames[i]]));
     const columns = [...names.values()];
     const entries = [
@@ -40,7 +44,7 @@ export async function render(main, params, ctx) {
         const name = resultName(b);
         return h('td', {class: `cell r-${name}`},
           buildLink(b, `#${b.number} ${name}`), h('br'),
-          b.complete ? elapsed(b.started_at, b.complete_at) : [currentStep.get(b.buildid) ?? '', ' ', elapsed(b.started_at)]);
+          b.complete ? elapsed(b.started_at, b.complete_at) : currentStep.get(b.buildid) ?? '');
       })));
     replace(box, h('div', {class: 'scroll'}, h('table', {class: 'waterfall'},
       h('caption', {}, 'Builds by time, newest first'), h('thead', {}, head), h('tbody', {}, rows))),

@@ -165,6 +165,9 @@ def scenario_live(p):
     p.go("/waterfall")
     wait("the finished build on the waterfall", lambda: p.d.find_elements(By.CSS_SELECTOR, "td.cell.r-success"))
     ok("the finished build is green on the waterfall")
+    wait("the finished build's steps as boxes on the waterfall",
+         lambda: p.d.find_elements(By.CSS_SELECTOR, "td.cell.r-success .step.r-success"))
+    ok("the finished build's steps are boxes on the waterfall")
     p.shot("waterfall")
 
 

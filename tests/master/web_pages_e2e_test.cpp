@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/master/build_e2e_fixture.hpp"
+#include "tests/support/http_auth_client.hpp"
 
 namespace eventbot::testing {
 namespace {
@@ -97,6 +98,33 @@ schedulers:
     log_.reopen();
   }
 };
+
+TEST_F(WebPagesE2E, TheMasterServesThePagesWithTypesEtagsAndItsSecurityPolicy) {
+  ASSERT_NO_FATAL_FAILURE(start_web_master());
+  auto index = http_get(web_port_, "/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(index->body.find("/static/js/app.js"), std::string::npos);
+  EXPECT_NE(index->header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  auto script = http_get(web_port_, "/static/js/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->header("content-type"), "text/javascript; charset=utf-8");
+  const auto etag = script->header("etag");
+  ASSERT_FALSE(etag.empty());
+  // Revalidation over the real server: a 304 without a body while the file is unchanged.
+  auto again = http_send(web_port_, "GET", "/static/js/app.js", "", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  auto head = http_request(web_port_, "HEAD", "/static/style.css");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(http_get(web_port_, "/static/nothing.js")->status, 404);
+  // The API still answers beside them.
+  EXPECT_EQ(http_get(web_port_, "/api/v2/builders")->status, 200);
+}
 
 TEST_F(WebPagesE2E, HomeShowsAForcedBuildLiveAndItsLogLinesArriveOnTheBuildPage) {
   ASSERT_NO_FATAL_FAILURE(start_web_master());

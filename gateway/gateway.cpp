@@ -11,6 +11,7 @@
 #include "gateway/live/live_hub.hpp"
 #include "gateway/logs/log_reader.hpp"
 #include "gateway/readmodel/read_model.hpp"
+#include "gateway/web/static_files.hpp"
 
 namespace eventbot::gateway {
 namespace {
@@ -42,7 +43,8 @@ struct Gateway::Impl : api::ModelView {
         api(*this, log, logs),
         auth({options.token_file, options.authorised}),
         actions(*this, log, auth, options.run_command),
-        change_hooks(log) {}
+        change_hooks(log),
+        pages(web::embedded_files()) {}
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -98,7 +100,10 @@ struct Gateway::Impl : api::ModelView {
       return api.get(*parts, query);
     }
     if (path == "/ws" || path.starts_with("/sse/")) return live->refusal(std::string(path));
-    return api::error_reply(404, "nothing here: the API is under /api/v2/");
+    if (auto page = pages.serve(request.method, path, request.header("If-None-Match"))) {
+      return std::move(*page);
+    }
+    return api::error_reply(404, "nothing here: the pages are at /, the API under /api/v2/");
   }
 
   // /api/v2/events and .../why (eventlog/); nothing for the other resources.
@@ -145,6 +150,7 @@ struct Gateway::Impl : api::ModelView {
   auth::AuthService auth;
   actions::Actions actions;
   hooks::ChangeHooks change_hooks;
+  web::StaticFiles pages;  // `/` and `/static/`: the web pages
   std::unique_ptr<http::HttpServer> server;
   // After the server: closed before it (the server's I/O thread has stopped by then).
   std::unique_ptr<live::LiveHub> live;
@@ -175,7 +181,11 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
   auto* raw = impl.get();
   auto server = http::HttpServer::start(
       options.bind, options.port, options.limits,
-      [raw](const http::HttpRequest& r) { return raw->handle(r); },
+      [raw](const http::HttpRequest& r) {
+        auto reply = raw->handle(r);
+        web::quiet_challenge(r.header("X-Requested-With"), reply);
+        return reply;
+      },
       [raw](auto& stream, auto& buffer, auto& request) {
         return raw->live->take(stream, buffer, request);
       });

@@ -14,6 +14,7 @@ packages=(
   libre2-dev libargon2-dev
   clang-format
   clang libclang-rt-dev
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

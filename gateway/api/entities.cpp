@@ -207,12 +207,33 @@ json scheduler_json(const rm::ReadModel& model, const rm::SchedulerEntry& s) {
   return {{"schedulerid", s.schedulerid}, {"name", s.name}, {"master", master}};
 }
 
+// The force form's fields, shaped as Buildbot's (name, fullName, label, type, default):
+// what the `force` action reads besides builderNames.
+static json force_fields(const rm::SchedulerEntry& s) {
+  json fields = json::array();
+  auto field = [&](const char* name, const char* label, const char* type,
+                   const std::string& value) {
+    fields.push_back({{"name", name},
+                      {"fullName", name},
+                      {"label", label},
+                      {"type", type},
+                      {"default", value},
+                      {"required", false}});
+  };
+  field("reason", "reason", "text", s.reason);
+  field("branch", "branch", "text", "");
+  field("revision", "revision", "text", "");
+  field("repository", "repository", "text", "");
+  field("project", "project", "text", "");
+  return fields;
+}
+
 json forcescheduler_json(const rm::SchedulerEntry& s) {
   return {{"name", s.name},
           {"label", s.name},
           {"button_name", s.name},
           {"builder_names", s.builder_names},
-          {"all_fields", json::array()}};
+          {"all_fields", force_fields(s)}};
 }
 
 json properties_json(const rm::BuildDetail& detail, const std::vector<std::string>& only) {

@@ -213,6 +213,13 @@ api::Reply AuthService::me(const Identity& who, const std::string& csrf) const {
                 : who.via == Identity::Via::bearer ? "token"
                                                    : "none";
   if (!csrf.empty()) body["csrf_token"] = csrf;
+  // What the pages may offer this user (the server still checks every action).
+  json may = json::object();
+  for (const char* action :
+       {"view", "force_build", "stop_build", "cancel_pending_build", "graceful_shutdown"}) {
+    may[action] = this->may(who, action);
+  }
+  body["may"] = std::move(may);
   return api::json_reply(200, body);
 }
 

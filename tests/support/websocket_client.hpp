@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,8 +16,11 @@ namespace eventbot::testing {
 
 class WebSocketClient {
  public:
-  // Connects to ws://127.0.0.1:port/target; false (with `error`) if it could not.
-  bool connect(unsigned short port, const std::string& target = "/ws", int receive_buffer = 0) {
+  // Connects to ws://127.0.0.1:port/target, the handshake carrying `headers` (Cookie,
+  // Authorization); false (with `error`, and the server's `refused_status` if it answered
+  // the handshake with one) if it could not.
+  bool connect(unsigned short port, const std::string& target = "/ws", int receive_buffer = 0,
+               const std::map<std::string, std::string>& headers = {}) {
     namespace asio = boost::asio;
     boost::beast::error_code ec;
     auto& socket = ws_.next_layer().socket();
@@ -26,8 +30,14 @@ class WebSocketClient {
     }
     ws_.next_layer().expires_after(std::chrono::seconds(10));
     if (!ec) ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-    if (!ec) ws_.handshake("127.0.0.1:" + std::to_string(port), target, ec);
+    ws_.set_option(boost::beast::websocket::stream_base::decorator(
+        [headers](boost::beast::websocket::request_type& request) {
+          for (const auto& [name, value] : headers) request.set(name, value);
+        }));
+    boost::beast::websocket::response_type response;
+    if (!ec) ws_.handshake(response, "127.0.0.1:" + std::to_string(port), target, ec);
     if (ec) {
+      refused_status = static_cast<int>(response.result_int());
       error = ec.message();
       return false;
     }
@@ -60,6 +70,7 @@ class WebSocketClient {
   }
 
   std::string error;
+  int refused_status = 0;
   bool closed = false;
 
  private:

@@ -765,6 +765,10 @@ builders:
   expect_requests_built_once();
 }
 
+}  // namespace
+
+// BuildE2E is declared outside the anonymous namespace (build_e2e_fixture.hpp).
+
 // A build of 30 lines printed 0.1 s apart on slave s1, with `eventbot stop` and start
 // of the master while it prints: the build goes on and its log is whole.
 void BuildE2E::run_build_across_a_graceful_restart() {
@@ -800,6 +804,8 @@ builders:
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
   expect_requests_built_once();
 }
+
+namespace {
 
 TEST_F(BuildE2E, GracefulMasterRestartTakesTheBuildBack) {
   run_build_across_a_graceful_restart();

@@ -105,12 +105,20 @@ web:
     return {};
   }
 
-  // A WebSocket with `headers` on its handshake answers a ping.
+  // A WebSocket with `headers` on its handshake answers a ping; refused, `refused` is
+  // the status the same handshake is answered with.
   bool websocket_answers(const std::map<std::string, std::string>& headers,
                          int* refused = nullptr) {
     WebSocketClient ws;
     if (!ws.connect(web_port_, "/ws", 0, headers)) {
-      if (refused) *refused = ws.refused_status;
+      if (refused) {
+        auto upgrade = headers;
+        upgrade["Connection"] = "Upgrade";
+        upgrade["Upgrade"] = "websocket";
+        upgrade["Sec-WebSocket-Version"] = "13";
+        upgrade["Sec-WebSocket-Key"] = "dGhlIHNhbXBsZSBub25jZQ==";
+        *refused = send("GET", "/ws", "", upgrade).status;
+      }
       return false;
     }
     if (!ws.send(R"({"cmd": "ping", "_id": 7})")) return false;

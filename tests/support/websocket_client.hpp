@@ -17,8 +17,7 @@ namespace eventbot::testing {
 class WebSocketClient {
  public:
   // Connects to ws://127.0.0.1:port/target, the handshake carrying `headers` (Cookie,
-  // Authorization); false (with `error`, and the server's `refused_status` if it answered
-  // the handshake with one) if it could not.
+  // Authorization); false (with `error`) if it could not.
   bool connect(unsigned short port, const std::string& target = "/ws", int receive_buffer = 0,
                const std::map<std::string, std::string>& headers = {}) {
     namespace asio = boost::asio;
@@ -34,10 +33,8 @@ class WebSocketClient {
         [headers](boost::beast::websocket::request_type& request) {
           for (const auto& [name, value] : headers) request.set(name, value);
         }));
-    boost::beast::websocket::response_type response;
-    if (!ec) ws_.handshake(response, "127.0.0.1:" + std::to_string(port), target, ec);
+    if (!ec) ws_.handshake("127.0.0.1:" + std::to_string(port), target, ec);
     if (ec) {
-      refused_status = static_cast<int>(response.result_int());
       error = ec.message();
       return false;
     }
@@ -70,7 +67,6 @@ class WebSocketClient {
   }
 
   std::string error;
-  int refused_status = 0;
   bool closed = false;
 
  private:

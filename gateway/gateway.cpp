@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "gateway/api/api.hpp"
 #include "gateway/api/metrics.hpp"
 #include "gateway/eventlog/events_resource.hpp"
@@ -44,7 +46,8 @@ struct Gateway::Impl : api::ModelView {
         auth({options.token_file, options.authorised}),
         actions(*this, log, auth, options.run_command),
         change_hooks(log),
-        pages(web::embedded_files()) {}
+        pages(web::embedded_files()),
+        store_dir(options.store_dir) {}
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -74,9 +77,14 @@ struct Gateway::Impl : api::ModelView {
     }
     if (path == "/metrics") {
       if (!reading) return refuse_method();
+      // web.authz `metrics` (anyone when not set) decides, as `view` does for /api/v2.
+      auto who = identify(request);
+      if (!who) return who.error();
+      if (!auth.may(*who, "metrics")) return auth::AuthService::refusal(*who, "read /metrics");
       api::Reply reply;
       reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m); });
+      auto figures = process_figures();
+      read([&](const readmodel::ReadModel& m) { reply.body = api::metrics_text(m, figures); });
       return reply;
     }
     constexpr std::string_view kHooks = "/change_hook/";
@@ -92,18 +100,91 @@ struct Gateway::Impl : api::ModelView {
       }
       auto parts = api::split_path(path.substr(kApi.size()));
       if (!parts) return api::error_reply(400, "malformed percent-encoding in the path");
-      auto who = auth.identify(request);
+      auto who = identify(request);
       if (!who) return who.error();
       if (!reading) return actions.post(request, *parts, *who);
       if (!auth.may(*who, "view")) return auth::AuthService::refusal(*who, "view");
       if (auto reply = log_resource(*parts, query)) return std::move(*reply);
       return api.get(*parts, query);
     }
-    if (path == "/ws" || path.starts_with("/sse/")) return live->refusal(std::string(path));
+    if (path == "/ws" || path.starts_with("/sse/")) {
+      if (auto refused = refuse_viewer(request)) return std::move(*refused);
+      return live->refusal(std::string(path));
+    }
     if (auto page = pages.serve(request.method, path, request.header("If-None-Match"))) {
       return std::move(*page);
     }
     return api::error_reply(404, "nothing here: the pages are at /, the API under /api/v2/");
+  }
+
+  // Who sends `request`: what Offload::prepare found on a worker (HTTP Basic, whose
+  // password hash must not hold the I/O thread), else asked now (a session, a token).
+  Expected<auth::Identity, api::Reply> identify(const http::HttpRequest& request) {
+    using Found = Expected<auth::Identity, api::Reply>;
+    if (const auto* found = std::any_cast<Found>(&request.prepared)) return *found;
+    return auth.identify(request);
+  }
+
+  // Requests whose answer waits for a password's hash (a login, HTTP Basic) or a durable
+  // append (the change hooks): Offload runs `prepare` for them on a worker thread.
+  static bool slow(const http::HttpRequest& request) {
+    const std::string_view target = request.target;
+    if (target.starts_with("/change_hook/") || target.starts_with("/auth/")) return true;
+    const auto authorization = request.header("Authorization");
+    return authorization.size() > 6 && (authorization.compare(0, 6, "Basic ") == 0 ||
+                                        authorization.compare(0, 6, "basic ") == 0);
+  }
+
+  // On a worker: the whole answer of a change hook or /auth/*, else who sends the request
+  // (for the handler, back on the I/O thread).
+  std::optional<api::Reply> prepare(http::HttpRequest& request) {
+    std::string_view target = request.target;
+    const auto question = target.find('?');
+    const auto path = target.substr(0, question);
+    const auto query =
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    constexpr std::string_view kHooks = "/change_hook/";
+    if (path.starts_with(kHooks))
+      return change_hooks.handle(path.substr(kHooks.size()), query, request);
+    if (path.starts_with("/auth/")) return auth.handle(request, path);
+    if (path == "/healthz") return std::nullopt;  // open to anyone: no credentials checked
+    request.prepared = auth.identify(request);
+    return std::nullopt;
+  }
+
+  // What /metrics shows beside the read models: the store and the gateway's clients.
+  api::ProcessFigures process_figures() const {
+    api::ProcessFigures figures;
+    figures.now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    std::error_code ec;
+    if (!store_dir.empty()) {
+      for (auto it = std::filesystem::recursive_directory_iterator(store_dir, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code size_ec;
+        if (it->is_regular_file(size_ec)) {
+          const auto size = it->file_size(size_ec);
+          if (!size_ec) figures.store_bytes += size;
+        }
+      }
+    }
+    figures.store_writes = store::process_write_latency().read();
+    if (server) figures.http_connections = server->open_connections();
+    if (live) {
+      figures.sse_clients = live->sse_clients();
+      figures.websocket_clients = live->clients() - figures.sse_clients;
+    }
+    return figures;
+  }
+
+  // Nothing when the request's sender may read (web.authz `view`), else the refusal: as
+  // /api/v2's reads, so also for the live updates (/ws, /sse/).
+  std::optional<api::Reply> refuse_viewer(const http::HttpRequest& request) {
+    auto who = identify(request);
+    if (!who) return who.error();
+    if (!auth.may(*who, "view")) return auth::AuthService::refusal(*who, "view");
+    return std::nullopt;
   }
 
   // /api/v2/events and .../why (eventlog/); nothing for the other resources.
@@ -151,6 +232,7 @@ struct Gateway::Impl : api::ModelView {
   actions::Actions actions;
   hooks::ChangeHooks change_hooks;
   web::StaticFiles pages;  // `/` and `/static/`: the web pages
+  std::filesystem::path store_dir;
   std::unique_ptr<http::HttpServer> server;
   // After the server: closed before it (the server's I/O thread has stopped by then).
   std::unique_ptr<live::LiveHub> live;
@@ -186,9 +268,16 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
         web::quiet_challenge(r.header("X-Requested-With"), reply);
         return reply;
       },
-      [raw](auto& stream, auto& buffer, auto& request) {
-        return raw->live->take(stream, buffer, request);
-      });
+      [raw](auto& stream, auto& buffer, auto& request, const http::HttpRequest& in,
+            std::optional<api::Reply>& answer) {
+        const std::string_view target = in.target;
+        const auto path = target.substr(0, target.find('?'));
+        if (path != "/ws" && !path.starts_with("/sse/")) return false;
+        answer = raw->refuse_viewer(in);  // 401, 403, 429: as /api/v2's reads
+        return !answer && raw->live->take(stream, buffer, request);
+      },
+      http::Offload{[](const http::HttpRequest& r) { return Impl::slow(r); },
+                    [raw](http::HttpRequest& r) { return raw->prepare(r); }});
   if (!server) return unexpected(server.error());
   impl->server = std::move(*server);
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));

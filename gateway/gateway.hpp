@@ -29,6 +29,8 @@ struct GatewayOptions {
   std::filesystem::path token_file;
   auth::AuthzCheck authorised;
   actions::CommandRunner run_command;
+  // The event store's directory, whose files' size /metrics shows; empty: not shown.
+  std::filesystem::path store_dir;
 };
 
 class Gateway {

@@ -22,6 +22,7 @@
 #include "events/text_fields.hpp"
 #include "store/keys.hpp"
 #include "store/schema_version.hpp"
+#include "store/write_latency.hpp"
 
 namespace eventbot::store {
 namespace fs = std::filesystem;
@@ -607,7 +608,9 @@ void RocksEventLog::write_group(std::vector<WriteQueue::Pending*>& group) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.durability != Durability::no_sync;
+  const auto write_began = std::chrono::steady_clock::now();
   auto status = db_->Write(write_options, &batch);
+  process_write_latency().record(std::chrono::steady_clock::now() - write_began);
   if (!status.ok()) {
     for (auto* pending : accepted) pending->result = unexpected(io_error(status, "appending"));
     fail_writes("appending: " + status.ToString(), true);

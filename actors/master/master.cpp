@@ -297,19 +297,22 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
     web_options.bind = m.config.web.bind;
     web_options.port = static_cast<unsigned short>(m.config.web.port);
     web_options.token_file = m.dir / gateway::auth::kTokenFileName;
+    web_options.store_dir = m.dir / "events";
     web_options.authorised = &authorised;
     // An action runs as the port's user commands do: on the hand-over, off the I/O thread.
     web_options.run_command = [hand_over = m.hand_over.get(), users = m.users](
                                   const std::string& user, const wire::UserCommand& command,
-                                  std::function<void(wire::UserCommandResult)> answer) {
+                                  gateway::actions::CommandAnswer answer) {
       auto shared = std::make_shared<const wire::UserCommand>(command);
       const bool handed = hand_over->post([users, user, shared, answer] {
-        if (auto now = users->run(user, *shared, answer)) answer(std::move(*now));
+        if (auto now = users->run(user, *shared, UserCommands::ForceAnswer(answer))) {
+          answer(std::move(*now), {});
+        }
       });
       if (!handed) {
         wire::UserCommandResult busy;
         busy.set_message("the master is busy; try again later");
-        answer(std::move(busy));
+        answer(std::move(busy), {});
       }
     };
     auto web = gateway::Gateway::start(web_options, *m.log, folded.value(), m.config);

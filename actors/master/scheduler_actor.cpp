@@ -100,11 +100,18 @@ void take_front(Self* self, caf::error outcome) {
   if (!st.replies.empty() && st.replies.front().first == st.taken) {
     if (outcome) {
       st.replies.front().second.deliver(std::move(outcome));
+    } else if (st.name_submitted.count(st.taken) > 0) {
+      st.replies.front().second.deliver(st.submitted_buildset, st.submitted_builders,
+                                        st.submitted_requests);
     } else {
       st.replies.front().second.deliver(caf::unit);
     }
     st.replies.pop_front();
   }
+  st.name_submitted.erase(st.taken);
+  st.submitted_buildset = 0;
+  st.submitted_builders.clear();
+  st.submitted_requests.clear();
   ++st.taken;
 }
 
@@ -128,6 +135,17 @@ void drain(Self* self) {
         schedulers::to_append_request(*st.core, *decided, ids.first_buildset, ids.first_request);
     schedulers::link_decision(request, command, cause);
     for (auto& event : request.events) event.set_master_id(st.context.master_id);
+    std::uint64_t buildset = 0;
+    std::vector<std::string> builders;
+    std::vector<std::uint64_t> requests;
+    for (const auto& event : request.events) {
+      if (event.has_buildset_submitted() && buildset == 0) {
+        buildset = event.buildset_submitted().buildset_id();
+      } else if (event.has_build_request_submitted()) {
+        builders.push_back(event.build_request_submitted().builder());
+        requests.push_back(event.build_request_submitted().request_id());
+      }
+    }
     auto appended = st.context.log->append(std::move(request));
     if (!appended && appended.error().code == store::StoreErrc::version_conflict) {
       // Someone else wrote first: fold up to what the log has now, then decide again.
@@ -142,6 +160,9 @@ void drain(Self* self) {
       continue;
     }
     st.awaiting = appended->last.value();
+    st.submitted_buildset = buildset;
+    st.submitted_builders = std::move(builders);
+    st.submitted_requests = std::move(requests);
     take_front(self, caf::error{});
   }
   arm_timers(self);
@@ -204,6 +225,17 @@ caf::behavior scheduler_actor(Self* self, std::shared_ptr<schedulers::SchedulerC
         // A trigger names the step it comes from; other commands come from no event.
         const auto* trigger = std::get_if<schedulers::Trigger>(command.get());
         st.pending.push_back({*command, trigger ? trigger->step_started : events::Cause{}});
+        drain(self);
+        return reply;
+      },
+      [=](command_atom, const CommandPtr& command, submitted_atom) -> caf::response_promise {
+        // As above; the answer names what was submitted (a forced build's ids).
+        auto& st = self->state;
+        auto reply = self->make_response_promise();
+        const auto index = st.taken + st.pending.size();
+        st.replies.emplace_back(index, reply);
+        st.name_submitted.insert(index);
+        st.pending.push_back({*command, events::Cause{}});
         drain(self);
         return reply;
       },

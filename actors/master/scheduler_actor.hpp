@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "actors/master/id_allocator.hpp"
 #include "actors/master/snapshots.hpp"
@@ -19,6 +21,10 @@
 #include "store/event_log.hpp"
 
 namespace eventbot::master {
+
+// Sent after command_atom and the command: the answer names what the command submitted,
+// (buildset id, builder names, request ids), instead of nothing (a forced build's).
+using submitted_atom = caf::atom_constant<caf::atom("submitted")>;
 
 // What every scheduler actor shares with the master.
 struct SchedulerContext {
@@ -54,6 +60,13 @@ struct SchedulerActorState {
   // Commands sent with command_atom, answered once decided: (their index among all the
   // commands ever queued, the reply). A command may wait behind this actor's own append.
   std::deque<std::pair<std::uint64_t, caf::response_promise>> replies;
+  // Of those, the commands sent with submitted_atom.
+  std::set<std::uint64_t> name_submitted;
+  // What the command last appended submitted: its buildset, and its requests' builders
+  // and ids.
+  std::uint64_t submitted_buildset = 0;
+  std::vector<std::string> submitted_builders;
+  std::vector<std::uint64_t> submitted_requests;
   std::map<std::string, std::int64_t> armed;  // timer -> due time of the timer armed
 };
 

@@ -438,6 +438,17 @@ caf::behavior supervisor_actor(Self* self, SchedulerContext context, ConfigPtr c
         promise.delegate(it->second, command_atom::value, command);
         return promise;
       },
+      [=](command_atom, const std::string& scheduler, const CommandPtr& command,
+          submitted_atom) -> caf::response_promise {
+        auto promise = self->make_response_promise();
+        auto it = self->state.schedulers.find(scheduler);
+        if (it == self->state.schedulers.end()) {
+          promise.deliver(make_error(ec::unknown_target, "no scheduler named '" + scheduler + "'"));
+          return promise;
+        }
+        promise.delegate(it->second, command_atom::value, command, submitted_atom::value);
+        return promise;
+      },
       [=](get_atom, const std::string& scheduler) -> caf::actor {
         auto it = self->state.schedulers.find(scheduler);
         return it == self->state.schedulers.end() ? caf::actor() : it->second;

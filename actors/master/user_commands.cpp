@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 #include <future>
 
+#include "actors/master/scheduler_actor.hpp"
 #include "actors/messages/actors.hpp"
 #include "actors/messages/defaults.hpp"
 #include "actors/messages/errors.hpp"
@@ -36,20 +37,27 @@ std::optional<events::Envelope> last_event(store::EventLog& log, const std::stri
 // inputs are spawn arguments, not captures: CAF 0.17 dereferences a null argument tuple
 // when a function actor is spawned without any.
 void force_waiter(caf::event_based_actor* self, caf::actor supervisor, std::string scheduler,
-                  CommandPtr force, UserCommands::Answer reply) {
+                  CommandPtr force, UserCommands::ForceAnswer reply) {
   self->monitor(supervisor);
   self->set_down_handler([=](caf::down_msg&) {
-    reply(answer(false, "the master is stopping"));
+    reply(answer(false, "the master is stopping"), {});
     self->quit();
   });
-  self->request(supervisor, defaults::kCommandTimeout, command_atom::value, scheduler, force)
+  self->request(supervisor, defaults::kCommandTimeout, command_atom::value, scheduler, force,
+                submitted_atom::value)
       .then(
-          [=]() {
-            reply(answer(true, "build forced through scheduler " + scheduler));
+          [=](std::uint64_t buildset, const std::vector<std::string>& builders,
+              const std::vector<std::uint64_t>& requests) {
+            ForcedBuildset forced;
+            forced.buildset_id = buildset;
+            for (std::size_t i = 0; i < builders.size() && i < requests.size(); ++i) {
+              forced.requests.emplace_back(builders[i], requests[i]);
+            }
+            reply(answer(true, "build forced through scheduler " + scheduler), std::move(forced));
             self->quit();
           },
           [=](caf::error& error) {
-            reply(answer(false, describe(error)));
+            reply(answer(false, describe(error)), {});
             self->quit();
           });
 }
@@ -149,6 +157,14 @@ wire::UserCommandResult UserCommands::run(const std::string& user,
 std::optional<wire::UserCommandResult> UserCommands::run(const std::string& user,
                                                          const wire::UserCommand& command,
                                                          const Answer& later) {
+  return run(user, command, ForceAnswer([later](wire::UserCommandResult result, ForcedBuildset) {
+               later(std::move(result));
+             }));
+}
+
+std::optional<wire::UserCommandResult> UserCommands::run(const std::string& user,
+                                                         const wire::UserCommand& command,
+                                                         const ForceAnswer& later) {
   std::shared_ptr<const config::MasterConfig> config;
   {
     std::lock_guard lock(mutex_);
@@ -263,7 +279,7 @@ store::StoreResult<store::AppendResult> UserCommands::append_one(
 }
 
 void UserCommands::force_build(const std::string& user, const wire::ForceBuild& command,
-                               Answer reply) {
+                               ForceAnswer reply) {
   caf::actor supervisor;
   std::shared_ptr<const intake::Validation> validation;
   {
@@ -271,9 +287,10 @@ void UserCommands::force_build(const std::string& user, const wire::ForceBuild& 
     supervisor = supervisor_;
     validation = validation_;
   }
-  if (!validation) return reply(answer(false, "the master's validation patterns do not compile"));
+  if (!validation)
+    return reply(answer(false, "the master's validation patterns do not compile"), {});
   if (auto valid = intake::check_force_request(*validation, command); !valid) {
-    return reply(answer(false, "refused: " + valid.error()));
+    return reply(answer(false, "refused: " + valid.error()), {});
   }
   auto force = std::make_shared<schedulers::Command>(schedulers::Force{});
   auto& f = std::get<schedulers::Force>(*force);
@@ -285,7 +302,7 @@ void UserCommands::force_build(const std::string& user, const wire::ForceBuild& 
   f.project = command.project();
   f.builders.assign(command.builders().begin(), command.builders().end());
   for (const auto& [name, value] : command.properties()) f.properties[name] = value;
-  if (!supervisor) return reply(answer(false, "the master is not ready"));
+  if (!supervisor) return reply(answer(false, "the master is not ready"), {});
   // No thread waits for the scheduler: a short-lived actor asks and answers when it hears
   // back, or when the deadline passes, or when the supervisor goes away (the master stops).
   system_.spawn(force_waiter, supervisor, command.scheduler(), CommandPtr(force), reply);

@@ -20,6 +20,7 @@
 
 #include "actors/config/master_config.hpp"
 #include "actors/intake/user_values.hpp"
+#include "actors/master/forced_buildset.hpp"
 #include "actors/port/hand_over.hpp"
 #include "actors/port/port_server.hpp"
 #include "store/event_log.hpp"
@@ -56,6 +57,11 @@ class UserCommands final : public port::ConnectionHandler {
   // answer; a forced build's comes later, through `later`, from an actor's thread.
   std::optional<wire::UserCommandResult> run(const std::string& user,
                                              const wire::UserCommand& command, const Answer& later);
+  // The same; a forced build's answer also names what it submitted (the web's answer).
+  using ForceAnswer = std::function<void(wire::UserCommandResult, ForcedBuildset)>;
+  std::optional<wire::UserCommandResult> run(const std::string& user,
+                                             const wire::UserCommand& command,
+                                             const ForceAnswer& later);
   // The same, waiting for the answer (tests, without the port).
   wire::UserCommandResult run(const std::string& user, const wire::UserCommand& command);
 
@@ -66,7 +72,7 @@ class UserCommands final : public port::ConnectionHandler {
   wire::UserCommandResult shutdown_slave(const std::string& user,
                                          const wire::ShutdownSlave& command,
                                          const config::MasterConfig& config);
-  void force_build(const std::string& user, const wire::ForceBuild& command, Answer answer);
+  void force_build(const std::string& user, const wire::ForceBuild& command, ForceAnswer answer);
   // Appends one event of this master to `stream`, if the stream is still at `expected`
   // (when given): `fill` sets the event's body.
   store::StoreResult<store::AppendResult> append_one(

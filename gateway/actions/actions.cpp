@@ -188,10 +188,22 @@ api::Reply Actions::post(const http::HttpRequest& request, const std::vector<std
   auto id = call->id;
   const auto user = who.user.empty() ? std::string("anonymous") : who.user;
   run_(who.user, command,
-       [answer_later, id, user, remote = request.remote,
-        what = command.ShortDebugString()](wire::UserCommandResult result) {
+       [answer_later, id, user, remote = request.client, what = command.ShortDebugString(),
+        &model = model_](wire::UserCommandResult result, master::ForcedBuildset forced) {
          spdlog::info("gateway: {} ({}): {} -> {}", user, remote, what, result.message());
-         if (result.ok()) {
+         if (result.ok() && forced.buildset_id != 0) {
+           // force, rebuild: Buildbot's [bsid, {"<builderid>": brid}].
+           std::vector<std::pair<std::uint64_t, std::uint64_t>> requests;
+           model.read([&](const readmodel::ReadModel& m) {
+             for (const auto& [builder, request_id] : forced.requests) {
+               if (const auto* b = m.builder_named(builder)) {
+                 requests.emplace_back(b->builderid, request_id);
+               }
+             }
+           });
+           answer_later(
+               rpc_reply(200, result_text(id, submitted_result(forced.buildset_id, requests))));
+         } else if (result.ok()) {
            answer_later(rpc_reply(200, result_text(id, result.message())));
          } else {
            answer_later(rpc_reply(400, error_text(id, kActionFailed, result.message())));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/master/forced_buildset.hpp"
 #include "events/wire.pb.h"
 #include "gateway/api/api.hpp"
 #include "gateway/api/reply.hpp"
@@ -19,9 +20,11 @@
 namespace eventbot::gateway::actions {
 
 // Runs a user command as `user` (already authorised by web.authz; the runner checks
-// again) and answers through `answer`, once, from any thread.
+// again) and answers through `answer`, once, from any thread, with what a forced build
+// submitted (nothing for the other commands).
+using CommandAnswer = std::function<void(wire::UserCommandResult, master::ForcedBuildset)>;
 using CommandRunner = std::function<void(const std::string& user, const wire::UserCommand& command,
-                                         std::function<void(wire::UserCommandResult)> answer)>;
+                                         CommandAnswer answer)>;
 
 class Actions {
  public:

@@ -63,6 +63,13 @@ std::string result_text(const json& id, const json& result) {
       -1, ' ', false, json::error_handler_t::replace);
 }
 
+json submitted_result(std::uint64_t buildset,
+                      const std::vector<std::pair<std::uint64_t, std::uint64_t>>& requests) {
+  json by_builder = json::object();
+  for (const auto& [builderid, request] : requests) by_builder[std::to_string(builderid)] = request;
+  return json::array({buildset, by_builder});
+}
+
 std::string error_text(const json& id, int code, const std::string& message) {
   return json{{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}, {"id", id}}
       .dump(-1, ' ', false, json::error_handler_t::replace);

@@ -38,6 +38,10 @@ Expected<RpcCall, RpcError> parse_call(std::string_view body);
 std::string result_text(const nlohmann::json& id, const nlohmann::json& result);
 std::string error_text(const nlohmann::json& id, int code, const std::string& message);
 
+// The result of `force` and `rebuild` as Buildbot's: [bsid, {"<builderid>": brid, ...}].
+nlohmann::json submitted_result(
+    std::uint64_t buildset, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& requests);
+
 // What a call on a resource asks for.
 enum class ActionKind { force, stop_build, rebuild, cancel_request, graceful_shutdown };
 

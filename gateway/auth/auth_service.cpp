@@ -48,6 +48,10 @@ api::Reply too_many(Clock::duration wait) {
 
 }  // namespace
 
+std::string client_of(const http::HttpRequest& request) {
+  return request.client.empty() ? address_of(request.remote) : request.client;
+}
+
 std::string address_of(const std::string& remote) {
   auto colon = remote.rfind(':');
   return colon == std::string::npos ? remote : remote.substr(0, colon);
@@ -136,7 +140,7 @@ std::optional<std::string> AuthService::token_user(const std::string& token) {
 }
 
 Expected<Identity, api::Reply> AuthService::identify(const http::HttpRequest& request) {
-  const auto address = address_of(request.remote);
+  const auto address = client_of(request);
   auto authorization = parse_authorization(request.header("Authorization"));
   if (std::holds_alternative<MalformedAuthorization>(authorization)) {
     return unexpected(unauthorised("the Authorization header is neither Basic nor Bearer"));
@@ -187,7 +191,7 @@ Expected<Identity, api::Reply> AuthService::identify(const http::HttpRequest& re
 
 bool AuthService::may(const Identity& who, const std::string& action) const {
   std::lock_guard lock(mutex_);
-  if (action == "view" && !web_.authz.contains("view")) return true;
+  if ((action == "view" || action == "metrics") && !web_.authz.contains(action)) return true;
   return options_.authorised && options_.authorised(web_, who.user, action);
 }
 
@@ -224,7 +228,7 @@ api::Reply AuthService::me(const Identity& who, const std::string& csrf) const {
 }
 
 api::Reply AuthService::handle(const http::HttpRequest& request, std::string_view path) {
-  const auto address = address_of(request.remote);
+  const auto address = client_of(request);
   const bool post = request.method == "POST";
   if (path == "/auth/login") {
     if (!post) {

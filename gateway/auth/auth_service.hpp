@@ -55,7 +55,8 @@ class AuthService {
   // carries the session cookie without its X-CSRF-Token.
   Expected<Identity, api::Reply> identify(const http::HttpRequest& request);
 
-  // Whether `who` may take web.authz `action`; "view" is anyone's unless configured.
+  // Whether `who` may take web.authz `action`; "view" and "metrics" are anyone's unless
+  // configured.
   bool may(const Identity& who, const std::string& action) const;
 
   // A 403 (or 401 for an anonymous client) saying `who` may not `what`.
@@ -86,5 +87,7 @@ class AuthService {
 
 // The client's address without its port ("127.0.0.1:5312" -> "127.0.0.1").
 std::string address_of(const std::string& remote);
+// Who sent `request` (its `client`, a trusted proxy's X-Forwarded-For), else its peer.
+std::string client_of(const http::HttpRequest& request);
 
 }  // namespace eventbot::gateway::auth

@@ -75,7 +75,7 @@ api::Reply ChangeHooks::handle(std::string_view dialect, std::string_view query,
     if (options.checks() && !github_signature_matches(options.secret, request.body,
                                                       request.header("X-Hub-Signature-256"))) {
       spdlog::warn("change hook github: a request from {} without a valid X-Hub-Signature-256",
-                   request.remote);
+                   request.client);
       return api::error_reply(403,
                               "the X-Hub-Signature-256 header does not sign this body "
                               "with the configured secret");
@@ -84,7 +84,7 @@ api::Reply ChangeHooks::handle(std::string_view dialect, std::string_view query,
   } else if (dialect == "gitlab") {
     if (options.checks() && !gitlab_token_matches(options, request.header("X-Gitlab-Token"))) {
       spdlog::warn("change hook gitlab: a request from {} without the configured X-Gitlab-Token",
-                   request.remote);
+                   request.client);
       return api::error_reply(403, "the X-Gitlab-Token header is not the configured token");
     }
     parsed = parse_gitlab_hook(request.body, query);
@@ -111,13 +111,13 @@ api::Reply ChangeHooks::handle(std::string_view dialect, std::string_view query,
   auto appended = log_.append(std::move(append));
   if (!appended) {
     spdlog::error("change hook {}: recording {} change(s) from {} failed: {}", dialect,
-                  parsed->changes.size(), request.remote, appended.error().message);
+                  parsed->changes.size(), request.client, appended.error().message);
     return api::error_reply(503,
                             "the master could not record the change: " + appended.error().message);
   }
   for (const auto& version : appended->versions) answer["changes"].push_back(version.value());
   spdlog::info("change hook {}: {} change(s) recorded from {} (changes {}..{})", dialect,
-               appended->versions.size(), request.remote, appended->versions.front().value(),
+               appended->versions.size(), request.client, appended->versions.front().value(),
                appended->versions.back().value());
   return api::json_reply(200, answer);
 }

@@ -5,7 +5,8 @@
 // checked as sendchange's are (the validation patterns: else 400), then recorded in one
 // append to the `changes` stream, as `eventbot sendchange` records them; the answer
 // (200 and the change ids) comes once they are durable. On any error nothing is
-// recorded. The append runs on the gateway's I/O thread.
+// recorded. It runs on a worker thread of the HTTP server (its Offload), so the append
+// never holds the I/O thread.
 #include <memory>
 #include <mutex>
 #include <string>

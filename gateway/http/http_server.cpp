@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -22,60 +23,125 @@ struct Shared {
   HttpLimits limits;
   Handler handler;
   Upgrade upgrade;
+  Offload offload;
+  TrustedProxies proxies;
+  std::unique_ptr<asio::thread_pool> workers;  // with an Offload only
   std::atomic<std::size_t> open{0};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string remote)
-      : stream_(std::move(socket)), shared_(std::move(shared)), remote_(std::move(remote)) {}
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string remote, std::string peer)
+      : stream_(std::move(socket)),
+        shared_(std::move(shared)),
+        remote_(std::move(remote)),
+        peer_(std::move(peer)) {}
   ~Session() { --shared_->open; }
 
   void read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.header_limit));
-    parser_->body_limit(shared_->limits.body_limit);
+    // Beast checks a declared length against the limit with the header: the largest
+    // limit until the target is known (read_body sets the target's).
+    parser_->body_limit(std::max(shared_->limits.body_limit, shared_->limits.large_body_limit));
     stream_.expires_after(shared_->limits.request_timeout);
+    // The header first: the target decides how large a body may be.
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->on_read(ec);
+                               self->read_body();
+                             });
+  }
+
+  void read_body() {
+    const auto limit = body_limit();
+    parser_->body_limit(limit);
+    // A declared length over the limit is refused before any of the body is read.
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return on_read(bhttp::error::body_limit);
+    }
+    if (parser_->is_done()) return on_read({});
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
  private:
+  // The body limit of the request being read, by its target (known once its header is).
+  std::size_t body_limit() const {
+    const auto& limits = shared_->limits;
+    const bool large = !limits.large_body_prefix.empty() &&
+                       parser_->get().target().starts_with(limits.large_body_prefix);
+    return large ? limits.large_body_limit : limits.body_limit;
+  }
+
   void on_read(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
     }
     if (ec == bhttp::error::body_limit) {
-      return fail(413, "the request body is larger than " +
-                           std::to_string(shared_->limits.body_limit) + " bytes");
+      return fail(413,
+                  "the request body is larger than " + std::to_string(body_limit()) + " bytes");
     }
     if (ec == bhttp::error::header_limit) {
       return fail(431, "the request's headers are larger than " +
                            std::to_string(shared_->limits.header_limit) + " bytes");
     }
     if (ec) return fail(400, "not an HTTP/1.1 request: " + ec.message());
-    if (shared_->upgrade && shared_->upgrade(stream_, buffer_, parser_->get())) return;
     const auto& request = parser_->get();
-    HttpRequest in;
-    in.method = std::string(request.method_string());
-    in.target = std::string(request.target());
-    in.remote = remote_;
-    in.body_bytes = request.body().size();
-    in.body = request.body();
+    auto in = std::make_shared<HttpRequest>();
+    in->method = std::string(request.method_string());
+    in->target = std::string(request.target());
+    in->remote = remote_;
+    const auto origin =
+        client_origin(shared_->proxies, peer_, false, std::string(request["X-Forwarded-For"]),
+                      std::string(request["X-Forwarded-Proto"]));
+    in->client = origin.address;
+    in->tls = origin.secure;
+    in->body_bytes = request.body().size();
+    in->body = request.body();
     for (const auto& field : request) {
-      in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      in->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    in.answer_later = [self = shared_from_this()](api::Reply later) {
+    in->answer_later = [self = shared_from_this()](api::Reply later) {
       asio::post(self->stream_.get_executor(),
                  [self, later = std::move(later)]() mutable { self->send(std::move(later)); });
     };
     keep_alive_ = request.keep_alive();
     head_ = request.method() == bhttp::verb::head;
+    const auto& offload = shared_->offload;
+    if (shared_->workers && offload.slow(*in)) {
+      // Off the I/O thread, then back on it (this connection reads nothing meanwhile).
+      asio::post(*shared_->workers, [self = shared_from_this(), in] {
+        std::optional<api::Reply> answer;
+        try {
+          answer = self->shared_->offload.prepare(*in);
+        } catch (const std::exception& e) {
+          spdlog::error("gateway: {} {} failed: {}", in->method, in->target.substr(0, 200),
+                        e.what());
+          answer = api::error_reply(500, "internal error");
+        }
+        asio::post(self->stream_.get_executor(), [self, in, answer = std::move(answer)]() mutable {
+          self->proceed(*in, std::move(answer));
+        });
+      });
+      return;
+    }
+    proceed(*in, std::nullopt);
+  }
+
+  // Answers `in` on the I/O thread: with `answer` if prepared, else through the upgrade
+  // or the handler.
+  void proceed(const HttpRequest& in, std::optional<api::Reply> answer) {
+    if (answer && answer->deferred) return;
+    if (!answer && shared_->upgrade &&
+        shared_->upgrade(stream_, buffer_, parser_->get(), in, answer)) {
+      return;
+    }
     api::Reply reply;
     try {
-      reply = shared_->handler(in);
+      reply = answer ? std::move(*answer) : shared_->handler(in);
       if (reply.deferred) return;
     } catch (const std::exception& e) {
       spdlog::error("gateway: {} {} failed: {}", in.method, in.target.substr(0, 200), e.what());
@@ -194,6 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   std::shared_ptr<Shared> shared_;
   std::string remote_;
+  std::string peer_;  // the remote address alone
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = false;
@@ -251,7 +318,8 @@ struct HttpServer::Impl {
       return;
     }
     ++shared->open;
-    std::make_shared<Session>(std::move(socket), shared, remote)->read();
+    std::make_shared<Session>(std::move(socket), shared, remote, endpoint.address().to_string())
+        ->read();
   }
 };
 
@@ -261,12 +329,16 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-Expected<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const std::string& bind,
-                                                                     unsigned short port,
-                                                                     const HttpLimits& limits,
-                                                                     Handler handler,
-                                                                     Upgrade upgrade) {
+Expected<std::unique_ptr<HttpServer>, std::string> HttpServer::start(
+    const std::string& bind, unsigned short port, const HttpLimits& limits, Handler handler,
+    Upgrade upgrade, Offload offload, TrustedProxies proxies) {
   auto impl = std::make_unique<Impl>();
+  impl->shared->proxies = std::move(proxies);
+  if (offload.slow && offload.prepare) {
+    impl->shared->workers =
+        std::make_unique<asio::thread_pool>(std::max<std::size_t>(1, offload.threads));
+    impl->shared->offload = std::move(offload);
+  }
   impl->shared->limits = limits;
   impl->shared->handler = std::move(handler);
   impl->shared->upgrade = std::move(upgrade);
@@ -304,6 +376,8 @@ void HttpServer::stop() {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
   });
+  // Workers first: what they finish is posted to the I/O thread, which then drops it.
+  if (impl_->shared->workers) impl_->shared->workers->join();
   impl_->io.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -54,7 +54,8 @@ struct LiveHub::Impl {
   std::uint64_t position;    // the last event the fold handed over
   std::vector<std::shared_ptr<Client>> clients;
   std::atomic<std::size_t> count{0};
-  UpdateMapper mapper;  // the fold's (used under its lock only)
+  std::atomic<std::size_t> sse_count{0};  // of `count`, the SSE streams
+  UpdateMapper mapper;                    // the fold's (used under its lock only)
 
   // The bytes of a log's chunk; empty when it cannot be read.
   std::string chunk_text(const ChunkRef& chunk) {
@@ -138,6 +139,7 @@ class Client : public std::enable_shared_from_this<Client> {
     shared.queue = ClientQueue(hub_->limits.queue);
   }
   virtual ~Client() = default;
+  virtual bool sse() const { return false; }
 
   Shared shared;  // under hub_->mutex
 
@@ -398,6 +400,7 @@ class SseClient : public Client {
  public:
   SseClient(std::shared_ptr<LiveHub::Impl> hub, beast::tcp_stream&& stream)
       : Client(std::move(hub), stream.get_executor()), stream_(std::move(stream)) {}
+  bool sse() const override { return true; }
 
   void begin() {
     stream_.expires_never();
@@ -460,6 +463,7 @@ void LiveHub::Impl::remove(const Client* client) {
   for (auto it = clients.begin(); it != clients.end(); ++it) {
     if (it->get() == client) {
       (*it)->shared.closed = true;
+      if ((*it)->sse()) --sse_count;
       clients.erase(it);
       count = clients.size();
       return;
@@ -547,6 +551,7 @@ bool LiveHub::take(beast::tcp_stream& stream, beast::flat_buffer& buffer,
     if (from) client->replay_from(*from);
     impl_->clients.push_back(client);
     impl_->count = impl_->clients.size();
+    if (sse) ++impl_->sse_count;
   }
   if (ws) {
     std::static_pointer_cast<WsClient>(client)->accept(std::move(request));
@@ -571,6 +576,10 @@ api::Reply LiveHub::refusal(const std::string& target) const {
 
 std::size_t LiveHub::clients() const {
   return impl_->count.load();
+}
+
+std::size_t LiveHub::sse_clients() const {
+  return impl_->sse_count.load();
 }
 
 void LiveHub::close_all() {

@@ -54,7 +54,8 @@ class LiveHub {
   // The answer to a /ws or /sse/ request that was not taken.
   api::Reply refusal(const std::string& target) const;
 
-  std::size_t clients() const;
+  std::size_t clients() const;  // WebSocket and SSE
+  std::size_t sse_clients() const;
   // Closes every client (the I/O thread must be stopped or be the caller).
   void close_all();
 

@@ -56,6 +56,9 @@ void ReadModel::evolve(const events::Envelope& e) {
     master.last_active_us = std::max(master.last_active_us, e.time_us());
   }
   switch (e.body_case()) {
+    case events::Envelope::kLogChunk:
+      log_bytes_ += e.log_chunk().size();
+      break;
     case events::Envelope::kChangeAdded: {
       if (e.stream() != streams::changes()) break;
       const auto& c = e.change_added();
@@ -103,7 +106,10 @@ void ReadModel::evolve(const events::Envelope& e) {
     case events::Envelope::kBuildRequestSubmitted: {
       const auto& r = e.build_request_submitted();
       auto& request = requests_[r.request_id()];
-      if (request.buildrequestid == 0) ++pending_;
+      if (request.buildrequestid == 0) {
+        ++pending_;
+        pending_ids_.insert(r.request_id());
+      }
       request.buildrequestid = r.request_id();
       request.buildsetid = r.buildset_id();
       request.builderid = builder_id(r.builder());
@@ -115,6 +121,7 @@ void ReadModel::evolve(const events::Envelope& e) {
       auto it = requests_.find(e.build_request_claimed().request_id());
       if (it == requests_.end() || it->second.complete) break;
       if (!it->second.claimed) --pending_;
+      pending_ids_.erase(it->first);
       it->second.claimed = true;
       it->second.claimed_us = e.time_us();
       it->second.claimed_by_masterid = master_id(e.build_request_claimed().master_id());
@@ -124,6 +131,7 @@ void ReadModel::evolve(const events::Envelope& e) {
       auto it = requests_.find(e.build_request_unclaimed().request_id());
       if (it == requests_.end() || it->second.complete || !it->second.claimed) break;
       ++pending_;
+      pending_ids_.insert(it->first);
       it->second.claimed = false;
       it->second.claimed_us = 0;
       it->second.claimed_by_masterid = 0;
@@ -137,6 +145,7 @@ void ReadModel::evolve(const events::Envelope& e) {
       auto it = requests_.find(id);
       if (it == requests_.end() || it->second.complete) break;
       if (!it->second.claimed) --pending_;
+      pending_ids_.erase(it->first);
       it->second.complete = true;
       it->second.complete_us = e.time_us();
       it->second.results =
@@ -273,6 +282,14 @@ const std::string& ReadModel::worker_name(Id id) const {
 std::size_t ReadModel::attached_workers() const {
   return static_cast<std::size_t>(
       std::count_if(workers_.begin(), workers_.end(), [](const auto& w) { return w.connected; }));
+}
+
+std::optional<std::int64_t> ReadModel::oldest_pending_submitted_us() const {
+  // Ids are given in submission order: the smallest pending one waited longest.
+  if (pending_ids_.empty()) return std::nullopt;
+  auto it = requests_.find(*pending_ids_.begin());
+  if (it == requests_.end()) return std::nullopt;
+  return it->second.submitted_us;
 }
 
 }  // namespace eventbot::gateway::readmodel

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,10 @@ class ReadModel {
   std::size_t attached_workers() const;
   // Finished builds by result (Buildbot's numbers).
   const std::map<int, std::size_t>& finished_by_result() const { return finished_by_result_; }
+  // When the pending request that has waited longest was submitted; none pending: nothing.
+  std::optional<std::int64_t> oldest_pending_submitted_us() const;
+  // Bytes of log output recorded (every LogChunk's size).
+  std::uint64_t log_bytes() const { return log_bytes_; }
 
  private:
   Id builder_id(const std::string& name);
@@ -183,6 +188,8 @@ class ReadModel {
   std::size_t running_ = 0;
   std::size_t pending_ = 0;
   std::map<int, std::size_t> finished_by_result_;
+  std::set<Id> pending_ids_;  // requests submitted (or unclaimed) and not claimed
+  std::uint64_t log_bytes_ = 0;
 };
 
 }  // namespace eventbot::gateway::readmodel

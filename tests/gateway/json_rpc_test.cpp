@@ -123,5 +123,14 @@ TEST(JsonRpcAction, RefusesUnknownMethodsPathsAndBadParams) {
             kInvalidParams);
 }
 
+TEST(JsonRpcTest, ForceAndRebuildAnswerWithTheBuildsetAndEachBuildersRequestAsBuildbot) {
+  auto result = submitted_result(7, {{1, 12}, {3, 13}});
+  EXPECT_EQ(result, nlohmann::json::parse(R"([7, {"1": 12, "3": 13}])"));
+  auto text = nlohmann::json::parse(result_text(5, result));
+  EXPECT_EQ(text["result"][0], 7);
+  EXPECT_EQ(text["result"][1]["3"], 13);
+  EXPECT_EQ(text["id"], 5);
+}
+
 }  // namespace
 }  // namespace eventbot::gateway::actions

@@ -87,6 +87,59 @@ TEST_F(ReadModelTest, RunningAndFinishedCountsAreWhatMetricsShows) {
   EXPECT_NE(text.find("eventbot_slaves_attached 1\n"), std::string::npos) << text;
 }
 
+TEST_F(ReadModelTest, MetricsShowTheOldestPendingRequestLogBytesTheStoreAndTheClients) {
+  const auto submitted = model.requests().at(2).submitted_us;
+  ASSERT_EQ(model.oldest_pending_submitted_us(), submitted);
+  fold(make.request(3, 1, "linux"));
+  EXPECT_EQ(model.oldest_pending_submitted_us(), submitted);  // 2 still waited longer
+  for (std::uint32_t size : {10u, 5u}) {
+    auto chunk = make.next(streams::log("linux", 1, 0, "stdio"));
+    chunk.mutable_log_chunk()->set_size(size);
+    fold(chunk);
+  }
+  EXPECT_EQ(model.log_bytes(), 15u);
+
+  api::ProcessFigures figures;
+  figures.now_us = submitted + 90'500'000;
+  figures.store_bytes = 123456;
+  store::WriteLatencyRecorder writes;
+  writes.record(std::chrono::microseconds(300));  // <= 0.0005
+  writes.record(std::chrono::milliseconds(20));   // <= 0.025
+  writes.record(std::chrono::seconds(3));         // only +Inf
+  figures.store_writes = writes.read();
+  figures.http_connections = 4;
+  figures.websocket_clients = 2;
+  figures.sse_clients = 1;
+  auto text = api::metrics_text(model, figures);
+  for (const char* line : {
+           "eventbot_build_requests_pending 2\n",
+           "eventbot_build_requests_oldest_pending_seconds 90.5\n",
+           "eventbot_log_bytes_total 15\n",
+           "eventbot_store_size_bytes 123456\n",
+           "# TYPE eventbot_store_write_seconds histogram\n",
+           "eventbot_store_write_seconds_bucket{le=\"0.0005\"} 1\n",
+           "eventbot_store_write_seconds_bucket{le=\"0.01\"} 1\n",
+           "eventbot_store_write_seconds_bucket{le=\"0.025\"} 2\n",
+           "eventbot_store_write_seconds_bucket{le=\"1\"} 2\n",
+           "eventbot_store_write_seconds_bucket{le=\"+Inf\"} 3\n",
+           "eventbot_store_write_seconds_sum 3.0203\n",
+           "eventbot_store_write_seconds_count 3\n",
+           "eventbot_gateway_clients{kind=\"http\"} 4\n",
+           "eventbot_gateway_clients{kind=\"websocket\"} 2\n",
+           "eventbot_gateway_clients{kind=\"sse\"} 1\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+  }
+  // Claimed, request 2 no longer waits: request 3 is the oldest; none pending: 0.
+  fold(make.claimed(2, "mac"));
+  EXPECT_EQ(model.oldest_pending_submitted_us(), model.requests().at(3).submitted_us);
+  fold(make.claimed(3, "linux"));
+  EXPECT_FALSE(model.oldest_pending_submitted_us());
+  text = api::metrics_text(model, figures);
+  EXPECT_NE(text.find("eventbot_build_requests_oldest_pending_seconds 0\n"), std::string::npos)
+      << text;
+}
+
 TEST_F(ReadModelTest, WorkersAttachAndDetach) {
   ASSERT_EQ(model.workers().size(), 1u);
   EXPECT_TRUE(model.workers()[0].connected);

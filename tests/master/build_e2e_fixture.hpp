@@ -1,8 +1,8 @@
 #pragma once
-// The builds' end-to-end fixture (BuildE2E): the real `eventbot` master daemon and real
-// `eventbot-slave` agents in a temp dir, master.yaml written from a scenario (with `web`
-// on a free port, web_port_), the master's event log read back. Shared by
-// build_e2e_test.cpp and the suites in files of their own (web_pages_e2e_test.cpp).
+// The builds' end-to-end fixture (BuildE2E), shared by the e2e suites: the real
+// `eventbot` master daemon and `eventbot-slave` agents on 127.0.0.1, master.yaml written
+// by start_master (a `web` section on the free port web_port_), and the master's event
+// log read back through a read-only view.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -40,7 +40,6 @@
 #include "tests/support/test_certificates.hpp"
 
 namespace eventbot::testing {
-namespace {
 
 namespace fs = std::filesystem;
 using build_e2e::EventLogView;
@@ -512,5 +511,4 @@ class BuildE2E : public ::testing::Test {
   void run_build_across_a_graceful_restart();
 };
 
-}  // namespace
 }  // namespace eventbot::testing

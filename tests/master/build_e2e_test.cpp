@@ -765,6 +765,10 @@ builders:
   expect_requests_built_once();
 }
 
+}  // namespace
+
+// BuildE2E is declared outside the anonymous namespace (build_e2e_fixture.hpp).
+
 // A build of 30 lines printed 0.1 s apart on slave s1, with `eventbot stop` and start
 // of the master while it prints: the build goes on and its log is whole.
 void BuildE2E::run_build_across_a_graceful_restart() {
@@ -800,6 +804,8 @@ builders:
   ASSERT_TRUE(wait_for([&] { return !select(&Envelope::has_buildset_completed).empty(); }));
   expect_requests_built_once();
 }
+
+namespace {
 
 TEST_F(BuildE2E, GracefulMasterRestartTakesTheBuildBack) {
   run_build_across_a_graceful_restart();
@@ -2074,20 +2080,7 @@ web:
   }
 
   static std::string basic(const std::string& user, const std::string& password) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const std::string in = user + ":" + password;
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-      unsigned bits = static_cast<unsigned char>(in[i]) << 16;
-      if (i + 1 < in.size()) bits |= static_cast<unsigned char>(in[i + 1]) << 8;
-      if (i + 2 < in.size()) bits |= static_cast<unsigned char>(in[i + 2]);
-      out += kAlphabet[(bits >> 18) & 63];
-      out += kAlphabet[(bits >> 12) & 63];
-      out += i + 1 < in.size() ? kAlphabet[(bits >> 6) & 63] : '=';
-      out += i + 2 < in.size() ? kAlphabet[bits & 63] : '=';
-    }
-    return "Basic " + out;
+    return basic_authorization(user, password);
   }
 
   HttpAnswer send(const std::string& method, const std::string& target, const std::string& body,

@@ -15,6 +15,24 @@
 
 namespace eventbot::testing {
 
+// The Authorization header's value for HTTP Basic with `user` and `password`.
+inline std::string basic_authorization(const std::string& user, const std::string& password) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string in = user + ":" + password;
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    unsigned bits = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) bits |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) bits |= static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(bits >> 18) & 63];
+    out += kAlphabet[(bits >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(bits >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[bits & 63] : '=';
+  }
+  return "Basic " + out;
+}
+
 struct HttpAnswer : HttpResponse {
   std::vector<std::string> set_cookies;
 };

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,8 +16,10 @@ namespace eventbot::testing {
 
 class WebSocketClient {
  public:
-  // Connects to ws://127.0.0.1:port/target; false (with `error`) if it could not.
-  bool connect(unsigned short port, const std::string& target = "/ws", int receive_buffer = 0) {
+  // Connects to ws://127.0.0.1:port/target, the handshake carrying `headers` (Cookie,
+  // Authorization); false (with `error`) if it could not.
+  bool connect(unsigned short port, const std::string& target = "/ws", int receive_buffer = 0,
+               const std::map<std::string, std::string>& headers = {}) {
     namespace asio = boost::asio;
     boost::beast::error_code ec;
     auto& socket = ws_.next_layer().socket();
@@ -26,6 +29,10 @@ class WebSocketClient {
     }
     ws_.next_layer().expires_after(std::chrono::seconds(10));
     if (!ec) ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    ws_.set_option(boost::beast::websocket::stream_base::decorator(
+        [headers](boost::beast::websocket::request_type& request) {
+          for (const auto& [name, value] : headers) request.set(name, value);
+        }));
     if (!ec) ws_.handshake("127.0.0.1:" + std::to_string(port), target, ec);
     if (ec) {
       error = ec.message();

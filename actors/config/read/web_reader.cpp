@@ -11,7 +11,8 @@ const std::vector<std::string> kWebActions = {
     "force_build",    "force_all_builds", "ping_builder",         "graceful_shutdown",
     "stop_build",     "stop_all_builds",  "cancel_pending_build", "stop_change",
     "clean_shutdown", "show_users_page",
-    "view",  // reading /api/v2 (anyone when not set)
+    "view",     // reading /api/v2 and the live updates (anyone when not set)
+    "metrics",  // reading /metrics (anyone when not set)
 };
 
 const std::vector<std::string> kChangeHookDialects = {"base", "github", "gitlab"};

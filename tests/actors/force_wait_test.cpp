@@ -4,6 +4,7 @@
 // the supervisor goes away, all on the test coordinator's clock.
 #include <gtest/gtest.h>
 
+#include "actors/master/scheduler_actor.hpp"
 #include "actors/master/user_commands.hpp"
 #include "actors/messages/actors.hpp"
 #include "actors/messages/defaults.hpp"
@@ -22,13 +23,19 @@ caf::behavior held_supervisor(caf::event_based_actor* self,
                               std::shared_ptr<std::vector<std::string>> asked) {
   auto held = std::make_shared<std::vector<caf::response_promise>>();
   return {
-      [=](command_atom, const std::string& scheduler, const CommandPtr&) {
+      // As the supervisor is asked by a forced build: the scheduler's answer names the
+      // buildset and requests it submitted.
+      [=](command_atom, const std::string& scheduler, const CommandPtr&, submitted_atom) {
         asked->push_back(scheduler);
         held->push_back(self->make_response_promise());
-        return caf::delegated<void>();
+        return caf::delegated<std::uint64_t, std::vector<std::string>,
+                              std::vector<std::uint64_t>>();
       },
       [=](release_atom) {
-        for (auto& promise : *held) promise.deliver(caf::unit);
+        for (auto& promise : *held) {
+          promise.deliver(std::uint64_t{7}, std::vector<std::string>{"b"},
+                          std::vector<std::uint64_t>{9});
+        }
         held->clear();
       },
   };

@@ -69,6 +69,16 @@ export async function logout() {
 
 let rpcId = 0;
 // A JSON-RPC 2.0 action on /api/v2/PATH; the result text, or an ApiError.
+// What an action answered, in words: force and rebuild answer as Buildbot's data API does,
+// [buildset id, {builder id: request id}]; the others a sentence.
+export function describeResult(result) {
+  if (Array.isArray(result)) {
+    const requests = Object.values(result[1] ?? {}).join(', ');
+    return `Build forced: buildset ${result[0]}` + (requests ? `, request ${requests}` : '');
+  }
+  return String(result ?? 'done');
+}
+
 export async function rpc(path, method, params = {}) {
   const response = await fetch(`/api/v2/${path}`, {
     method: 'POST', credentials: 'same-origin',

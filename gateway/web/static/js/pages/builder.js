@@ -2,7 +2,7 @@
 // built from the force schedulers' fields, its slaves.
 import {h, replace, badge, ago, elapsed, table, section} from '../util.js';
 import {get, list, watch, buildLink, actionButton} from './common.js';
-import {may, rpc} from '../api.js';
+import {describeResult, may, rpc} from '../api.js';
 
 const PAGE = 25;
 
@@ -74,8 +74,8 @@ function forceForm(scheduler, builder) {
     }
     status.textContent = 'Forcing…';
     try {
-      status.textContent = await rpc(`forceschedulers/${encodeURIComponent(scheduler.name)}`,
-        'force', params);
+      status.textContent = describeResult(
+        await rpc(`forceschedulers/${encodeURIComponent(scheduler.name)}`, 'force', params));
     } catch (error) {
       status.textContent = `Refused: ${error.message}`;
     }

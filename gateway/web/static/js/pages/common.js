@@ -1,6 +1,6 @@
 // What several pages share: reading again on live updates (throttled), the builders'
 // names, the action buttons.
-import {get, list, may, rpc} from '../api.js';
+import {describeResult, get, list, may, rpc} from '../api.js';
 import {h} from '../util.js';
 
 // Subscribes to `paths`; calls `reload()` after a batch of updates (at most once per
@@ -54,7 +54,8 @@ export function actionButton(label, action, path, method, params, done) {
       button.disabled = true;
       out.textContent = '…';
       try {
-        out.textContent = await rpc(path, method, typeof params === 'function' ? params() : params);
+        out.textContent = describeResult(
+          await rpc(path, method, typeof params === 'function' ? params() : params));
         done?.();
       } catch (error) {
         out.textContent = `Refused: ${error.message}`;

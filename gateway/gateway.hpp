@@ -17,6 +17,7 @@
 #include "gateway/auth/auth_service.hpp"
 #include "gateway/http/http_limits.hpp"
 #include "store/event_log.hpp"
+#include "store/snapshot_store.hpp"
 
 namespace eventbot::gateway {
 
@@ -29,6 +30,10 @@ struct GatewayOptions {
   std::filesystem::path token_file;
   auth::AuthzCheck authorised;
   actions::CommandRunner run_command;
+  // The read models' snapshots (readmodel/model_snapshots.hpp): restored at start, saved
+  // every `snapshot_every` events folded and on stop. Null: every start folds the log.
+  store::SnapshotStore* snapshots = nullptr;
+  std::uint64_t snapshot_every = 100'000;
 };
 
 class Gateway {

@@ -50,7 +50,7 @@ struct Gateway::Impl : api::ModelView {
         snapshot_every(std::max<std::uint64_t>(1, options.snapshot_every)) {}
 
   // Saves the read models' snapshot once snapshot_every events have been folded since the
-  // last one (now: once any has). The caller holds the lock.
+  // last one (now: once any has): at start and on stop. The caller holds the lock.
   void save_snapshot(bool now = false) {
     if (!snapshots || model.folded() <= saved_at) return;
     if (!now && model.folded() - saved_at < snapshot_every) return;
@@ -185,7 +185,10 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
   impl->model.configure(names_of(config));
   impl->auth.configure(config.web);
   impl->change_hooks.configure(config);
-  impl->live = std::make_unique<live::LiveHub>(*impl, log, folded);
+  live::LiveLimits live_limits;
+  live_limits.max_clients = options.max_live_clients;
+  live_limits.flush_interval = options.live_flush_interval;
+  impl->live = std::make_unique<live::LiveHub>(*impl, log, folded, live_limits);
   auto* raw = impl.get();
   auto server = http::HttpServer::start(
       options.bind, options.port, options.limits,
@@ -204,7 +207,8 @@ void Gateway::on_events(const std::vector<events::Envelope>& batch) {
     impl_->model.evolve(event);
     impl_->live->on_event(event, impl_->model);
   }
-  impl_->save_snapshot();
+  // No snapshot here: with 100k builds encoding one takes seconds (docs/PERFORMANCE.md),
+  // which would hold up the master's subscription; saved at start and on stop instead.
 }
 
 void Gateway::configure(const config::MasterConfig& config) {

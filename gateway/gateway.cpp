@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "gateway/api/api.hpp"
@@ -12,6 +13,7 @@
 #include "gateway/http/http_server.hpp"
 #include "gateway/live/live_hub.hpp"
 #include "gateway/logs/log_reader.hpp"
+#include "gateway/readmodel/model_snapshots.hpp"
 #include "gateway/readmodel/read_model.hpp"
 #include "gateway/web/static_files.hpp"
 
@@ -47,7 +49,18 @@ struct Gateway::Impl : api::ModelView {
         actions(*this, log, auth, options.run_command),
         change_hooks(log),
         pages(web::embedded_files()),
-        store_dir(options.store_dir) {}
+        store_dir(options.store_dir),
+        snapshots(options.snapshots),
+        snapshot_every(std::max<std::uint64_t>(1, options.snapshot_every)) {}
+
+  // Saves the read models' snapshot once snapshot_every events have been folded since the
+  // last one (now: once any has): at start and on stop. The caller holds the lock.
+  void save_snapshot(bool now = false) {
+    if (!snapshots || model.folded() <= saved_at) return;
+    if (!now && model.folded() - saved_at < snapshot_every) return;
+    readmodel::save_read_model(*snapshots, model);
+    saved_at = model.folded();
+  }
 
   void read(const std::function<void(const readmodel::ReadModel&)>& visit) const override {
     std::shared_lock lock(mutex);
@@ -233,6 +246,9 @@ struct Gateway::Impl : api::ModelView {
   hooks::ChangeHooks change_hooks;
   web::StaticFiles pages;  // `/` and `/static/`: the web pages
   std::filesystem::path store_dir;
+  store::SnapshotStore* snapshots;
+  std::uint64_t snapshot_every;
+  std::uint64_t saved_at = 0;  // the sequence of the last snapshot saved or restored
   std::unique_ptr<http::HttpServer> server;
   // After the server: closed before it (the server's I/O thread has stopped by then).
   std::unique_ptr<live::LiveHub> live;
@@ -249,17 +265,17 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::start(const GatewayOpti
                                                                std::uint64_t folded,
                                                                const config::MasterConfig& config) {
   auto impl = std::make_unique<Impl>(log, options);
-  if (folded > 0) {
-    auto scanned = log.scan(Sequence(1), Sequence(folded), [&](const events::Envelope& event) {
-      impl->model.evolve(event);
-      return true;
-    });
-    if (!scanned) return unexpected("the web gateway's fold: " + scanned.error().message);
-  }
+  auto restored = readmodel::fold_read_model(log, impl->snapshots, folded, impl->model);
+  if (!restored) return unexpected(restored.error());
+  impl->saved_at = *restored;
+  impl->save_snapshot();
   impl->model.configure(names_of(config));
   impl->auth.configure(config.web);
   impl->change_hooks.configure(config);
-  impl->live = std::make_unique<live::LiveHub>(*impl, log, folded);
+  live::LiveLimits live_limits;
+  live_limits.max_clients = options.max_live_clients;
+  live_limits.flush_interval = options.live_flush_interval;
+  impl->live = std::make_unique<live::LiveHub>(*impl, log, folded, live_limits);
   auto* raw = impl.get();
   auto server = http::HttpServer::start(
       options.bind, options.port, options.limits,
@@ -289,6 +305,8 @@ void Gateway::on_events(const std::vector<events::Envelope>& batch) {
     impl_->model.evolve(event);
     impl_->live->on_event(event, impl_->model);
   }
+  // No snapshot here: with 100k builds encoding one takes seconds (docs/PERFORMANCE.md),
+  // which would hold up the master's subscription; saved at start and on stop instead.
 }
 
 void Gateway::configure(const config::MasterConfig& config) {
@@ -304,6 +322,10 @@ unsigned short Gateway::port() const {
 
 void Gateway::stop() {
   if (impl_ && impl_->server) impl_->server->stop();
+  if (impl_) {
+    std::unique_lock lock(impl_->mutex);
+    impl_->save_snapshot(/*now=*/true);
+  }
 }
 
 }  // namespace eventbot::gateway

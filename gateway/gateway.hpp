@@ -4,6 +4,7 @@
 // answers /api/v2 (api/), /metrics and /healthz from them, logins (auth/) and the
 // actions of /api/v2 (actions/). Reading is open to anyone unless web.authz's `view` says
 // otherwise.
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <shared_mutex>
@@ -17,6 +18,7 @@
 #include "gateway/auth/auth_service.hpp"
 #include "gateway/http/http_limits.hpp"
 #include "store/event_log.hpp"
+#include "store/snapshot_store.hpp"
 
 namespace eventbot::gateway {
 
@@ -31,6 +33,15 @@ struct GatewayOptions {
   actions::CommandRunner run_command;
   // The event store's directory, whose files' size /metrics shows; empty: not shown.
   std::filesystem::path store_dir;
+  // The read models' snapshots (readmodel/model_snapshots.hpp): restored at start; saved
+  // at start when it folded `snapshot_every` events or more after its snapshot, and on
+  // stop. Null: every start folds the log.
+  store::SnapshotStore* snapshots = nullptr;
+  std::uint64_t snapshot_every = 100'000;
+  // Live updates (live/live_hub.hpp's LiveLimits): clients at most, and how often each
+  // client's queue is written (the coalescing window). Benchmarks raise the first.
+  std::size_t max_live_clients = 256;
+  std::chrono::milliseconds live_flush_interval{100};
 };
 
 class Gateway {

@@ -8,7 +8,7 @@ packages=(
   libcaf-dev librocksdb-dev rocksdb-tools
   libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev libssl-dev openssl
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev wrk
   libyaml-cpp-dev libcurl4-openssl-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libre2-dev libargon2-dev

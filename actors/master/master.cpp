@@ -315,6 +315,8 @@ Expected<std::unique_ptr<Master>, std::string> Master::start(const MasterOptions
         answer(std::move(busy), {});
       }
     };
+    if (snapshots_on(options)) web_options.snapshots = m.log.get();
+    web_options.snapshot_every = context.snapshot_every;
     auto web = gateway::Gateway::start(web_options, *m.log, folded.value(), m.config);
     if (!web) return unexpected(web.error());
     m.web = std::move(*web);

@@ -296,18 +296,38 @@ class Request {
 
   // /builds or /builders/N/builds (builderid != 0).
   Reply builds(readmodel::Id builderid) {
+    std::optional<Reply> paged;
     json entries = read_json([&](const auto& m) {
-      json out = json::array();
+      std::vector<const readmodel::BuildEntry*> all;
       if (builderid) {
-        for (const auto& [number, id] : m.builder(builderid)->builds) {
-          out.push_back(build_json(*m.build(id)));
-        }
+        for (const auto& [number, id] : m.builder(builderid)->builds) all.push_back(m.build(id));
       } else {
-        for (const auto& b : m.builds()) out.push_back(build_json(b));
+        all.reserve(m.builds().size());
+        for (const auto& b : m.builds()) all.push_back(&b);
       }
+      json out = json::array();
+      // Ordered by ids and numbers only: the page without every build's JSON.
+      auto page = page_by_integers(
+          q_, all.size(), [&](const std::string& field, std::vector<std::int64_t>& values) {
+            auto fill = [&](auto of) {
+              for (const auto* b : all) values.push_back(static_cast<std::int64_t>(of(*b)));
+              return true;
+            };
+            if (field == "number") return fill([](const auto& b) { return b.number; });
+            if (field == "buildid") return fill([](const auto& b) { return b.buildid; });
+            if (field == "builderid") return fill([](const auto& b) { return b.builderid; });
+            return false;
+          });
+      if (page && check_fields(q_, kBuildFields)) {
+        for (auto place : *page) out.push_back(select_fields(q_, build_json(*all[place])));
+        paged = json_reply(200, {{"builds", std::move(out)}, {"meta", {{"total", all.size()}}}});
+        return json();
+      }
+      for (const auto* b : all) out.push_back(build_json(*b));
       return out;
     });
-    auto reply = collection("builds", kBuildFields, q_, std::move(entries));
+    auto reply =
+        paged ? std::move(*paged) : collection("builds", kBuildFields, q_, std::move(entries));
     if (reply.status != 200 || q_.properties.empty()) return reply;
     // property=NAME: each build of the page gets its properties, read from its stream.
     auto body = json::parse(reply.body);

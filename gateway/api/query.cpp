@@ -248,6 +248,33 @@ Expected<json, std::string> apply_query(const Query& query, json entries, std::u
   return page;
 }
 
+std::optional<std::vector<std::size_t>> page_by_integers(const Query& query, std::size_t count,
+                                                         const IntegerColumn& column) {
+  if (!query.filters.empty()) return std::nullopt;
+  std::vector<std::vector<std::int64_t>> keys(query.order.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    keys[k].reserve(count);
+    if (!column(query.order[k].field, keys[k]) || keys[k].size() != count) return std::nullopt;
+  }
+  std::vector<std::size_t> places(count);
+  for (std::size_t i = 0; i < count; ++i) places[i] = i;
+  // apply_query's stable sort: equal keys keep the collection's order.
+  auto before = [&](std::size_t a, std::size_t b) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const auto x = keys[k][a], y = keys[k][b];
+      if (x != y) return query.order[k].descending ? x > y : x < y;
+    }
+    return a < b;
+  };
+  const std::uint64_t offset = std::min<std::uint64_t>(query.offset, count);
+  const std::uint64_t end =
+      query.limit ? std::min<std::uint64_t>(count, offset + *query.limit) : count;
+  const auto last = places.begin() + static_cast<std::ptrdiff_t>(end);
+  if (last != places.end()) std::nth_element(places.begin(), last, places.end(), before);
+  std::sort(places.begin(), last, before);
+  return std::vector<std::size_t>(places.begin() + static_cast<std::ptrdiff_t>(offset), last);
+}
+
 json select_fields(const Query& query, json entry) {
   if (query.fields.empty()) return entry;
   json out = json::object();

@@ -22,24 +22,33 @@ Id assign(std::vector<Entry>& entries, std::map<std::string, Id, std::less<>>& i
   return id;
 }
 
+// assign(), noting the order in which the log first meets each name.
+template <class Entry>
+Id assign(std::vector<Entry>& entries, std::map<std::string, Id, std::less<>>& ids,
+          const std::string& name, bool from_log, std::uint64_t& met) {
+  Id id = assign(entries, ids, name);
+  if (from_log && entries[id - 1].met == 0) entries[id - 1].met = ++met;
+  return id;
+}
+
 }  // namespace
 
-Id ReadModel::builder_id(const std::string& name) {
-  Id id = assign(builders_, builder_ids_, name);
+Id ReadModel::builder_id(const std::string& name, bool from_log) {
+  Id id = assign(builders_, builder_ids_, name, from_log, builders_met_);
   builders_[id - 1].builderid = id;
   return id;
 }
 
-Id ReadModel::worker_id(const std::string& name) {
+Id ReadModel::worker_id(const std::string& name, bool from_log) {
   if (name.empty()) return 0;
-  Id id = assign(workers_, worker_ids_, name);
+  Id id = assign(workers_, worker_ids_, name, from_log, workers_met_);
   workers_[id - 1].workerid = id;
   return id;
 }
 
-Id ReadModel::master_id(const std::string& name) {
+Id ReadModel::master_id(const std::string& name, bool from_log) {
   if (name.empty()) return 0;
-  Id id = assign(masters_, master_ids_, name);
+  Id id = assign(masters_, master_ids_, name, from_log, masters_met_);
   masters_[id - 1].masterid = id;
   return id;
 }
@@ -217,22 +226,24 @@ void ReadModel::evolve(const events::Envelope& e) {
 
 void ReadModel::configure(const ConfiguredNames& names) {
   for (auto& builder : builders_) builder.configured = false;
-  const Id master = names.master_id.empty() ? 0 : master_id(names.master_id);
+  const Id master = names.master_id.empty() ? 0 : master_id(names.master_id, false);
   serving_master_ = master;
   for (const auto& wanted : names.builders) {
-    auto& builder = builders_[builder_id(wanted.name) - 1];
+    auto& builder = builders_[builder_id(wanted.name, false) - 1];
     builder.configured = true;
     builder.description = wanted.description;
     builder.tags = wanted.tags;
     builder.workerids.clear();
-    for (const auto& worker : wanted.workers) builder.workerids.push_back(worker_id(worker));
+    for (const auto& worker : wanted.workers) {
+      builder.workerids.push_back(worker_id(worker, false));
+    }
     if (master && std::find(builder.masterids.begin(), builder.masterids.end(), master) ==
                       builder.masterids.end()) {
       builder.masterids.push_back(master);
     }
   }
   for (auto& worker : workers_) worker.configured = false;
-  for (const auto& name : names.workers) workers_[worker_id(name) - 1].configured = true;
+  for (const auto& name : names.workers) workers_[worker_id(name, false) - 1].configured = true;
   for (auto& scheduler : schedulers_) scheduler.configured = false;
   for (const auto& wanted : names.schedulers) {
     Id id = assign(schedulers_, scheduler_ids_, wanted.name);

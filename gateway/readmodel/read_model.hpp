@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/events.pb.h"
@@ -32,6 +33,8 @@ struct BuilderEntry {
   std::vector<Id> workerids;  // the slaves it may run on (configuration)
   // (number, buildid) in number order: builders/N/builds and the last build.
   std::vector<std::pair<std::uint32_t, Id>> builds;
+  // The order in which the log first met it (1, 2, ...); 0: only the configuration names it.
+  std::uint64_t met = 0;
 };
 
 struct BuildEntry {
@@ -95,6 +98,8 @@ struct WorkerEntry {
   Id connected_masterid = 0;
   bool graceful = false;
   std::string host, admin, os, version;
+  // The order in which the log first met it (1, 2, ...); 0: only the configuration names it.
+  std::uint64_t met = 0;
 };
 
 struct MasterEntry {
@@ -102,6 +107,8 @@ struct MasterEntry {
   std::string name;
   bool active = false;
   std::int64_t last_active_us = 0;
+  // The order in which the log first met it (1, 2, ...); 0: only the configuration names it.
+  std::uint64_t met = 0;
 };
 
 struct SchedulerEntry {
@@ -126,6 +133,9 @@ struct ConfiguredNames {
   std::vector<SchedulerEntry> schedulers;  // ids ignored
 };
 
+// The format of ReadModel::snapshot(); bump it when its encoding changes meaning.
+inline constexpr std::uint32_t kReadModelSnapshotFormat = 1;
+
 class ReadModel {
  public:
   // Folds one event of the event order.
@@ -134,6 +144,15 @@ class ReadModel {
   void configure(const ConfiguredNames& names);
 
   std::uint64_t folded() const { return folded_; }
+
+  // Snapshots (read_model_snapshot.cpp): the part of the model the log decides, as of
+  // folded(), in events/snapshots.proto's ReadModelSnapshot, numbered as a fold from the
+  // start numbers it (a builder, worker or master configure() numbered before the log met
+  // it takes the id of its place in the log). A restored model that folds the events
+  // after it is the model a fold from the start gives; configure() is applied after.
+  std::string snapshot() const;
+  // A fresh model from a snapshot; none if it is not one this format reads.
+  static std::optional<ReadModel> restore(std::string_view state);
   // The master this gateway runs in (configure's master_id); 0 before configure.
   Id serving_master() const { return serving_master_; }
 
@@ -166,9 +185,10 @@ class ReadModel {
   std::uint64_t log_bytes() const { return log_bytes_; }
 
  private:
-  Id builder_id(const std::string& name);
-  Id worker_id(const std::string& name);
-  Id master_id(const std::string& name);
+  // from_log: the log names it (not only the configuration).
+  Id builder_id(const std::string& name, bool from_log = true);
+  Id worker_id(const std::string& name, bool from_log = true);
+  Id master_id(const std::string& name, bool from_log = true);
   BuildEntry* mutable_build(const std::string& builder, std::uint32_t number);
 
   std::uint64_t folded_ = 0;
@@ -190,6 +210,8 @@ class ReadModel {
   std::map<int, std::size_t> finished_by_result_;
   std::set<Id> pending_ids_;  // requests submitted (or unclaimed) and not claimed
   std::uint64_t log_bytes_ = 0;
+  // How many builders, workers and masters the log has met (their `met`).
+  std::uint64_t builders_met_ = 0, workers_met_ = 0, masters_met_ = 0;
 };
 
 }  // namespace eventbot::gateway::readmodel

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace eventbot::gateway::api {
 namespace {
 
@@ -116,6 +118,50 @@ TEST(Query, DecodesPercentAndPlus) {
   EXPECT_FALSE(url_decode("%"));
   EXPECT_FALSE(url_decode("%4"));
   EXPECT_FALSE(url_decode("%g1"));
+}
+
+}  // namespace
+}  // namespace eventbot::gateway::api
+
+namespace eventbot::gateway::api {
+namespace {
+
+// page_by_integers gives the page apply_query gives, ties included, for every order of
+// integer fields, offset and limit; nothing with a filter or a field it cannot order by.
+TEST(QueryPageByIntegersTest, GivesApplyQuerysPageWithoutTheJson) {
+  std::vector<std::array<std::int64_t, 3>> rows;  // number, builderid, buildid
+  for (std::int64_t i = 0; i < 200; ++i) rows.push_back({(i * 7919) % 23, i % 4 + 1, i + 1});
+  const char* names[] = {"number", "builderid", "buildid"};
+  auto key = [&](const std::string& field, std::vector<std::int64_t>& values) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (field != names[k]) continue;
+      for (const auto& r : rows) values.push_back(r[k]);
+      return true;
+    }
+    return false;
+  };
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& r : rows) {
+    entries.push_back({{"number", r[0]}, {"builderid", r[1]}, {"buildid", r[2]}});
+  }
+  for (const char* text :
+       {"limit=50&order=-number", "order=number&offset=10&limit=7", "order=-builderid,number",
+        "order=builderid&order=-number&offset=195&limit=50", "limit=3", "offset=250&limit=5",
+        "order=-buildid&limit=1", ""}) {
+    SCOPED_TRACE(text);
+    auto query = parse_query(text);
+    ASSERT_TRUE(query);
+    auto places = page_by_integers(*query, rows.size(), key);
+    ASSERT_TRUE(places);
+    std::uint64_t total = 0;
+    auto expected = apply_query(*query, entries, total);
+    ASSERT_TRUE(expected);
+    nlohmann::json page = nlohmann::json::array();
+    for (auto place : *places) page.push_back(entries[place]);
+    EXPECT_EQ(page, *expected);
+  }
+  EXPECT_FALSE(page_by_integers(*parse_query("number__gt=3&limit=5"), rows.size(), key));
+  EXPECT_FALSE(page_by_integers(*parse_query("order=-complete_at&limit=5"), rows.size(), key));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #include "tests/master/build_e2e_support.hpp"
 #include "tests/master/hostile_peer_support.hpp"
 #include "tests/master/master_test_support.hpp"
+#include "tests/master/store_verify_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
 #include "tests/support/http_auth_client.hpp"
@@ -120,6 +121,7 @@ class BuildE2E : public ::testing::Test {
       if (stopped.exit_code != 0 && master_pid_) ::kill(*master_pid_, SIGKILL);
     }
     build_e2e::kill_processes_under(root_.path());
+    expect_store_verifies(master_dir());
     if (mounted_) ::umount2(master_dir().c_str(), MNT_DETACH);
   }
 

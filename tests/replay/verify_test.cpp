@@ -4,6 +4,8 @@
 // deterministic (a test hook) are each caught, with exit code 3.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -179,6 +181,36 @@ TEST_F(Verify, GarbageBytesInAnEventRecordAreCaughtAndTheRestIsStillChecked) {
   EXPECT_TRUE(contains(run.out, "verify FAILED: 1 problem; ")) << run.out;
   // The events after it were read and counted too.
   EXPECT_EQ(run.report.events, head_);
+}
+
+TEST_F(Verify, ABitFlippedInAnSstFileFailsItsChecksum) {
+  {
+    auto writer = open_writer();
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->flush());  // the events into SST files, with their block checksums
+  }
+  // The largest SST file (the events'), one byte flipped in its first data block.
+  std::filesystem::path largest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    if (entry.path().extension() != ".sst") continue;
+    if (largest.empty() || entry.file_size() > std::filesystem::file_size(largest)) {
+      largest = entry.path();
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  {
+    std::fstream file(largest, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(100);
+    char byte = 0;
+    file.read(&byte, 1);
+    file.seekp(100);
+    byte = static_cast<char>(byte ^ 0x5a);
+    file.write(&byte, 1);
+  }
+  auto run = verify();
+  EXPECT_EQ(run.code, kExitVerifyFailed) << run.out;
+  EXPECT_TRUE(contains(run.out, "problem: checksums: ")) << run.out;
+  EXPECT_TRUE(contains(run.out, "checksum mismatch")) << run.out;
 }
 
 TEST_F(Verify, ARecordMovedToAnotherSequenceBreaksItsStreamsVersionChainAndTheIndex) {

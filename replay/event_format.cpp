@@ -1,11 +1,15 @@
 #include "replay/event_format.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 
 #include "events/event_type.hpp"
 
@@ -209,8 +213,23 @@ std::string format_event_json(const events::Envelope& envelope) {
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;  // result: SUCCESS is a fact, not a gap
   options.add_whitespace = false;
+  // The JSON is printed from the binary encoding (as MessageToJsonString does), here a
+  // deterministic one: map entries sorted by key, so the same event always gives the
+  // same line (`export` then `import` then `export` gives the same bytes).
+  static const std::unique_ptr<pb::util::TypeResolver> resolver(
+      pb::util::NewTypeResolverForDescriptorPool("type.googleapis.com",
+                                                 pb::DescriptorPool::generated_pool()));
+  std::string binary;
+  {
+    pb::io::StringOutputStream stream(&binary);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    envelope.SerializeToCodedStream(&coded);
+  }
   std::string json;
-  auto status = pb::util::MessageToJsonString(envelope, &json, options);
+  auto status = pb::util::BinaryToJsonString(
+      resolver.get(), "type.googleapis.com/" + envelope.GetDescriptor()->full_name(), binary, &json,
+      options);
   if (!status.ok()) {
     // Not expected for a decoded envelope; still one valid JSON line naming the event.
     return "{\"sequence\":\"" + std::to_string(envelope.sequence()) +

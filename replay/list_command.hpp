@@ -16,6 +16,11 @@ struct ListOptions {
   bool json = false;          // JSON lines instead of plain lines
 };
 
+// Whether an event passes the filters (stream prefix, type).
+bool event_matches(const ListOptions& options, const events::Envelope& envelope);
+// The event as a line: JSON with options.json, else text.
+std::string format_for(const ListOptions& options, const events::Envelope& envelope);
+
 // Prints the matching events to `out`. On a store error (a corrupt record) the events
 // before it are printed, then the error goes to `err`. Returns an ExitCode.
 int run_list(store::EventLog& log, const ListOptions& options, std::ostream& out,

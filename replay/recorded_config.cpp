@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "actors/config/config_loader.hpp"
+#include "events/streams.hpp"
 
 namespace eventbot::replay {
 namespace {
@@ -70,6 +71,25 @@ Expected<config::MasterConfig, std::string> load_recorded_config(const RecordedC
   // master's own, so it wins when there is one.
   if (!recorded.master_id.empty()) config.master_id = recorded.master_id;
   return config;
+}
+
+// The last ConfigLoaded of the `config` stream at or before `sequence`.
+store::StoreResult<std::optional<RecordedConfig>> recorded_config_at(store::EventLog& log,
+                                                                     std::uint64_t sequence) {
+  auto events = log.read_stream(streams::config(), StreamVersion(1), ~std::size_t{0});
+  if (!events) return unexpected(events.error());
+  std::optional<RecordedConfig> found;
+  for (const auto& event : *events) {
+    if (event.sequence() > sequence) break;
+    if (!event.has_config_loaded()) continue;
+    RecordedConfig recorded;
+    recorded.sequence = event.sequence();
+    recorded.time_us = event.time_us();
+    recorded.master_id = event.master_id();
+    recorded.loaded = event.config_loaded();
+    found = std::move(recorded);
+  }
+  return found;
 }
 
 }  // namespace eventbot::replay

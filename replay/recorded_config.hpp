@@ -1,11 +1,14 @@
 #pragma once
 // The master's configuration as the log recorded it: the content of a ConfigLoaded event,
 // loaded again with the master's own loader.
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "actors/config/master_config.hpp"
 #include "common/expected.hpp"
 #include "replay/history.hpp"
+#include "store/event_log.hpp"
 
 namespace eventbot::replay {
 
@@ -16,5 +19,9 @@ namespace eventbot::replay {
 // the loader's default would be the host name of whoever runs replay). On failure, the
 // loader's first errors as one line.
 Expected<config::MasterConfig, std::string> load_recorded_config(const RecordedConfig& recorded);
+
+// The last ConfigLoaded of the `config` stream at or before `sequence`.
+store::StoreResult<std::optional<RecordedConfig>> recorded_config_at(store::EventLog& log,
+                                                                     std::uint64_t sequence);
 
 }  // namespace eventbot::replay

@@ -86,25 +86,6 @@ store::StoreResult<std::uint64_t> sequence_at_time(store::EventLog& log, std::in
   return low;
 }
 
-// The last ConfigLoaded of the `config` stream at or before `sequence`.
-store::StoreResult<std::optional<RecordedConfig>> recorded_config_at(store::EventLog& log,
-                                                                     std::uint64_t sequence) {
-  auto events = log.read_stream(streams::config(), StreamVersion(1), ~std::size_t{0});
-  if (!events) return unexpected(events.error());
-  std::optional<RecordedConfig> found;
-  for (const auto& event : *events) {
-    if (event.sequence() > sequence) break;
-    if (!event.has_config_loaded()) continue;
-    RecordedConfig recorded;
-    recorded.sequence = event.sequence();
-    recorded.time_us = event.time_us();
-    recorded.master_id = event.master_id();
-    recorded.loaded = event.config_loaded();
-    found = std::move(recorded);
-  }
-  return found;
-}
-
 void prepare_cores(Folded& folded) {
   if (!folded.recorded) return;
   auto loaded = load_recorded_config(*folded.recorded);

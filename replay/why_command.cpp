@@ -416,6 +416,18 @@ json buildset_json(const BuildsetFacts& bs) {
   return out;
 }
 
+// A change's source in words: "sendchange:alice" (the user the sendchange client logged
+// in as), "gitpoller:NAME", "change_hook:DIALECT"; anything else as recorded.
+std::string describe_change_source(const std::string& source) {
+  auto colon = source.find(':');
+  if (colon == std::string::npos) return source;
+  const std::string kind = source.substr(0, colon), name = source.substr(colon + 1);
+  if (kind == "sendchange") return "sendchange, user " + name;
+  if (kind == "gitpoller") return "git poller " + name;
+  if (kind == "change_hook") return "change hook " + name;
+  return source;
+}
+
 json change_json(const ChangeFacts& change) {
   json out;
   out["id"] = change.id;
@@ -433,6 +445,7 @@ json change_json(const ChangeFacts& change) {
   out["when"] = time_json(c.when_us());
   out["added_at"] = time_json(change.added_us);
   out["source"] = c.source();
+  out["source_described"] = describe_change_source(c.source());
   out["revlink"] = c.revlink();
   return out;
 }
@@ -639,7 +652,7 @@ class TextPrinter {
     out_ << '\n';
     const std::string inner = indent + "     ";
     out_ << inner << "when: " << str(c["when"]) << ", recorded " << str(c["added_at"]);
-    if (!str(c["source"]).empty()) out_ << " by " << str(c["source"]);
+    if (!str(c["source"]).empty()) out_ << " by " << str(c["source_described"]);
     out_ << '\n';
     if (!str(c["comments"]).empty()) {
       std::string comments = str(c["comments"]);

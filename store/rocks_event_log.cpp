@@ -797,6 +797,90 @@ StoreResult<Ok> RocksEventLog::flush() {
   return Ok{};
 }
 
+StoreResult<Ok> RocksEventLog::scan_family(
+    Family family, std::string_view from_key,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  switch (family) {
+    case Family::events:
+      handle = cf_->events;
+      break;
+    case Family::streams:
+      handle = cf_->streams;
+      break;
+    case Family::logs:
+      handle = cf_->logs;
+      break;
+    case Family::snapshots:
+      handle = cf_->snapshots;
+      break;
+  }
+  if (handle == nullptr) return Ok{};  // an older store without that column family
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 2 * 1024 * 1024;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handle));
+  for (it->Seek(rocksdb::Slice(from_key.data(), from_key.size())); it->Valid(); it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      return Ok{};
+    }
+  }
+  if (!it->status().ok()) return unexpected(io_error(it->status(), "reading the store"));
+  return Ok{};
+}
+
+StoreResult<std::uint64_t> RocksEventLog::verify_checksums() {
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db_->GetLiveFilesMetaData(&files);
+  auto status = db_->VerifyChecksum();
+  if (!status.ok()) return unexpected(error(StoreErrc::corrupt_record, status.ToString()));
+  return static_cast<std::uint64_t>(files.size());
+}
+
+StoreResult<Ok> RocksEventLog::import_events(std::vector<Envelope> events) {
+  if (read_only_) {
+    return unexpected(error(StoreErrc::read_only, "the store was opened for reading only"));
+  }
+  if (write_failed_) return unexpected(refused_after_failure());
+  rocksdb::WriteBatch batch;
+  std::uint64_t last = head_.load();
+  std::string buffer;
+  for (auto& event : events) {
+    if (event.sequence() <= last || !stream_name_ok(event.stream())) {
+      return unexpected(error(StoreErrc::invalid_argument,
+                              "imported event of sequence " + std::to_string(event.sequence()) +
+                                  " does not follow sequence " + std::to_string(last) +
+                                  " or has no stream"));
+    }
+    last = event.sequence();
+    auto sequence_key = keys::big_endian(last);
+    auto stream_key = keys::stream_key(event.stream(), event.stream_version());
+    if (event.has_log_chunk()) {
+      event.log_chunk().SerializeToString(&buffer);
+      batch.Put(cf_->logs, stream_key, buffer);
+      event.mutable_log_chunk()->clear_data();
+    }
+    event.SerializeToString(&buffer);
+    batch.Put(cf_->events, sequence_key, buffer);
+    batch.Put(cf_->streams, stream_key, sequence_key);
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.durability != Durability::no_sync;
+  auto status = db_->Write(write_options, &batch);
+  if (!status.ok()) {
+    fail_writes("importing: " + status.ToString(), true);
+    return unexpected(io_error(status, "importing"));
+  }
+  stream_versions_.clear();
+  {
+    std::lock_guard lock(head_mutex_);
+    head_ = last;
+  }
+  head_advanced_.notify_all();
+  return Ok{};
+}
+
 void RocksEventLog::check_free_space() {
   if (options_.min_free_bytes == 0) return;
   struct statvfs disk {};

@@ -98,6 +98,23 @@ class RocksEventLog final : public EventLog, public SnapshotStore {
   // Writes memtables to SST files (for tools and tests that inspect files).
   StoreResult<Ok> flush();
 
+  // The column families, for tools that read (or check) the records as they are stored.
+  enum class Family { events, streams, logs, snapshots };
+  // Visits every record of one column family in key order, raw, from `from_key` on, until
+  // `visit` returns false. The slices are only valid during the call.
+  StoreResult<Ok> scan_family(
+      Family family, std::string_view from_key,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit);
+  // Reads every block of every SST file and checks it against the checksum RocksDB
+  // recorded when it wrote the file (what is still only in the WAL was checked when it
+  // was read back). Returns the number of SST files checked.
+  StoreResult<std::uint64_t> verify_checksums();
+  // Writes events as they were exported from another store: their sequences, versions,
+  // times and links kept, a LogChunk's bytes into the logs column family. Each sequence
+  // must be beyond the head; nothing else is checked (`eventbot-replay verify` does).
+  // Not to be called while appends run (a tool filling a fresh store).
+  StoreResult<Ok> import_events(std::vector<Envelope> events);
+
   const std::filesystem::path& dir() const { return dir_; }
   bool read_only() const { return read_only_; }
   // After RocksDB failed a write, the store fails closed: every later append, snapshot

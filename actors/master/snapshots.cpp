@@ -6,10 +6,6 @@
 
 namespace eventbot::master {
 
-std::string scheduler_projection(const std::string& name) {
-  return "scheduler/" + name;
-}
-
 void save_scheduler_snapshot(store::SnapshotStore& store, const schedulers::SchedulerCore& core,
                              std::uint64_t sequence) {
   auto saved = store.save_snapshot(scheduler_projection(core.name()),
@@ -45,13 +41,8 @@ std::uint64_t load_scheduler_snapshot(store::SnapshotStore& store, schedulers::S
 
 void save_supervisor_snapshot(store::SnapshotStore& store, const SupervisorFold& fold,
                               std::uint64_t sequence) {
-  snapshots::SupervisorSnapshot out;
-  out.set_format(kSupervisorSnapshotFormat);
-  out.set_last_buildset_id(fold.last_buildset_id);
-  out.set_last_request_id(fold.last_request_id);
-  out.set_last_change_id(fold.last_change_id);
-  auto saved = store.save_snapshot(kSupervisorProjection,
-                                   store::Snapshot{Sequence(sequence), out.SerializeAsString()});
+  auto saved = store.save_snapshot(
+      kSupervisorProjection, store::Snapshot{Sequence(sequence), encode_supervisor_snapshot(fold)});
   if (!saved) {
     spdlog::warn("saving the supervisor's snapshot at {} failed: {}", sequence,
                  saved.error().message);

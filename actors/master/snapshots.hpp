@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "actors/master/supervisor_fold.hpp"
 #include "actors/schedulers/scheduler_core.hpp"
 #include "store/snapshot_store.hpp"
 
@@ -25,11 +26,11 @@ inline constexpr std::uint64_t kSnapshotEvery = 100'000;
 // MasterOptions::use_snapshots = false does; for benchmarks and comparisons.
 inline constexpr char kSnapshotsEnv[] = "EVENTBOT_SNAPSHOTS";
 inline constexpr char kSupervisorProjection[] = "supervisor";
-// The format of the supervisor's snapshot; bump it when its encoding changes meaning.
-inline constexpr std::uint32_t kSupervisorSnapshotFormat = 1;
 
 // "scheduler/<name>".
-std::string scheduler_projection(const std::string& name);
+inline std::string scheduler_projection(const std::string& name) {
+  return "scheduler/" + name;
+}
 
 // Saves the core's snapshot as of `sequence` (the core has folded exactly the log up to
 // it). Failures are logged: a snapshot is only a cache.
@@ -41,13 +42,6 @@ void save_scheduler_snapshot(store::SnapshotStore& store, const schedulers::Sche
 // with the core untouched (fold from the start).
 std::uint64_t load_scheduler_snapshot(store::SnapshotStore& store, schedulers::SchedulerCore& core,
                                       std::uint64_t at_most);
-
-// The supervisor's fold of the log.
-struct SupervisorFold {
-  std::uint64_t last_buildset_id = 0;
-  std::uint64_t last_request_id = 0;
-  std::uint64_t last_change_id = 0;
-};
 
 void save_supervisor_snapshot(store::SnapshotStore& store, const SupervisorFold& fold,
                               std::uint64_t sequence);

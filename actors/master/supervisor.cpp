@@ -45,12 +45,11 @@ using SnapshotAt = std::map<std::string, std::uint64_t>;
 // version of the `changes` stream.
 void observe(SupervisorState& st, const events::Envelope& event) {
   st.context.ids->observe(event);
-  if (event.has_buildset_submitted()) {
-    st.last_buildset_id = std::max(st.last_buildset_id, event.buildset_submitted().buildset_id());
-  } else if (event.has_build_request_submitted()) {
-    st.last_request_id = std::max(st.last_request_id, event.build_request_submitted().request_id());
-  }
-  if (event.stream() == streams::changes()) st.last_change_id = event.stream_version();
+  SupervisorFold fold{st.last_buildset_id, st.last_request_id, st.last_change_id};
+  fold_supervisor(fold, event);
+  st.last_buildset_id = fold.last_buildset_id;
+  st.last_request_id = fold.last_request_id;
+  st.last_change_id = fold.last_change_id;
 }
 
 // Saves the supervisor's own fold as of `folded` once snapshot_every events have been

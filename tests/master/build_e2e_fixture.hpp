@@ -32,6 +32,7 @@
 #include "events/streams.hpp"
 #include "tests/master/build_e2e_support.hpp"
 #include "tests/master/master_test_support.hpp"
+#include "tests/master/store_verify_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
 #include "tests/support/http_client.hpp"
@@ -111,6 +112,7 @@ class BuildE2E : public ::testing::Test {
       if (stopped.exit_code != 0 && master_pid_) ::kill(*master_pid_, SIGKILL);
     }
     build_e2e::kill_processes_under(root_.path());
+    expect_store_verifies(master_dir());  // whatever the scenario did
     if (mounted_) ::umount2(master_dir().c_str(), MNT_DETACH);
   }
 

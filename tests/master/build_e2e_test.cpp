@@ -39,6 +39,7 @@
 #include "tests/master/build_e2e_support.hpp"
 #include "tests/master/hostile_peer_support.hpp"
 #include "tests/master/master_test_support.hpp"
+#include "tests/master/store_verify_support.hpp"
 #include "tests/slave-agent/agent_process.hpp"
 #include "tests/store/store_test_support.hpp"
 #include "tests/support/http_auth_client.hpp"

@@ -121,7 +121,8 @@ TEST_F(WhyLinks, ATriggeredBuildLeadsToTheTriggeringBuildAndItsChange) {
   change.mutable_change_added()->set_who("alice");
   change.mutable_change_added()->set_revision("abc123");
   change.mutable_change_added()->set_branch("master");
-  const auto change_seq = append({change});  // starts the chain
+  change.mutable_change_added()->set_source("sendchange:ci-bot");  // the client's login
+  const auto change_seq = append({change});                        // starts the chain
   events::BuildsetCause by_change;
   by_change.set_kind(events::BuildsetCause::CHANGE);
   by_change.add_change_ids(1);
@@ -163,6 +164,7 @@ TEST_F(WhyLinks, ATriggeredBuildLeadsToTheTriggeringBuildAndItsChange) {
                                 " ChangeAdded, chain " + std::to_string(change_seq) + ")"))
       << out;
   EXPECT_TRUE(contains(out, "<- change 1 by alice: revision abc123")) << out;
+  EXPECT_TRUE(contains(out, " by sendchange, user ci-bot\n")) << out;
 
   auto chain = json::parse(why("deployer", 1, true).out);
   const auto& bs = chain["buildsets"][0];
@@ -174,6 +176,8 @@ TEST_F(WhyLinks, ATriggeredBuildLeadsToTheTriggeringBuildAndItsChange) {
   EXPECT_EQ(bs["triggered_by"]["build"]["builder"], "app");
   EXPECT_EQ(bs["triggered_by"]["buildsets"][0]["cause"]["kind"], "change");
   EXPECT_EQ(bs["triggered_by"]["changes"][0]["who"], "alice");
+  EXPECT_EQ(bs["triggered_by"]["changes"][0]["source"], "sendchange:ci-bot");
+  EXPECT_EQ(bs["triggered_by"]["changes"][0]["source_described"], "sendchange, user ci-bot");
   EXPECT_EQ(chain["build"]["correlation_id"], change_seq);
   EXPECT_EQ(chain["build"]["causation_id"], bs2 + 1);
 }

@@ -10,6 +10,7 @@
 #include "replay/open_store.hpp"
 #include "store/rocks_event_log.hpp"
 #include "tests/replay/history_scenario.hpp"
+#include "tests/store/store_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace eventbot::replay {
@@ -21,11 +22,9 @@ using replay::testing::Scenario;
 class Diff : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::RocksOptions options;
-    options.dir = dir_.path();
-    auto writer = store::RocksEventLog::open(options);
-    ASSERT_TRUE(writer) << writer.error().message;
-    Scenario::append_to(**writer, scenario_);
+    auto writer = store::test::open_store(dir_.path());
+    ASSERT_TRUE(writer);
+    Scenario::append_to(*writer, scenario_);
   }
 
   struct Output {

@@ -10,6 +10,7 @@
 #include "replay/step_command.hpp"
 #include "store/rocks_event_log.hpp"
 #include "tests/replay/history_scenario.hpp"
+#include "tests/store/store_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace eventbot::replay {
@@ -26,12 +27,10 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 class Step : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::RocksOptions options;
-    options.dir = dir_.path();
-    auto writer = store::RocksEventLog::open(options);
-    ASSERT_TRUE(writer) << writer.error().message;
-    Scenario::append_to(**writer, scenario_);
-    head_ = (*writer)->head().value();
+    auto writer = store::test::open_store(dir_.path());
+    ASSERT_TRUE(writer);
+    Scenario::append_to(*writer, scenario_);
+    head_ = writer->head().value();
   }
 
   struct Output {

@@ -190,6 +190,21 @@ stop_slaves() {  # stop_slaves FIRST LAST, waits until gone
     return 0
 }
 slave_pids() { local i; for i in $(seq "$1" "$2"); do printf '%s+' "$(spid "$WORK/slaves/s$i")"; done | sed 's/+$//'; }
+# appends_per_build MASTER_DIR KEY -> the store's appends per finished build, from the log:
+# the events of one append share its time stamp (time_us), so distinct stamps count the
+# appends (the changes', schedulers' and distributor's included).
+appends_per_build() {
+    "$REPLAY" "$1" export | python3 -c '
+import json, sys
+stamps, builds = set(), 0
+for line in sys.stdin:
+    event = json.loads(line)
+    stamps.add(event.get("time_us"))
+    builds += "build_finished" in event
+print(json.dumps({"key": sys.argv[1], "appends": len(stamps), "builds": builds,
+                  "appends_per_build": round(len(stamps) / max(builds, 1), 2)}))' "$2"
+}
+
 drive() {  # drive MASTER_DIR KEY ARGS...
     local d=$1 key=$2; shift 2
     "$DRIVER" drive --master "127.0.0.1:$PORT" --dir "$d" --key "$key" "${CLIENT_TLS[@]}" "$@"
@@ -246,6 +261,7 @@ for n in $SLAVE_COUNTS; do
     fi
     stop_slaves 1 "$n"
     stop_master "$M"
+    rec "$(appends_per_build "$M" "appends_s$n")"
     rm -rf "$M"
 done
 

@@ -45,10 +45,17 @@ BuildAppendLinks BuildCauses::link(std::vector<events::Envelope>& batch,
     }
     events::link_to(batch[index], this->step(static_cast<std::int32_t>(step)));
   };
+  // The step that events naming none belong to: the running one, until the batch itself
+  // ends a step (its StepFinished) or starts one. A batch may carry one step's end and the
+  // next step's start (the build actor appends them together).
+  std::int64_t current = running_step;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& event = batch[i];
     if (event.has_log_opened())
       log_steps_[log_stream(event.log_opened())] = event.log_opened().step_index();
+    const auto here = current;
+    if (event.has_step_finished()) current = event.step_finished().step_index();
+    if (event.has_step_started()) current = event.step_started().step_index();
     if (events::linked(event)) continue;
     switch (event.body_case()) {
       case events::Envelope::kStepStarted:
@@ -86,11 +93,11 @@ BuildAppendLinks BuildCauses::link(std::vector<events::Envelope>& batch,
       case events::Envelope::kLogChunk:
       case events::Envelope::kLogClosed: {
         auto owner = log_steps_.find(event.stream());
-        by_step(i, owner != log_steps_.end() ? std::int64_t{owner->second} : running_step);
+        by_step(i, owner != log_steps_.end() ? std::int64_t{owner->second} : here);
         break;
       }
       default:
-        by_step(i, running_step);
+        by_step(i, here);
         break;
     }
   }

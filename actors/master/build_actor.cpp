@@ -118,6 +118,11 @@ void end_command(Self* self, std::uint64_t seq, wire::CommandResult result,
 // A store closed under it means the master is stopping: the build stays running in the
 // log and is taken back at the next start.
 bool append(Self* self, std::vector<events::Envelope> events) {
+  if (!self->state.unrecorded.empty()) {
+    events.insert(events.begin(), std::make_move_iterator(self->state.unrecorded.begin()),
+                  std::make_move_iterator(self->state.unrecorded.end()));
+    self->state.unrecorded.clear();
+  }
   auto error = try_append(self, events);
   if (!error) return true;
   if (refused_as_second_writer(self, *error)) {
@@ -163,6 +168,16 @@ void release_step_locks(Self* self) {
   }
 }
 
+bool step_has_locks(const BuildActorState& st, std::uint32_t step) {
+  auto uses = config::step_lock_uses(st.builder.steps.at(step));
+  return uses && !uses->empty();
+}
+
+// Whether the running step's end may wait to be appended with what follows it.
+bool can_wait_for_next_start(const BuildActorState& st) {
+  return !st.finishing && (st.step < 0 || !step_has_locks(st, static_cast<std::uint32_t>(st.step)));
+}
+
 // Records a finished step and goes on (or finishes when the core says so).
 void step_done(Self* self, std::optional<builds::StepDone> done,
                std::vector<events::Envelope> before = {}) {
@@ -173,7 +188,14 @@ void step_done(Self* self, std::optional<builds::StepDone> done,
     before.insert(before.end(), std::make_move_iterator(events.begin()),
                   std::make_move_iterator(events.end()));
   }
-  if (!append(self, std::move(before))) return;
+  if (can_wait_for_next_start(st)) {
+    // Recorded with what follows (the next step's start, or the build's end): one synced
+    // append instead of two. A step holding locks is recorded now, before they go back.
+    st.unrecorded.insert(st.unrecorded.end(), std::make_move_iterator(before.begin()),
+                         std::make_move_iterator(before.end()));
+  } else if (!append(self, std::move(before))) {
+    return;
+  }
   release_step_locks(self);
   st.step = -1;
   st.command_id.clear();
@@ -723,10 +745,19 @@ void advance(Self* self) {
         if (!append(self, std::move(events))) return;
         continue;
       }
-      if (!append(self, std::move(events))) return;
+      if (start->plan.kind == builds::StepPlan::Kind::remote && !step_has_locks(st, start->index)) {
+        // Appended with the command's StepCommandSent (run_remote), before it is sent.
+        st.unrecorded.insert(st.unrecorded.end(), std::make_move_iterator(events.begin()),
+                             std::make_move_iterator(events.end()));
+      } else if (!append(self, std::move(events))) {
+        return;
+      }
       return start_step(self, std::move(*start));
     }
-    if (std::holds_alternative<builds::WaitForStep>(action)) return;
+    if (std::holds_alternative<builds::WaitForStep>(action)) {
+      if (!st.unrecorded.empty()) append(self, {});
+      return;
+    }
     return finish(self, std::get<builds::FinishBuild>(action).finished);
   }
 }
@@ -737,6 +768,10 @@ void finish(Self* self, events::BuildFinished finished, std::vector<events::Enve
   auto& st = self->state;
   if (st.finishing) return;
   st.finishing = true;
+  // The last step's end, not appended yet, goes with the build's end.
+  before.insert(before.begin(), std::make_move_iterator(st.unrecorded.begin()),
+                std::make_move_iterator(st.unrecorded.end()));
+  st.unrecorded.clear();
   auto events =
       st.end.end(builds::BuildIdentity{st.start.builder, st.start.number, st.start.request_ids},
                  std::move(finished), std::move(before));

@@ -104,6 +104,11 @@ struct BuildActorState {
   builds::TriggerWait trigger;                            // a trigger step's answers and buildsets
   builds::BuildCauses causes;                             // what the build's events are linked to
   bool locks_held = false;
+  // Events decided but not appended yet: a step's end waits for the next step's start
+  // (and a remote step's start for its StepCommandSent), so that one synced append
+  // records both. The next append carries them first; nothing is told to the slave or
+  // anyone else before it (build_actor.cpp, advance).
+  std::vector<events::Envelope> unrecorded;
   // Every append to the build's stream expects this version (one writer per build).
   std::uint64_t version = 1;
   // The lock request in flight (the builder's: step -1), and which attempt it is: an

@@ -97,6 +97,32 @@ TEST(BuildCauses, EventsAlreadyLinkedAndEventsOfNoStepKeepTheirOwnOrTheBuildsLin
   EXPECT_EQ(batch[1].causation_id(), 10u) << "no step runs: the build's";
 }
 
+// The build actor appends a step's end with the next step's start and command in one
+// append: the properties the ended step set stay that step's, the command is the new
+// step's, whichever step the actor says is running.
+TEST(BuildCauses, OneAppendWithAStepsEndAndTheNextStepsStartLinksEachToItsOwnStep) {
+  BuildCauses causes(kStarted);
+  std::vector<events::Envelope> first{step_started(0)};
+  causes.appended(causes.link(first, -1), 20);
+  events::Envelope properties;
+  properties.mutable_build_properties_set();
+  events::Envelope sent;
+  sent.mutable_step_command_sent()->set_step_index(1);
+  for (std::int32_t running : {-1, 1}) {
+    std::vector<events::Envelope> batch{log_chunk(0), step_finished(0), properties, step_started(1),
+                                        sent};
+    auto links = causes.link(batch, running);
+    EXPECT_EQ(batch[1].causation_id(), 20u) << "StepFinished: its StepStarted";
+    EXPECT_EQ(batch[2].causation_id(), 20u)
+        << "properties set by step 0 (running " << running << ")";
+    EXPECT_EQ(batch[3].causation_id(), 10u) << "StepStarted: BuildStarted";
+    EXPECT_EQ(links.caused_in_batch, (std::map<std::size_t, std::size_t>{{4, 3}}))
+        << "StepCommandSent: the StepStarted of the same append";
+    ASSERT_EQ(links.step_starts.size(), 1u);
+    EXPECT_EQ(links.step_starts[0], (std::pair<std::size_t, std::uint32_t>{3, 1}));
+  }
+}
+
 // After a restart the build's causes come from its own stream.
 TEST(BuildCauses, FoldedFromTheBuildsStreamAfterARestart) {
   BuildCauses causes;

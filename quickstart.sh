@@ -5,8 +5,8 @@
 # store, creates and starts a local slave agent (example-slave), and sends a change so
 # that the example builder runs its first build.
 #
-# Not there yet: the web page arrives with its issue; `eventbot-replay DIR builds`
-# shows the builds meanwhile.
+# The master serves its web pages and /api/v2 on web.port (the template's 8010, on
+# 127.0.0.1); `eventbot-replay DIR builds` shows the builds in a terminal.
 #
 #   ./quickstart.sh            master in ./example-master, slave in ./example-slave
 #                              (EVENTBOT_DIR and EVENTBOT_SLAVE_DIR override)
@@ -49,7 +49,11 @@ for _ in $(seq 1 100); do
 done
 "$bin/eventbot-replay" "$dir" builds
 
+web_port=$(awk '/^web:/ {w = 1} w && /^  port:/ {print $2; exit}' "$dir/master.yaml")
+
 cat <<EOT
+
+The web pages: http://127.0.0.1:${web_port:-8010}/ (log in as admin, password in $dir/web-admin.password)
 
 Try it:
   $bin/eventbot sendchange --master 127.0.0.1:$port --who you --branch main -c "a change" src/file.c

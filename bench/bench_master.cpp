@@ -5,8 +5,10 @@
 //                                 has submitted a build request for every one
 //   bench_master startup [N]      a log of about N events (changes and the scheduler's
 //                                 decisions on them), then the master's start-up time
-//                                 (EVENTBOT_SNAPSHOTS=0: without snapshots); every
-//                                 build request stays pending (no slave)
+//                                 (EVENTBOT_SNAPSHOTS=0: without snapshots), started
+//                                 twice, then twice more after a change of the
+//                                 scheduler's configuration (its snapshot refused once);
+//                                 every build request stays pending (no slave)
 //   bench_master startup-built [N]  the same, with every request built at once: a
 //                                 history of finished builds, nothing pending
 //   bench_master poller [N]       N new commits in a real git repository, recorded by
@@ -62,6 +64,16 @@ builders:
 
 void write_config(const fs::path& dir) {
   std::ofstream(dir / "master.yaml") << kConfig;
+}
+
+// The same configuration with the scheduler changed (a property added): its snapshot
+// is refused at the next start, and it folds the log again.
+void write_changed_config(const fs::path& dir) {
+  std::string text = kConfig;
+  const std::string scheduler = "builders: [runtests]}";
+  text.replace(text.find(scheduler), scheduler.size(),
+               "builders: [runtests], properties: {bench: changed}}");
+  std::ofstream(dir / "master.yaml") << text;
 }
 
 double seconds_since(Clock::time_point start) {
@@ -249,7 +261,11 @@ int bench_startup(std::uint64_t events, bool built) {
   std::cout << "| writing a log of " << events << " events ("
             << (built ? "every request built" : "every request pending") << ") | " << filled
             << " s |\n";
-  for (int round = 0; round < 2; ++round) {
+  const char* const rounds[] = {"first start", "second start",
+                                "after a change of the scheduler's configuration",
+                                "the start after that"};
+  for (int round = 0; round < 4; ++round) {
+    if (round == 2) write_changed_config(dir);
     master::MasterOptions options;
     options.dir = dir;
     options.slave_port = kPort;
@@ -260,8 +276,8 @@ int bench_startup(std::uint64_t events, bool built) {
       return 1;
     }
     double started = seconds_since(start);
-    std::cout << "| master start-up over " << events << " events, "
-              << (round == 0 ? "first start" : "second start") << " | " << started << " s |\n";
+    std::cout << "| master start-up over " << events << " events, " << rounds[round] << " | "
+              << started << " s |\n";
     m->reset();
   }
   std::cout << "| ... max RSS | " << max_rss_kib() / 1024 << " MiB |\n";

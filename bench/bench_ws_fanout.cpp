@@ -18,6 +18,8 @@
 #include <boost/beast/websocket.hpp>
 // clang-format on
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -119,6 +121,13 @@ bool append_one(store::EventLog& log, std::string stream, events::Envelope event
 
 }  // namespace
 
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 int main(int argc, char** argv) {
   const int clients = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int lines = argc > 2 ? std::atoi(argv[2]) : 20;
@@ -198,6 +207,11 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
+    // The whole process's CPU while every client is connected and nothing happens (the
+    // benchmark's own client thread idles too): what the live clients cost at rest.
+    const auto idle_cpu_before = process_cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    const double idle_cpu = (process_cpu_seconds() - idle_cpu_before) / 3.0;
     subscription->cancel();
     gateway.stop();
     io.stop();
@@ -215,6 +229,8 @@ int main(int argc, char** argv) {
     std::cout << "| append -> receipt, flush every " << flush_ms << " ms: p50, p90, p99, max | "
               << percentile(latencies, 0.5) << ", " << percentile(latencies, 0.9) << ", "
               << percentile(latencies, 0.99) << ", " << percentile(latencies, 1.0) << " ms |\n";
+    std::cout << "| CPU with " << clients << " clients connected and idle | " << idle_cpu * 100
+              << "% of a core |\n";
   }
   fs::remove_all(dir);
   return status;

@@ -106,6 +106,11 @@ struct Shared {
   std::uint64_t behind_at = 0;  // Mode::behind: what it is told
   bool behind_told = false;
   bool closed = false;
+  bool wake_posted = false;  // a wake() is on its way to the client's I/O thread
+
+  // Whether the fold has something for the I/O thread to send: queued updates, or the
+  // notice that the client fell behind.
+  bool has_news() const { return !queue.empty() || (mode == Mode::behind && !behind_told); }
 
   bool wants(const std::string& key) const {
     for (const auto& path : paths) {
@@ -152,13 +157,40 @@ class Client : public std::enable_shared_from_this<Client> {
     mapper_.reset();
   }
 
-  void start_timer() {
-    timer_.expires_after(hub_->limits.flush_interval);
+  // The fold queued something for this client (on the I/O thread, posted by on_event).
+  void wake() {
+    {
+      std::lock_guard lock(hub_->mutex);
+      shared.wake_posted = false;
+    }
+    schedule_flush();
+  }
+
+  // Sends what is queued now if the last send is a window old, else when the window
+  // ends: the first update after a quiet spell leaves at once, a burst is coalesced into
+  // one send a window. No timer runs while nothing comes.
+  void schedule_flush() {
+    if (!ready_ || closed_ || writing_ || timer_armed_) return;
+    const auto due = last_flush_ + hub_->limits.flush_interval;
+    if (std::chrono::steady_clock::now() >= due) return flush();
+    timer_armed_ = true;
+    timer_.expires_at(due);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      self->timer_armed_ = false;
       if (ec || self->closed_) return;
       self->flush();
-      self->start_timer();
     });
+  }
+
+  // The connection is open for writes (the WebSocket handshake is done, SSE's head sent).
+  void ready() {
+    ready_ = true;
+    schedule_flush();
+  }
+
+  // Has the I/O thread call wake() (from the fold's thread).
+  void post_wake() {
+    asio::post(timer_.get_executor(), [self = shared_from_this()] { self->wake(); });
   }
 
   // Where a live client starts (under hub_->mutex).
@@ -183,7 +215,10 @@ class Client : public std::enable_shared_from_this<Client> {
     if (writing_ || closed_) return;
     for (int step = 0; step < kReplayStepsAtOnce; ++step) {
       take_queued();
-      if (!outbox_.empty()) return write_next();
+      if (!outbox_.empty()) {
+        last_flush_ = std::chrono::steady_clock::now();
+        return write_next();
+      }
       if (!replay_step()) return;
     }
     asio::post(timer_.get_executor(), [self = shared_from_this()] { self->flush(); });
@@ -226,13 +261,16 @@ class Client : public std::enable_shared_from_this<Client> {
         after_behind();
         return;
       }
-      // Replaying: on at once, as fast as the client reads; live: at the next tick.
-      bool replaying = false;
+      // Replaying: on at once, as fast as the client reads; live: what came meanwhile
+      // leaves when the window allows.
+      bool replaying = false, news = false;
       {
         std::lock_guard lock(hub_->mutex);
         replaying = shared.mode == Mode::replaying;
+        news = shared.has_news();
       }
-      if (replaying) flush();
+      if (replaying) return flush();
+      if (news) schedule_flush();
       return;
     }
     writing_ = true;
@@ -304,6 +342,9 @@ class Client : public std::enable_shared_from_this<Client> {
   std::shared_ptr<LiveHub::Impl> hub_;
   asio::steady_timer timer_;
   std::deque<std::string> outbox_;
+  std::chrono::steady_clock::time_point last_flush_{};  // the last send of queued updates
+  bool timer_armed_ = false;
+  bool ready_ = false;
   bool writing_ = false;
   bool closed_ = false;
   bool behind_pending_ = false;
@@ -326,7 +367,7 @@ class WsClient : public Client {
     ws_.async_accept(*request_ptr, [self = std::static_pointer_cast<WsClient>(shared_from_this()),
                                     request_ptr](beast::error_code ec) {
       if (ec) return self->close();
-      self->start_timer();
+      self->ready();
       self->read();
     });
   }
@@ -411,8 +452,8 @@ class SseClient : public Client {
                       [self = std::static_pointer_cast<SseClient>(shared_from_this()), head](
                           beast::error_code ec, std::size_t) {
                         if (ec) return self->close();
-                        self->start_timer();
                         self->watch();
+                        self->ready();
                         self->flush();
                       });
   }
@@ -506,7 +547,13 @@ void LiveHub::on_event(const events::Envelope& event, const readmodel::ReadModel
   std::lock_guard lock(hub.mutex);
   hub.position = event.sequence();
   for (const auto& client : hub.clients) {
-    if (client->shared.mode == Mode::live) client->shared.offer(updates, event.sequence());
+    auto& shared = client->shared;
+    if (shared.mode != Mode::live) continue;
+    shared.offer(updates, event.sequence());
+    if (shared.has_news() && !shared.wake_posted) {
+      shared.wake_posted = true;
+      client->post_wake();
+    }
   }
 }
 

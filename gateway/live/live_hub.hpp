@@ -2,10 +2,11 @@
 // The live updates' shell: the clients of /ws (Buildbot's WebSocket protocol, protocol.hpp)
 // and /sse/PATH (Server-Sent Events), fed by the gateway's fold. Each event is mapped once
 // (UpdateMapper) under the fold's lock and offered to every live client whose paths match;
-// each client's ClientQueue coalesces it and is flushed to its socket every
-// flush_interval on the I/O thread. The fold never waits for a socket: a client whose
-// queue is full stops receiving, is told the sequence it reached ({"k": "_behind", ...};
-// over SSE the event `_behind`, then the stream ends) and resumes from it with
+// each client's ClientQueue coalesces it and is flushed to its socket on the I/O thread:
+// at once when its last send is flush_interval old, else when that window ends (a burst
+// leaves as one send a window; an idle client costs no timer). The fold never waits for a socket: a
+// client whose queue is full stops receiving, is told the sequence it reached ({"k": "_behind",
+// ...}; over SSE the event `_behind`, then the stream ends) and resumes from it with
 // startConsuming's "from" (SSE: Last-Event-ID), which replays the log after that
 // sequence, as fast as the client reads, until it is live again.
 #include <boost/beast/core/flat_buffer.hpp>

@@ -15,6 +15,7 @@ packages=(
   clang-format
   clang libclang-rt-dev
   chromium chromium-driver python3-selenium
+  ngircd
 )
 
 missing=()

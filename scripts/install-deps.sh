@@ -34,4 +34,17 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Servers among the packages (ngircd, for the IRC bot's tests) must not start as system
+# services listening on every address: the tests start their own on 127.0.0.1. A
+# policy-rc.d that refuses service starts does that, for this install only.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  own_policy=1
+fi
+status=0
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; fi
+exit "$status"

@@ -1,6 +1,7 @@
 // One log line reaching many /ws subscribers (docs/PERFORMANCE.md):
 //
 //   bench_ws_fanout [CLIENTS] [LINES] [FLUSH_MS]
+//   bench_ws_fanout hold PORT N SECONDS [PATH]   (N clients of a running master, held)
 //
 // In one process: a real store in a scratch directory with one running build (a step and
 // its stdio log), the gateway (Gateway::start, at most CLIENTS + 16 live clients, each
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -65,6 +67,8 @@ struct Client : std::enable_shared_from_this<Client> {
   std::vector<double> latencies;
   bool subscribed = false;
   std::string error;
+  std::string path = "logs/*/append";
+  std::uint64_t messages = 0;
 
   void start(unsigned short port, std::atomic<int>& ready) {
     auto self = shared_from_this();
@@ -74,8 +78,8 @@ struct Client : std::enable_shared_from_this<Client> {
           self->ws.async_handshake(
               "127.0.0.1:" + std::to_string(port), "/ws", [self, &ready](beast::error_code ec) {
                 if (ec) return self->fail(ec);
-                auto command = std::make_shared<std::string>(
-                    R"({"cmd":"startConsuming","path":"logs/*/append","_id":1})");
+                auto command = std::make_shared<std::string>(R"({"cmd":"startConsuming","path":")" +
+                                                             self->path + R"(","_id":1})");
                 self->ws.async_write(asio::buffer(*command),
                                      [self, command, &ready](beast::error_code ec, std::size_t) {
                                        if (ec) return self->fail(ec);
@@ -91,6 +95,7 @@ struct Client : std::enable_shared_from_this<Client> {
       const auto received = now_ns();
       const std::string text = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
+      ++self->messages;
       if (!self->subscribed && text.find("\"code\":200") != std::string::npos) {
         self->subscribed = true;
         ++ready;
@@ -128,7 +133,53 @@ double process_cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// `hold PORT N SECONDS [PATH]`: N clients of a running master's gateway on 127.0.0.1:PORT,
+// each consuming PATH (default builds/*/*), held SECONDS (or until SIGTERM); prints when
+// they are all subscribed, then the messages they received. For builds_bench.sh's
+// WS_CLIENTS.
+int hold(unsigned short port, int n, int seconds, const std::string& path) {
+  asio::io_context io;
+  std::atomic<int> ready{0};
+  std::vector<std::shared_ptr<Client>> all;
+  for (int i = 0; i < n; ++i) {
+    auto client = std::make_shared<Client>(io);
+    client->path = path;
+    client->start(port, ready);
+    all.push_back(client);
+  }
+  std::thread io_thread([&io] {
+    auto guard = asio::make_work_guard(io);
+    io.run();
+  });
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  bool told = false;
+  static std::atomic<bool> stop{false};
+  std::signal(SIGTERM, [](int) { stop = true; });
+  while (!stop && Clock::now() < until) {
+    if (!told && ready.load() == n) {
+      std::cout << "subscribed " << n << std::endl;
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  io.stop();
+  io_thread.join();
+  std::uint64_t messages = 0;
+  int failed = 0;
+  for (const auto& client : all) {
+    messages += client->messages;
+    if (!client->error.empty()) ++failed;
+  }
+  std::cout << "held " << n << " clients (" << ready.load() << " subscribed, " << failed
+            << " with an error), " << messages << " messages received" << std::endl;
+  return ready.load() == n && failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 5 && std::string(argv[1]) == "hold") {
+    return hold(static_cast<unsigned short>(std::atoi(argv[2])), std::atoi(argv[3]),
+                std::atoi(argv[4]), argc > 5 ? argv[5] : "builds/*/*");
+  }
   const int clients = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int lines = argc > 2 ? std::atoi(argv[2]) : 20;
   const int flush_ms = argc > 3 ? std::atoi(argv[3]) : 100;

@@ -32,6 +32,9 @@
 # Env knobs: NBUILDS=200 REPS=1 LAT_REPS=10 HISTORY=10000 SLAVE_COUNTS="1 4 16"
 #            LOGTESTS=... IDLE_SLAVES=500 IDLE_S=60 PORT=29989 KEEP=1 (keep the work dir)
 #            OUT=FILE (also append the JSON lines there)
+#            WS_CLIENTS=N: N WebSocket subscribers (builds/*/*) of the master's gateway
+#            (web on WEB_PORT=29990; WS_MAX_CLIENTS sets web.live.max_clients, needed past
+#            256) held during the tput part, from bench_ws_fanout's `hold` mode
 #            TLS=1: the master's port with a self-signed certificate (master.tls), the
 #            agents and the driver trusting it (--ca): the same parts over TLS
 #            PRELOAD=SO: LD_PRELOAD for the master, the agents and the driver (an experiment:
@@ -63,6 +66,9 @@ KEEP=${KEEP:-0}
 OUT=${OUT:-}
 PRELOAD=${PRELOAD:-}
 TLS=${TLS:-0}
+WS_CLIENTS=${WS_CLIENTS:-0}
+WEB_PORT=${WEB_PORT:-29990}
+WS_MAX_CLIENTS=${WS_MAX_CLIENTS:-}
 [ -z "$PRELOAD" ] || export LD_PRELOAD=$PRELOAD
 
 WORK=$(mktemp -d /tmp/ebbench.XXXXXX)
@@ -147,6 +153,13 @@ make_master() {
         echo "  - {name: b64log, slaves: [s1], steps: [{type: shell, name: b64log, command: 'head -c 37500000 /dev/urandom | base64 -w 100'}]}"
         echo "  - {name: yeslog, slaves: [s1], steps: [{type: shell, name: yeslog, command: 'yes | head -c 50000000'}]}"
         echo "  - {name: gblog, slaves: [s1], steps: [{type: shell, name: gblog, command: 'yes $gb | head -c 1000000000'}]}"
+        if [ "$WS_CLIENTS" -gt 0 ]; then
+            if [ -n "$WS_MAX_CLIENTS" ]; then
+                echo "web: {port: $WEB_PORT, live: {max_clients: $WS_MAX_CLIENTS}}"
+            else
+                echo "web: {port: $WEB_PORT}"
+            fi
+        fi
     } > "$d/master.yaml"
     "$EB" checkconfig "$d" > /dev/null
 }
@@ -227,6 +240,14 @@ for n in $SLAVE_COUNTS; do
         rec "{\"key\": \"rss_idle_slave\", $(mem "$(spid "$WORK/slaves/s1")")}"
     fi
     PIDS="m=$(mpid "$M"),w=$(slave_pids 1 "$n")"
+    HOLDER=""
+    if [ "$WS_CLIENTS" -gt 0 ]; then
+        # WS_CLIENTS live subscribers (builds/*/*) of the master's gateway while it builds.
+        "$BIN/bench_ws_fanout" hold "$WEB_PORT" "$WS_CLIENTS" 3600 > "$WORK/holder.out" 2>&1 &
+        HOLDER=$!
+        for _ in $(seq 1 600); do grep -q '^subscribed' "$WORK/holder.out" && break; sleep 0.05; done
+        grep -q '^subscribed' "$WORK/holder.out" || { echo "the $WS_CLIENTS subscribers did not all subscribe:" >&2; cat "$WORK/holder.out" >&2; exit 1; }
+    fi
     case " $PARTS " in *" tput "*)
         for r in $(seq 1 "$REPS"); do
             sleep 1
@@ -235,6 +256,10 @@ for n in $SLAVE_COUNTS; do
             rec "$(drive "$M" "tput_pipe_s$n" --branches b0,b1,b2,b3 -n "$NBUILDS" --pipeline --poll 0.05 --pids "$PIDS" | addf "\"slaves\": $n, \"load\": \"$(load)\", $(mem "$(mpid "$M")")")"
         done
     esac
+    if [ -n "$HOLDER" ]; then
+        kill -TERM "$HOLDER"; wait "$HOLDER" || true
+        rec "{\"key\": \"ws_subscribers\", \"slaves\": $n, \"clients\": $WS_CLIENTS, \"holder\": \"$(tail -1 "$WORK/holder.out")\"}"
+    fi
     if [ "$n" = 1 ]; then
         case " $PARTS " in *" lat "*)
             for r in $(seq 1 "$LAT_REPS"); do

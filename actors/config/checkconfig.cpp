@@ -5,6 +5,7 @@
 #include "actors/config/passwords.hpp"
 #include "actors/config/port_tls.hpp"
 #include "actors/config/secrets.hpp"
+#include "actors/config/status_warnings.hpp"
 
 namespace eventbot::config {
 
@@ -38,6 +39,7 @@ int run_checkconfig(const std::filesystem::path& path_or_dir, std::ostream& out,
     return 1;
   }
   for (const auto& warning : password_warnings(*result)) warnings->push_back(warning);
+  for (const auto& warning : status_target_warnings(*result)) warnings->push_back(warning);
   for (const auto& warning : *warnings) err << file.string() << ": warning: " << warning << "\n";
   if (auto warning = secrets_file_warning(file, *text)) err << "warning: " << *warning << "\n";
   out << "Config file is good!\n";

@@ -209,10 +209,73 @@ struct BuilderConfig {
   bool operator==(const BuilderConfig&) const = default;
 };
 
+// How a status target retries a transient failure: initial, doubled each attempt, capped.
+struct RetryBackoff {
+  std::int64_t initial = 5;  // seconds
+  std::int64_t max = 300;    // seconds
+
+  bool operator==(const RetryBackoff&) const = default;
+};
+
+// MailNotifier (docs/STATUS.md). `mode` as the 0.8.5 manual defines it.
+enum class MailMode { all, failing, warnings, passing, problem, change };
+enum class SmtpSecurity { none, starttls, tls };
+
+struct MailTargetConfig {
+  MailMode mode = MailMode::all;
+  std::vector<std::string> builders;    // empty: every builder
+  std::vector<std::string> categories;  // empty: every category
+  std::string fromaddr;
+  std::vector<std::string> extra_recipients;
+  bool send_to_interested_users = true;
+  // How a blamed user's name becomes an address: a domain ("example.org": name@domain),
+  // a table (name -> address), or neither (web.users' email). A name that already is an
+  // address ("Ann <ann@x.org>", "ann@x.org") is used as it is.
+  std::string lookup_domain;
+  std::map<std::string, std::string> lookup_table;
+  std::string subject = "eventbot %(result)s in %(title)s on %(builder)s";
+  std::string body;  // empty: the default body (docs/STATUS.md)
+  bool html = false;
+  std::string relay_host = "localhost";
+  int relay_port = 25;
+  SmtpSecurity security = SmtpSecurity::none;
+  std::string smtp_user;
+  PasswordSource smtp_password_from;
+  std::string smtp_password;  // filled from smtp_password_from; never logged
+  RetryBackoff retry;
+
+  bool operator==(const MailTargetConfig&) const = default;
+};
+
+// HttpStatusPush (docs/STATUS.md): the events `events` names, as JSON batches.
+struct HttpPushTargetConfig {
+  std::string url;
+  std::vector<std::string> events;    // body type names ("BuildFinished"); empty: the default set
+  std::vector<std::string> builders;  // empty: every builder (events of no builder always pass)
+  int batch_size = 100;               // events per POST at most
+  std::string user;                   // basic auth when set
+  PasswordSource password_from;
+  std::string password;                        // filled from password_from; never logged
+  std::map<std::string, std::string> headers;  // sent as they are (no secrets here)
+  // Header name -> file holding its value (a token): read like password_file.
+  std::map<std::string, std::string> header_files;
+  std::map<std::string, std::string> secret_headers;  // filled from header_files; never logged
+  std::int64_t timeout = 30;                          // seconds per request
+  RetryBackoff retry;
+
+  bool operator==(const HttpPushTargetConfig&) const = default;
+};
+
 struct StatusTargetConfig {
   std::string type;  // "mail", "irc", "http_push", "github_status", ...
   std::string name;
-  std::map<std::string, std::string> params;  // as JSON text; each target's issue types them
+  // The typed targets: exactly one is set for "mail" and "http_push".
+  std::optional<MailTargetConfig> mail;
+  std::optional<HttpPushTargetConfig> http_push;
+  // The other types' parameters as JSON text, until their issues type them.
+  std::map<std::string, std::string> params;
+  // Keys that are read but not acted on yet (checkconfig warns about each).
+  std::vector<std::string> unsupported_keys;
 
   bool operator==(const StatusTargetConfig&) const = default;
 };

@@ -131,7 +131,7 @@ status:
   # - type: mail
   #   fromaddr: eventbot@example.org
   #   mode: failing
-  #   relayhost: localhost
+  #   relay_host: localhost
 
 ####### WEB
 

@@ -93,6 +93,39 @@ Expected<std::vector<std::string>, std::string> resolve_passwords(
     resolve("web.users[" + std::to_string(i) + "] (" + user.name + ")", user.password_from,
             user.password);
   }
+  // The status targets' secrets: the SMTP password, http_push's password and headers
+  // whose values come from files (tokens).
+  for (std::size_t i = 0; i < config.status.size(); ++i) {
+    auto& target = config.status[i];
+    const auto where = "status[" + std::to_string(i) + "] (" + target.name + ")";
+    if (target.mail) {
+      auto& mail = *target.mail;
+      const auto before = errors.size();
+      resolve(where, mail.smtp_password_from, mail.smtp_password);
+      if (errors.size() != before) {
+        auto at = errors.find(where + ".password_", before);
+        if (at != std::string::npos) errors.insert(at + where.size() + 1, "smtp_");
+      }
+    }
+    if (target.http_push) {
+      auto& push = *target.http_push;
+      resolve(where, push.password_from, push.password);
+      for (const auto& [header, file] : push.header_files) {
+        PasswordSource from;
+        from.file = file;
+        std::string value;
+        const auto before = errors.size();
+        const auto key = where + ".header_files." + header;
+        resolve(key, from, value);
+        if (errors.size() != before) {
+          auto at = errors.find(key + ".password_file", before);
+          if (at != std::string::npos) errors.erase(at + key.size(), 14);
+          continue;
+        }
+        push.secret_headers[header] = value;
+      }
+    }
+  }
   // A change hook's secret_file or secret_env becomes its `secret` (the gateway reads
   // only the options' JSON).
   for (auto& [dialect, options] : config.web.change_hooks) {

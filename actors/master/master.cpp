@@ -18,6 +18,7 @@
 #include "actors/config/config_loader.hpp"
 #include "actors/config/passwords.hpp"
 #include "actors/config/port_tls.hpp"
+#include "actors/config/status_warnings.hpp"
 #include "actors/master/config_record.hpp"
 #include "actors/master/daemon.hpp"
 #include "actors/master/supervisor.hpp"
@@ -85,6 +86,7 @@ std::optional<std::string> read_passwords(const fs::path& dir, config::MasterCon
   auto warnings = config::resolve_passwords(dir, config);
   if (!warnings) return warnings.error();
   for (const auto& warning : config::password_warnings(config)) warnings->push_back(warning);
+  for (const auto& warning : config::status_target_warnings(config)) warnings->push_back(warning);
   for (const auto& warning : *warnings) spdlog::warn("master.yaml: {}", warning);
   return std::nullopt;
 }

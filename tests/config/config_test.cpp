@@ -275,11 +275,14 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
   EXPECT_TRUE(package.locks.empty());
 
   ASSERT_EQ(c.status.size(), 2u);
-  EXPECT_EQ(c.status[0], (StatusTargetConfig{"mail",
-                                             "mail",
-                                             {{"fromaddr", R"("ci@example.org")"},
-                                              {"mode", R"("failing")"},
-                                              {"extra_recipients", R"(["dev@example.org"])"}}}));
+  MailTargetConfig mail;
+  mail.fromaddr = "ci@example.org";
+  mail.mode = MailMode::failing;
+  mail.extra_recipients = {"dev@example.org"};
+  EXPECT_EQ(c.status[0].type, "mail");
+  EXPECT_EQ(c.status[0].name, "mail");
+  EXPECT_EQ(c.status[0].mail, mail);
+  EXPECT_TRUE(c.status[0].params.empty());
   EXPECT_EQ(c.status[1].name, "irc-freenode");
   EXPECT_EQ(c.status[1].params.at("channels"), R"(["#ci"])");
 }

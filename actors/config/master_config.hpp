@@ -266,12 +266,34 @@ struct HttpPushTargetConfig {
   bool operator==(const HttpPushTargetConfig&) const = default;
 };
 
+// The IRC bot (the manual's words.IRC; docs/STATUS.md). Its core and connection are in
+// actors/status/irc/.
+struct IrcTargetConfig {
+  std::string host;
+  int port = 6667;
+  std::string nick;
+  std::vector<std::string> channels;
+  PasswordSource password_from;            // NickServ
+  std::string password;                    // filled from password_from; never logged
+  std::vector<std::string> notify_events;  // the configured channels' default events
+  std::vector<std::string> categories;     // announce only these builders' builds
+  bool allow_force = false;
+  bool use_colors = true;
+  bool notice_on_channel = false;
+  bool use_revisions = false;
+  std::int64_t lost_delay = 1;     // seconds before reconnecting after a lost connection
+  std::int64_t failed_delay = 60;  // the back-off's cap after failed attempts
+
+  bool operator==(const IrcTargetConfig&) const = default;
+};
+
 struct StatusTargetConfig {
   std::string type;  // "mail", "irc", "http_push", "github_status", ...
   std::string name;
   // The typed targets: exactly one is set for "mail" and "http_push".
   std::optional<MailTargetConfig> mail;
   std::optional<HttpPushTargetConfig> http_push;
+  std::optional<IrcTargetConfig> irc;
   // The other types' parameters as JSON text, until their issues type them.
   std::map<std::string, std::string> params;
   // Keys that are read but not acted on yet (checkconfig warns about each).

@@ -107,6 +107,7 @@ Expected<std::vector<std::string>, std::string> resolve_passwords(
         if (at != std::string::npos) errors.insert(at + where.size() + 1, "smtp_");
       }
     }
+    if (target.irc) resolve(where, target.irc->password_from, target.irc->password);
     if (target.http_push) {
       auto& push = *target.http_push;
       resolve(where, push.password_from, push.password);

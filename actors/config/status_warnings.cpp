@@ -7,7 +7,11 @@ std::vector<std::string> status_target_warnings(const MasterConfig& config) {
   for (std::size_t i = 0; i < config.status.size(); ++i) {
     const auto& target = config.status[i];
     const auto where = "status[" + std::to_string(i) + "] (" + target.name + ")";
-    if (!target.mail && !target.http_push) {
+    if (target.irc) {
+      warnings.push_back(where +
+                         ": the IRC bot is not run by the master yet: its keys are checked, and "
+                         "it reports nothing");
+    } else if (!target.mail && !target.http_push) {
       warnings.push_back(where + ": type \"" + target.type +
                          "\" is not supported yet: only its type and name are checked, and it "
                          "reports nothing");

@@ -121,7 +121,7 @@ builders:
   - {name: package, slaves: [linux-slave]}
 status:
   - {type: mail, fromaddr: ci@example.org, mode: failing, extra_recipients: [dev@example.org]}
-  - {type: irc, name: irc-freenode, host: irc.example.org, channels: ["#ci"]}
+  - {type: irc, name: irc-freenode, host: irc.example.org, nick: eventbot, channels: ["#ci"]}
 )";
 
 TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
@@ -284,7 +284,8 @@ TEST(ConfigLoader, LoadsEveryKeyOfAFullFile) {
   EXPECT_EQ(c.status[0].mail, mail);
   EXPECT_TRUE(c.status[0].params.empty());
   EXPECT_EQ(c.status[1].name, "irc-freenode");
-  EXPECT_EQ(c.status[1].params.at("channels"), R"(["#ci"])");
+  ASSERT_TRUE(c.status[1].irc);
+  EXPECT_EQ(c.status[1].irc->channels, std::vector<std::string>{"#ci"});
 }
 
 TEST(ConfigLoader, AnEmptyFileIsEveryDefault) {

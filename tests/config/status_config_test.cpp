@@ -161,16 +161,17 @@ TEST(StatusConfig, ErrorsNameFileLineAndColumn) {
 
 TEST(StatusConfig, UnsupportedTypesAndKeysAreWarnedAbout) {
   auto result = load_config_string(with_base(R"(status:
-  - {type: irc, host: irc.example.org}
+  - {type: gerrit_status, server: gerrit.example.org}
   - {type: mail, fromaddr: a@b.org, add_logs: true}
 )"),
                                    "master.yaml");
   ASSERT_TRUE(result);
-  EXPECT_EQ(result->status[0].params.at("host"), R"("irc.example.org")");
+  EXPECT_EQ(result->status[0].params.at("server"), R"("gerrit.example.org")");
   auto warnings = status_target_warnings(*result);
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_EQ(warnings[0],
-            "status[0] (irc): type \"irc\" is not supported yet: only its type and name are "
+            "status[0] (gerrit_status): type \"gerrit_status\" is not supported yet: only its type "
+            "and name are "
             "checked, and it reports nothing");
   EXPECT_EQ(warnings[1],
             "status[1] (mail): key \"add_logs\" is not supported yet and has no effect");
@@ -213,6 +214,84 @@ TEST(StatusConfig, CheckconfigPrintsTheWarnings) {
   EXPECT_NE(err.str().find("warning: status[0] (g): type \"gerrit_status\" is not supported yet"),
             std::string::npos)
       << err.str();
+}
+
+}  // namespace
+}  // namespace eventbot::config
+
+namespace eventbot::config {
+namespace {
+
+TEST(StatusConfig, ReadsEveryIrcKeyAndTheNickServPasswordFromAFile) {
+  eventbot::testing::TempDir dir;
+  std::ofstream(dir.path() / "irc.pass") << "s3cret\n";
+  auto yaml = with_base(R"(status:
+  - type: irc
+    host: irc.example.org
+    port: 6697
+    nick: eventbot
+    channels: ["#builds", "&ops"]
+    password_file: irc.pass
+    notify_events: [started, failure, successToFailure]
+    categories: [tests]
+    allow_force: true
+    use_colors: false
+    notice_on_channel: true
+    use_revisions: true
+    lost_delay: 2s
+    failed_delay: 1m
+)");
+  std::ofstream(dir.path() / "master.yaml") << yaml;
+  auto result = load_config_file(dir.path() / "master.yaml");
+  ASSERT_TRUE(result) << ::testing::PrintToString(errors_of(yaml));
+  ASSERT_TRUE(resolve_passwords(dir.path(), *result));
+  ASSERT_TRUE(result->status.at(0).irc);
+  const auto& irc = *result->status[0].irc;
+  EXPECT_EQ(irc.host, "irc.example.org");
+  EXPECT_EQ(irc.port, 6697);
+  EXPECT_EQ(irc.nick, "eventbot");
+  EXPECT_EQ(irc.channels, (std::vector<std::string>{"#builds", "&ops"}));
+  EXPECT_EQ(irc.password, "s3cret");
+  EXPECT_EQ(irc.notify_events,
+            (std::vector<std::string>{"started", "failure", "successToFailure"}));
+  EXPECT_EQ(irc.categories, std::vector<std::string>{"tests"});
+  EXPECT_TRUE(irc.allow_force);
+  EXPECT_FALSE(irc.use_colors);
+  EXPECT_TRUE(irc.notice_on_channel);
+  EXPECT_TRUE(irc.use_revisions);
+  EXPECT_EQ(irc.lost_delay, 2);
+  EXPECT_EQ(irc.failed_delay, 60);
+  auto warnings = status_target_warnings(*result);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "status[0] (irc): the IRC bot is not run by the master yet: its keys are checked, "
+            "and it reports nothing");
+  for (const auto& warning : warnings) EXPECT_EQ(warning.find("s3cret"), std::string::npos);
+}
+
+TEST(StatusConfig, IrcErrorsNameTheirKeyAndPlace) {
+  auto yaml = with_base(R"(status:
+  - {type: irc, host: irc.example.org, nick: "bad nick", channels: [builds], notify_events: [explode]}
+  - {type: irc, name: irc2, nick: bot, port: 0, lost_delay: 10s, failed_delay: 5s, colour: true}
+)");
+  auto errors = errors_of(yaml);
+  std::ostringstream all;
+  for (const auto& e : errors) all << e << "\n";
+  const std::string text = all.str();
+  EXPECT_NE(text.find("master.yaml:6:46: status[0].nick: \"bad nick\" is not an IRC nick"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("status[0].channels[0]: \"builds\" is not a channel"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("status[0].notify_events[0]: \"explode\" is not a notify event"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("status[1]: missing required key \"host\""), std::string::npos) << text;
+  EXPECT_NE(text.find("status[1].port:"), std::string::npos) << text;
+  EXPECT_NE(text.find("status[1].failed_delay: must be at least lost_delay (10s)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("status[1].colour: unknown key \"colour\""), std::string::npos) << text;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include "actors/config/read/sections.hpp"
 #include "actors/config/read/value_formats.hpp"
+#include "actors/status/irc/irc_line.hpp"
+#include "actors/status/irc/notify_events.hpp"
 #include "actors/status/template_keys.hpp"
 #include "events/event_type.hpp"
 
@@ -53,6 +55,24 @@ const std::vector<std::string> kHttpPushKeys = {
     "type",         "name",    "url",           "events",       "builders",
     "batch_size",   "user",    "password_file", "password_env", "headers",
     "header_files", "timeout", "retry_initial", "retry_max"};
+
+const std::vector<std::string> kIrcKeys = {"type",
+                                           "name",
+                                           "host",
+                                           "port",
+                                           "nick",
+                                           "channels",
+                                           "password_file",
+                                           "password_env",
+                                           "notify_events",
+                                           "categories",
+                                           "allow_force",
+                                           "use_colors",
+                                           "notice_on_channel",
+                                           "use_revisions",
+                                           "lost_delay",
+                                           "failed_delay",
+                                           "use_ssl"};
 
 void check_address(const Value& value, const std::string& text) {
   if (!looks_like_mail_address(text)) value.error("\"" + text + "\" is not a mail address");
@@ -226,6 +246,58 @@ HttpPushTargetConfig read_http_push(const MapReader& reader, NameTable& names) {
   return push;
 }
 
+IrcTargetConfig read_irc(const MapReader& reader, std::vector<std::string>& unsupported) {
+  IrcTargetConfig irc;
+  if (auto host = reader.required("host").non_empty_string()) irc.host = *host;
+  if (auto port = reader.get("port").integer(1, 65535)) irc.port = static_cast<int>(*port);
+  Value nick = reader.required("nick");
+  if (auto text = nick.non_empty_string()) {
+    if (text->find_first_of(" ,*?!@#:") != std::string::npos) {
+      nick.error("\"" + *text + "\" is not an IRC nick");
+    } else {
+      irc.nick = *text;
+    }
+  }
+  Value channels = reader.get("channels");
+  if (auto list = channels.string_list()) {
+    std::vector<Value> each =
+        channels.is_list() ? channels.elements() : std::vector<Value>{channels};
+    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) {
+      if (!status::irc::is_channel((*list)[i]) ||
+          (*list)[i].find_first_of(" ,") != std::string::npos) {
+        each[i].error("\"" + (*list)[i] + "\" is not a channel (\"#name\")");
+      }
+    }
+    irc.channels = *list;
+  }
+  read_secret_source(reader, "password", irc.password_from);
+  Value events = reader.get("notify_events");
+  if (auto list = events.string_list()) {
+    std::vector<Value> each = events.is_list() ? events.elements() : std::vector<Value>{events};
+    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) {
+      if (!status::irc::is_notify_event((*list)[i])) {
+        each[i].error("\"" + (*list)[i] +
+                      "\" is not a notify event (started, finished, success, warnings, failure, "
+                      "exception, or xToY such as successToFailure)");
+      }
+    }
+    irc.notify_events = *list;
+  }
+  if (auto list = reader.get("categories").string_list()) irc.categories = *list;
+  if (auto flag = reader.get("allow_force").boolean()) irc.allow_force = *flag;
+  if (auto flag = reader.get("use_colors").boolean()) irc.use_colors = *flag;
+  if (auto flag = reader.get("notice_on_channel").boolean()) irc.notice_on_channel = *flag;
+  if (auto flag = reader.get("use_revisions").boolean()) irc.use_revisions = *flag;
+  if (auto seconds = reader.get("lost_delay").duration(1)) irc.lost_delay = *seconds;
+  if (auto seconds = reader.get("failed_delay").duration(1)) irc.failed_delay = *seconds;
+  if (irc.failed_delay < irc.lost_delay) {
+    reader.get("failed_delay")
+        .error("must be at least lost_delay (" + std::to_string(irc.lost_delay) + "s)");
+  }
+  if (reader.has("use_ssl")) unsupported.push_back("use_ssl");
+  return irc;
+}
+
 std::optional<StatusTargetConfig> read_status_target(const Value& element, NameTable& names) {
   // The keys are checked once the type is known.
   auto first = read_map_element(element, KeyRules::any());
@@ -241,6 +313,11 @@ std::optional<StatusTargetConfig> read_status_target(const Value& element, NameT
   if (target.type == "mail") {
     MapReader reader(element, KeyRules::only(kMailKeys));
     target.mail = read_mail(reader, names, target.unsupported_keys);
+    return target;
+  }
+  if (target.type == "irc") {
+    MapReader reader(element, KeyRules::only(kIrcKeys));
+    target.irc = read_irc(reader, target.unsupported_keys);
     return target;
   }
   if (target.type == "http_push") {

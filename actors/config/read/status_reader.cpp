@@ -246,6 +246,16 @@ HttpPushTargetConfig read_http_push(const MapReader& reader, NameTable& names) {
   return push;
 }
 
+// A list of strings (or one string), each element checked by check(its Value, its text).
+template <class Check>
+std::optional<std::vector<std::string>> checked_strings(const Value& value, Check check) {
+  auto list = value.string_list();
+  if (!list) return list;
+  std::vector<Value> each = value.is_list() ? value.elements() : std::vector<Value>{value};
+  for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) check(each[i], (*list)[i]);
+  return list;
+}
+
 IrcTargetConfig read_irc(const MapReader& reader, std::vector<std::string>& unsupported) {
   IrcTargetConfig irc;
   if (auto host = reader.required("host").non_empty_string()) irc.host = *host;
@@ -258,31 +268,21 @@ IrcTargetConfig read_irc(const MapReader& reader, std::vector<std::string>& unsu
       irc.nick = *text;
     }
   }
-  Value channels = reader.get("channels");
-  if (auto list = channels.string_list()) {
-    std::vector<Value> each =
-        channels.is_list() ? channels.elements() : std::vector<Value>{channels};
-    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) {
-      if (!status::irc::is_channel((*list)[i]) ||
-          (*list)[i].find_first_of(" ,") != std::string::npos) {
-        each[i].error("\"" + (*list)[i] + "\" is not a channel (\"#name\")");
-      }
+  auto channel = [](const Value& value, const std::string& text) {
+    if (!status::irc::is_channel(text) || text.find_first_of(" ,") != std::string::npos) {
+      value.error("\"" + text + "\" is not a channel (\"#name\")");
     }
-    irc.channels = *list;
-  }
+  };
+  if (auto list = checked_strings(reader.get("channels"), channel)) irc.channels = *list;
   read_secret_source(reader, "password", irc.password_from);
-  Value events = reader.get("notify_events");
-  if (auto list = events.string_list()) {
-    std::vector<Value> each = events.is_list() ? events.elements() : std::vector<Value>{events};
-    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) {
-      if (!status::irc::is_notify_event((*list)[i])) {
-        each[i].error("\"" + (*list)[i] +
-                      "\" is not a notify event (started, finished, success, warnings, failure, "
-                      "exception, or xToY such as successToFailure)");
-      }
+  auto event = [](const Value& value, const std::string& text) {
+    if (!status::irc::is_notify_event(text)) {
+      value.error("\"" + text +
+                  "\" is not a notify event (started, finished, success, warnings, failure, "
+                  "exception, or xToY such as successToFailure)");
     }
-    irc.notify_events = *list;
-  }
+  };
+  if (auto list = checked_strings(reader.get("notify_events"), event)) irc.notify_events = *list;
   if (auto list = reader.get("categories").string_list()) irc.categories = *list;
   if (auto flag = reader.get("allow_force").boolean()) irc.allow_force = *flag;
   if (auto flag = reader.get("use_colors").boolean()) irc.use_colors = *flag;

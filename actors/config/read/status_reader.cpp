@@ -74,6 +74,16 @@ const std::vector<std::string> kIrcKeys = {"type",
                                            "failed_delay",
                                            "use_ssl"};
 
+// A list of strings (or one string), each element checked by check(its Value, its text).
+template <class Check>
+std::optional<std::vector<std::string>> checked_strings(const Value& value, Check check) {
+  auto list = value.string_list();
+  if (!list) return list;
+  std::vector<Value> each = value.is_list() ? value.elements() : std::vector<Value>{value};
+  for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) check(each[i], (*list)[i]);
+  return list;
+}
+
 void check_address(const Value& value, const std::string& text) {
   if (!looks_like_mail_address(text)) value.error("\"" + text + "\" is not a mail address");
 }
@@ -144,11 +154,7 @@ MailTargetConfig read_mail(const MapReader& reader, NameTable& names,
     check_address(from, *text);
     mail.fromaddr = *text;
   }
-  Value extra = reader.get("extra_recipients");
-  if (auto list = extra.string_list()) {
-    std::vector<Value> each = extra.is_list() ? extra.elements() : std::vector<Value>{extra};
-    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i)
-      check_address(each[i], (*list)[i]);
+  if (auto list = checked_strings(reader.get("extra_recipients"), check_address)) {
     mail.extra_recipients = *list;
   }
   if (auto flag = reader.get("send_to_interested_users").boolean()) {
@@ -218,18 +224,14 @@ HttpPushTargetConfig read_http_push(const MapReader& reader, NameTable& names) {
       push.url = *text;
     }
   }
-  Value events = reader.get("events");
-  if (auto list = events.string_list()) {
-    auto known = events::all_type_names();
-    std::set<std::string> names_known(known.begin(), known.end());
-    std::vector<Value> each = events.is_list() ? events.elements() : std::vector<Value>{events};
-    for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) {
-      if (!names_known.count((*list)[i])) {
-        each[i].error("\"" + (*list)[i] + "\" is not an event type (\"BuildFinished\", ...)");
-      }
+  auto known = events::all_type_names();
+  std::set<std::string> names_known(known.begin(), known.end());
+  auto event_type = [&](const Value& value, const std::string& text) {
+    if (!names_known.count(text)) {
+      value.error("\"" + text + "\" is not an event type (\"BuildFinished\", ...)");
     }
-    push.events = *list;
-  }
+  };
+  if (auto list = checked_strings(reader.get("events"), event_type)) push.events = *list;
   if (auto list = read_references(reader.get("builders"), NameKind::builder, names)) {
     push.builders = *list;
   }
@@ -244,16 +246,6 @@ HttpPushTargetConfig read_http_push(const MapReader& reader, NameTable& names) {
   if (auto seconds = reader.get("timeout").duration(1)) push.timeout = *seconds;
   read_retry(reader, push.retry);
   return push;
-}
-
-// A list of strings (or one string), each element checked by check(its Value, its text).
-template <class Check>
-std::optional<std::vector<std::string>> checked_strings(const Value& value, Check check) {
-  auto list = value.string_list();
-  if (!list) return list;
-  std::vector<Value> each = value.is_list() ? value.elements() : std::vector<Value>{value};
-  for (std::size_t i = 0; i < each.size() && i < list->size(); ++i) check(each[i], (*list)[i]);
-  return list;
 }
 
 IrcTargetConfig read_irc(const MapReader& reader, std::vector<std::string>& unsupported) {
